@@ -1,0 +1,269 @@
+"""The access gate's rules. See the package docstring for the two questions it answers.
+
+Rules, for a space S (and everything guarded through S):
+
+* **view** — public: everyone; logged-in: any logged-in user; members and secret: members of S of any
+  role (guests too), and community managers or owners of S's parent workspace. A space inside a
+  parent is visible only to those who may see the parent.
+* **contribute** — view, S not archived, and role member or higher.
+* **change** — the object's author while they may contribute, or whoever may moderate.
+* **moderate** — view, S not archived, and role community manager or higher (also inherited from
+  the parent's community managers and owners).
+* **manage** — owner of S (archived spaces too, so that they can be restored).
+
+A django-guardian grant of ``view_space``, ``contribute_space``, ``moderate_space`` or
+``manage_space`` on S (to the user or one of their groups) gives that action as if by role.
+Platform administrators (superusers) may do everything. Deleted and inactive accounts are anonymous.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from .models import Membership, Role, Space, SpaceGroupObjectPermission, SpaceUserObjectPermission, Visibility
+
+ACTIONS = ("view", "contribute", "change", "moderate", "manage")
+PLATFORM_ACTIONS = {
+    "open_workspace": "accounts.open_workspace",
+    "administer": None,  # superusers only
+}
+_GRANT = {
+    "view": "view_space",
+    "contribute": "contribute_space",
+    "moderate": "moderate_space",
+    "manage": "manage_space",
+}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """How a model's rows relate to the space that guards them.
+
+    ``space``: the path to the guarding space ("" for :class:`Space` itself, "space" for a model with a
+    ``space`` foreign key). ``audience``: a field with an :class:`~doeplein.accounts.models.Audience`
+    value that decides for rows without a space. ``owner``: the author's foreign key.
+    """
+
+    space: str
+    audience: str | None = None
+    owner: str | None = None
+
+
+_guards = {}
+
+
+def guard(model, *, space, audience=None, owner=None):
+    """Register a model with the gate (plugins call this from ``AppConfig.ready``)."""
+    _guards[model] = Guard(space=space, audience=audience, owner=owner)
+    return model
+
+
+def guarded_models():
+    return dict(_guards)
+
+
+guard(Space, space="")
+
+
+_plugins_loaded = False
+
+
+def _guard_for(model):
+    global _plugins_loaded
+    if not _plugins_loaded:
+        # Plugins declare their content types through hooks; learn them on first use.
+        _plugins_loaded = True
+        from doeplein.plugins import register_content_types
+
+        register_content_types()
+    for klass in model.__mro__:
+        if klass in _guards:
+            return _guards[klass]
+    raise TypeError(f"{model.__name__} is not guarded: call doeplein.access.guard() for it.")
+
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active and not getattr(user, "is_deleted", False)
+
+
+# --- SQL building blocks -----------------------------------------------------------------------------
+def _prefix(path):
+    return f"{path}__" if path else ""
+
+
+def _ref(path):
+    return path or "pk"
+
+
+def _has_role(user, space_ref, parent_ref, min_role, inherit=True):
+    own = Exists(Membership.objects.filter(user=user, space=OuterRef(space_ref), role__gte=min_role))
+    if inherit and parent_ref and min_role <= Role.COMMUNITY_MANAGER:
+        # Community managers and owners of the parent oversee what lives inside it.
+        return own | Exists(
+            Membership.objects.filter(user=user, space=OuterRef(parent_ref), role__gte=Role.COMMUNITY_MANAGER)
+        )
+    return own
+
+
+def _has_grant(user, space_ref, action):
+    codename = _GRANT[action]
+    return Exists(
+        SpaceUserObjectPermission.objects.filter(
+            user=user, permission__codename=codename, content_object=OuterRef(space_ref)
+        )
+    ) | Exists(
+        SpaceGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=codename, content_object=OuterRef(space_ref)
+        )
+    )
+
+
+def _view_one(user, path, parent_ref):
+    """May the user see the space at ``path`` itself (its parent aside)?"""
+    p = _prefix(path)
+    open_to = [Visibility.PUBLIC] + ([Visibility.LOGGED_IN] if _active(user) else [])
+    q = Q(**{f"{p}visibility__in": open_to})
+    if _active(user):
+        q |= _has_role(user, _ref(path), parent_ref, Role.GUEST) | _has_grant(user, _ref(path), "view")
+    return q
+
+
+def _space_view_q(user, path):
+    p = _prefix(path)
+    parent_path = f"{p}parent"
+    q = _view_one(user, path, parent_path)
+    # A space inside a parent is visible only to those who may see the parent.
+    return q & (Q(**{f"{parent_path}__isnull": True}) | _view_one(user, parent_path, None))
+
+
+def _space_action_q(user, action, path):
+    if not _active(user):
+        return _space_view_q(user, path) if action == "view" else Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if action == "view":
+        return _space_view_q(user, path)
+    p = _prefix(path)
+    parent_ref = f"{p}parent"
+    if action == "manage":
+        return _has_role(user, _ref(path), parent_ref, Role.OWNER, inherit=False) | _has_grant(user, _ref(path), "manage")
+    min_role = {"contribute": Role.MEMBER, "moderate": Role.COMMUNITY_MANAGER}[action]
+    by_role = _has_role(user, _ref(path), parent_ref, min_role) | _has_grant(user, _ref(path), action)
+    return _space_view_q(user, path) & Q(**{f"{p}is_archived": False}) & by_role
+
+
+def _action_q(user, action, model):
+    """The Q object, relative to ``model``, for "user may do action on this row"."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; the gate knows {', '.join(ACTIONS)}.")
+    rule = _guard_for(model)
+    if action == "change":
+        if rule.space == "":  # changing a space is managing it
+            return _space_action_q(user, "manage", "")
+        q = _space_action_q(user, "moderate", rule.space)
+        if rule.owner and _active(user):
+            q |= Q(**{rule.owner: user}) & _space_action_q(user, "contribute", rule.space)
+        return q
+    q = _space_action_q(user, action, rule.space)
+    if rule.audience and rule.space:
+        # Rows without a space are decided by their own audience (and their owner).
+        q = Q(**{f"{rule.space}__isnull": False}) & q
+        q |= Q(**{f"{rule.space}__isnull": True}) & _audience_q(user, action, rule)
+    return q
+
+
+def _audience_q(user, action, rule):
+    if _active(user) and user.is_superuser:
+        return Q()
+    mine = Q(**{rule.owner: user}) if (rule.owner and _active(user)) else Q(pk__in=[])
+    if action != "view":
+        return mine
+    open_to = ["everyone"] + (["logged_in"] if _active(user) else [])
+    return Q(**{f"{rule.audience}__in": open_to}) | mine
+
+
+# --- The public questions ------------------------------------------------------------------------------
+def filter_for(user, action, queryset):
+    """Rows of ``queryset`` on which ``user`` may do ``action``, as one SQL filter."""
+    return queryset.filter(_action_q(user, action, queryset.model))
+
+
+def visible(user, queryset):
+    """Rows of ``queryset`` that ``user`` may see."""
+    return filter_for(user, "view", queryset)
+
+
+def can(user, action, obj=None):
+    """May ``user`` do ``action`` on ``obj``? Platform actions ("open_workspace") take no object."""
+    if action in PLATFORM_ACTIONS:
+        if not _active(user):
+            return False
+        if user.is_superuser:
+            return True
+        permission = PLATFORM_ACTIONS[action]
+        return bool(permission) and user.has_perm(permission)
+    if obj is None or obj.pk is None:
+        return False
+    # The same SQL as the list filter, so a single check and a list never disagree.
+    model = type(obj)
+    return filter_for(user, action, model._base_manager.filter(pk=obj.pk)).exists()
+
+
+def _hidden_from(user, obj):
+    """Would a "no" reveal that ``obj`` exists? True inside a secret space the user may not see."""
+    rule = _guard_for(type(obj))
+    space = obj if rule.space == "" else _follow(obj, rule.space)
+    if space is None:
+        return not can(user, "view", obj)
+    chain = [space] + ([space.parent] if space.parent_id else [])
+    return any(s.visibility == Visibility.SECRET for s in chain) and not can(user, "view", obj)
+
+
+def _follow(obj, path):
+    for part in path.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def check(user, action, obj):
+    """Raise :class:`Http404` or :class:`PermissionDenied` unless ``user`` may do ``action`` on ``obj``."""
+    if obj is None:
+        raise Http404
+    if can(user, action, obj):
+        return obj
+    if _hidden_from(user, obj):
+        raise Http404
+    raise PermissionDenied
+
+
+def get_object_or_404(user, queryset, action="view", **lookup):
+    """Fetch one row and check it; missing and forbidden-secret answer the same 404."""
+    obj = queryset.filter(**lookup).first()
+    return check(user, action, obj)
+
+
+def role_in(user, space):
+    """The user's effective role in ``space`` (inherited oversight included), or None."""
+    if not _active(user):
+        return None
+    ids = [space.pk] + ([space.parent_id] if space.parent_id else [])
+    roles = dict(Membership.objects.filter(user=user, space_id__in=ids).values_list("space_id", "role"))
+    own = roles.get(space.pk)
+    inherited = Role.COMMUNITY_MANAGER if roles.get(space.parent_id, 0) >= Role.COMMUNITY_MANAGER else None
+    best = max((r for r in (own, inherited) if r is not None), default=None)
+    return Role(best) if best is not None else None
+
+
+def audience_allows(viewer, owner, audience):
+    """May ``viewer`` see a field that ``owner`` shows to ``audience`` (everyone/logged_in/only_me)?"""
+    if _active(viewer) and (viewer.pk == owner.pk or viewer.is_superuser):
+        return True
+    if audience == "everyone":
+        return True
+    if audience == "logged_in":
+        return _active(viewer)
+    return False

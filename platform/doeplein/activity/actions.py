@@ -1,0 +1,19 @@
+"""Recording activity. Every ``do_*`` action calls :func:`record` inside its transaction."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Activity
+
+
+def record(*, actor, verb, target=None, space=None, audience="logged_in", data=None):
+    """Record that ``actor`` did ``verb`` on ``target`` in ``space``."""
+    return Activity.objects.create(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:255] if target is not None else "",
+        space=space,
+        audience=audience,
+        data=data or {},
+    )

@@ -1,0 +1,25 @@
+"""Activity verbs: the core's own, plus those plugins register through the activity-verbs hook."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from doeplein.plugins import HOOK_ACTIVITY_VERBS
+
+CORE_VERBS = {
+    "account.registered": _("joined the platform"),
+    "account.confirmed": _("confirmed their e-mail address"),
+    "account.deleted": _("deleted their account"),
+    "account.role_granted": _("was given a role"),
+    "profile.updated": _("updated their profile"),
+}
+
+
+def all_verbs():
+    verbs = dict(CORE_VERBS)
+    for hook in hooks.get_hooks(HOOK_ACTIVITY_VERBS):
+        verbs.update(hook())
+    return verbs
+
+
+def verb_label(verb):
+    return all_verbs().get(verb, verb)

@@ -1,0 +1,32 @@
+"""Error pages: JSON under /api/, the site's layout elsewhere."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def _respond(request, status, message):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    try:
+        return render(request, "error.html", {"status": status, "message": message}, status=status)
+    except Exception:  # an error page must never fail itself
+        from django.http import HttpResponse
+
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request, exception=None):
+    return _respond(request, 400, _("The request could not be understood."))
+
+
+def permission_denied(request, exception=None):
+    return _respond(request, 403, _("You do not have access to this page."))
+
+
+def page_not_found(request, exception=None):
+    return _respond(request, 404, _("This page does not exist, or you do not have access to it."))
+
+
+def server_error(request):
+    return _respond(request, 500, _("Something went wrong on our side. Please try again later."))

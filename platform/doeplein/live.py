@@ -1,0 +1,80 @@
+"""Live events: sent to channel-layer groups only after the transaction commits.
+
+Actions call :func:`send_event_on_commit`. In a web process the event goes straight to the channel
+layer. In a worker with Redis it does too (channels-redis is shared). In a worker *without* Redis (the
+one-machine demo) the in-memory layer lives in the web process alone, so the worker puts the event on
+the broker's ``doeplein.live`` queue and :func:`relay_from_broker`, running in the web process, hands
+it to the layer.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+LIVE_QUEUE = "doeplein.live"
+IN_WEB_PROCESS = False  # set by doeplein.asgi
+
+
+def user_group(user_id):
+    return f"user.{user_id}"
+
+
+def send_event_on_commit(group, event):
+    """Send ``event`` (a JSON-able dict with a ``type``) to ``group`` once the transaction commits."""
+    transaction.on_commit(lambda: publish(group, event))
+
+
+def publish(group, event):
+    if settings.LIVE_RELAY_VIA_BROKER and not IN_WEB_PROCESS:
+        _publish_to_broker(group, event)
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group, {"type": "live.event", "event": event})
+
+
+def _broker_connection():
+    from kombu import Connection
+
+    return Connection(settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+
+
+def _publish_to_broker(group, event):
+    with _broker_connection() as connection:
+        queue = connection.SimpleQueue(LIVE_QUEUE)
+        queue.put({"group": group, "event": event}, serializer="json")
+        queue.close()
+
+
+async def relay_from_broker(stop):
+    """Forward worker events from the broker to the in-memory channel layer until ``stop`` is set."""
+    loop = asyncio.get_running_loop()
+    layer = get_channel_layer()
+    connection = _broker_connection()
+    queue = connection.SimpleQueue(LIVE_QUEUE)
+
+    def next_message():
+        try:
+            message = queue.get(block=True, timeout=0.5)
+        except queue.Empty:
+            return None
+        message.ack()
+        return message.payload
+
+    try:
+        while not stop.is_set():
+            payload = await loop.run_in_executor(None, next_message)
+            if payload:
+                await layer.group_send(payload["group"], {"type": "live.event", "event": payload["event"]})
+    except Exception:  # the relay must never take the web process down
+        logger.exception("live relay stopped")
+    finally:
+        queue.close()
+        connection.release()

@@ -1,0 +1,14 @@
+"""A person's notifications; only ever their own."""
+
+from .models import Notification
+
+
+def notification_list(*, user, unread_only=False):
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient=user)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def unread_count(*, user):
+    return notification_list(user=user, unread_only=True).count()

@@ -1,0 +1,36 @@
+"""Site URLs: the core's pages, what plugins add through the URL hook, then Wagtail's page tree."""
+
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from doeplein.api.urls import api
+from doeplein.core.i18n import switch_language
+from doeplein.core.views import healthz
+from doeplein.plugins import HOOK_URLS, collect
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("language/", switch_language, name="set-language"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("doeplein.accounts.urls")),
+    path("notifications/", include("doeplein.notifications.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    *collect(HOOK_URLS),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler400 = "doeplein.core.errors.bad_request"
+handler403 = "doeplein.core.errors.permission_denied"
+handler404 = "doeplein.core.errors.page_not_found"
+handler500 = "doeplein.core.errors.server_error"

@@ -1,0 +1,78 @@
+"""Shared fixtures. Tests run against whatever DATABASE_URL / REDIS_URL say (CI: PostgreSQL and Redis).
+
+In CI (CI=true) a test that needs PostgreSQL, Redis or Chromium fails instead of skipping.
+"""
+
+import itertools
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_counter = itertools.count(1)
+
+
+def require(condition, reason):
+    """Skip with a visible reason locally; fail in CI, where every real part must be present."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI needs this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def needs_postgres():
+    require(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "needs DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def needs_redis():
+    require(bool(settings.REDIS_URL), "needs REDIS_URL=redis://…")
+
+
+@pytest.fixture
+def chromium_path():
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    require(os.path.exists(path), "no Chromium found (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def make_user(db):
+    """A confirmed, active user with a profile. ``make_user(role="civil_servant")`` grants a role."""
+    from allauth.account.models import EmailAddress
+
+    from doeplein.accounts.actions import do_grant_role, ensure_profile
+    from doeplein.accounts.models import User
+
+    def make(email=None, password="correct-horse-battery", role=None, **extra):
+        n = next(_counter)
+        email = email or f"person{n}@example.org"
+        extra.setdefault("first_name", f"Person{n}")
+        user = User.objects.create_user(email=email, password=password, **extra)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        ensure_profile(user)
+        if role:
+            do_grant_role(actor=None, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_space(db):
+    """A space of any visibility, with members: ``make_space("secret", members={user: Role.MEMBER})``."""
+    from doeplein.access.models import Membership, Space
+
+    def make(visibility="public", members=None, parent=None, kind="test", archived=False, name=None):
+        space = Space.objects.create(
+            kind=kind, name=name or f"Space {next(_counter)}", visibility=visibility, parent=parent, is_archived=archived
+        )
+        for user, role in (members or {}).items():
+            Membership.objects.create(space=space, user=user, role=role)
+        return space
+
+    return make

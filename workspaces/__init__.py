@@ -1,0 +1,1 @@
+"""The workspaces plugin for Doeplein. It plugs in through doeplein.plugins hooks (see wagtail_hooks.py)."""
