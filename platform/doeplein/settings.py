@@ -5,6 +5,7 @@ worker on a file-system broker and console e-mail. ``DATABASE_URL`` and ``REDIS_
 PostgreSQL and Redis. README.md lists every variable.
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -123,6 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The test database is a file (one per test process) so that a real worker process can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery broker ----------------------------------------------------
@@ -132,7 +135,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL], "prefix": "doeplein"},
+            "CONFIG": {
+                "hosts": env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL],
+                "prefix": env_str("CHANNEL_LAYER_PREFIX", "doeplein"),
+            },
         }
     }
 else:
@@ -212,7 +218,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Confirmed users whose e-mail address is in one of these domains become civil servants.
 CIVIL_SERVANT_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env_list("CIVIL_SERVANT_EMAIL_DOMAINS", "rijksoverheid.nl,minbzk.nl")]
-GUARDIAN_ANONYMOUS_USER_NAME = None
+# django-guardian reads ANONYMOUS_USER_NAME (no GUARDIAN_ prefix); None: no "AnonymousUser" row in the users table.
+ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 # --- E-mail ----------------------------------------------------------------------------------------

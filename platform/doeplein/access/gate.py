@@ -6,13 +6,16 @@ Rules, for a space S (and everything guarded through S):
   role (guests too), and community managers or owners of S's parent workspace. A space inside a
   parent is visible only to those who may see the parent.
 * **contribute** — view, S not archived, and role member or higher.
-* **change** — the object's author while they may contribute, or whoever may moderate.
+* **change** — the object's author while they may contribute, or whoever may moderate. Changing a
+  space itself is managing it.
 * **moderate** — view, S not archived, and role community manager or higher (also inherited from
   the parent's community managers and owners).
 * **manage** — owner of S (archived spaces too, so that they can be restored).
 
 A django-guardian grant of ``view_space``, ``contribute_space``, ``moderate_space`` or
-``manage_space`` on S (to the user or one of their groups) gives that action as if by role.
+``manage_space`` on S (to the user or one of their groups) gives that action as if by role: it counts
+as the least role that allows it (guest, member, community manager, owner), so a moderate grant also
+lets one see and contribute. A grant counts on S only, not on the spaces inside it.
 Platform administrators (superusers) may do everything. Deleted and inactive accounts are anonymous.
 """
 
@@ -29,11 +32,13 @@ PLATFORM_ACTIONS = {
     "open_workspace": "accounts.open_workspace",
     "administer": None,  # superusers only
 }
-_GRANT = {
-    "view": "view_space",
-    "contribute": "contribute_space",
-    "moderate": "moderate_space",
-    "manage": "manage_space",
+# The grants that allow each action: a grant counts as the least role that allows its own action, and
+# roles are ordered, so a grant for a stronger action allows the weaker ones too.
+_GRANTS = {
+    "view": ("view_space", "contribute_space", "moderate_space", "manage_space"),
+    "contribute": ("contribute_space", "moderate_space", "manage_space"),
+    "moderate": ("moderate_space", "manage_space"),
+    "manage": ("manage_space",),
 }
 
 
@@ -108,14 +113,14 @@ def _has_role(user, space_ref, parent_ref, min_role, inherit=True):
 
 
 def _has_grant(user, space_ref, action):
-    codename = _GRANT[action]
+    codenames = _GRANTS[action]
     return Exists(
         SpaceUserObjectPermission.objects.filter(
-            user=user, permission__codename=codename, content_object=OuterRef(space_ref)
+            user=user, permission__codename__in=codenames, content_object=OuterRef(space_ref)
         )
     ) | Exists(
         SpaceGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename=codename, content_object=OuterRef(space_ref)
+            group__user=user, permission__codename__in=codenames, content_object=OuterRef(space_ref)
         )
     )
 
