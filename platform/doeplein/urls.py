@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from doeplein.access.views import invitation
 from doeplein.api.urls import api
 from doeplein.core.i18n import switch_language
 from doeplein.core.views import healthz
@@ -17,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("doeplein.accounts.urls")),
     path("notifications/", include("doeplein.notifications.urls")),
+    path("spaces/", include("doeplein.access.urls")),
+    path("invitations/<str:token>/", invitation, name="invitation"),
     path("api/v1/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -94,6 +94,11 @@ def _active(user):
 
 
 # --- SQL building blocks -----------------------------------------------------------------------------
+# "Every row" must be a real condition: an empty Q() vanishes when OR-ed (Q() | x is x), which would
+# take a platform administrator's "everything" away as soon as another condition is added to it.
+_EVERY_ROW = Q(pk__isnull=False)
+_NO_ROW = Q(pk__in=[])
+
 def _prefix(path):
     return f"{path}__" if path else ""
 
@@ -145,9 +150,9 @@ def _space_view_q(user, path):
 
 def _space_action_q(user, action, path):
     if not _active(user):
-        return _space_view_q(user, path) if action == "view" else Q(pk__in=[])
+        return _space_view_q(user, path) if action == "view" else _NO_ROW
     if user.is_superuser:
-        return Q()
+        return _EVERY_ROW
     if action == "view":
         return _space_view_q(user, path)
     p = _prefix(path)
@@ -181,8 +186,8 @@ def _action_q(user, action, model):
 
 def _audience_q(user, action, rule):
     if _active(user) and user.is_superuser:
-        return Q()
-    mine = Q(**{rule.owner: user}) if (rule.owner and _active(user)) else Q(pk__in=[])
+        return _EVERY_ROW
+    mine = Q(**{rule.owner: user}) if (rule.owner and _active(user)) else _NO_ROW
     if action != "view":
         return mine
     open_to = ["everyone"] + (["logged_in"] if _active(user) else [])

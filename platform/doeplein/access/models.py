@@ -25,6 +25,12 @@ class Role(models.IntegerChoices):
     OWNER = 40, _("Owner")
 
 
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", _("Open: anyone who can see it may join")
+    REQUEST = "request", _("On request: managers approve")
+    INVITATION = "invitation", _("By invitation only")
+
+
 class Space(models.Model):
     """A container with a visibility, members and roles. ``parent`` nests a group in a workspace."""
 
@@ -35,7 +41,14 @@ class Space(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent")
     )
     is_archived = models.BooleanField(_("archived"), default=False)
+    join_policy = models.CharField(_("who may join"), max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.REQUEST)
+    allow_leaving = models.BooleanField(
+        _("members may leave"), default=True, help_text=_("Switch off for mandatory teams.")
+    )
+    welcome_message = models.TextField(_("welcome message for new members"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    member_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("space")
@@ -49,6 +62,12 @@ class Space(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def specific(self):
+        """The plugin's own object for this space (a workspace, a group), found through the kind."""
+        child = getattr(self, self.kind, None) if self.kind else None
+        return child if child is not None else self
 
 
 class Membership(models.Model):
@@ -74,3 +93,68 @@ class SpaceUserObjectPermission(UserObjectPermissionBase):
 
 class SpaceGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Space, on_delete=models.CASCADE)
+
+
+class JoinRequest(models.Model):
+    """A request to join a space whose policy is "on request"."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message"), blank=True, max_length=1000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_message = models.TextField(_("message to the person"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space", "user"], condition=models.Q(status="pending"), name="one_pending_request_per_space"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.space} ({self.status})"
+
+
+class Invitation(models.Model):
+    """An invitation to a space, to an existing person or to an e-mail address. Single use, expiring."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.PositiveSmallIntegerField(choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["space", "email"])]
+
+    def __str__(self):
+        return f"{self.email} → {self.space}"
+
+    @property
+    def is_open(self):
+        from django.utils import timezone
+
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -63,6 +63,10 @@ def do_confirm_email(*, user, email):
     record(actor=user, verb="account.confirmed", target=user, audience="only_me")
     if is_civil_servant_email(email) and not user.groups.filter(name=CIVIL_SERVANTS).exists():
         do_grant_role(actor=None, user=user, role="civil_servant")
+    from doeplein.access.actions import do_accept_invitations_for_email
+
+    # Someone invited by e-mail who registers with that address lands in the space at once.
+    do_accept_invitations_for_email(user=user, email=email)
     from .tasks import welcome_task
 
     welcome_task.delay_on_commit(user.pk)
@@ -97,15 +101,28 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
 @transaction.atomic
 def do_delete_account(*, user):
     """Anonymise in place: content stays, attributed to "deleted user"; personal data is gone."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from doeplein.activity.models import Activity
+
+    from .models import ProfileTag
+
     profile = ensure_profile(user)
     if profile.avatar:
         profile.avatar.delete(save=False)
-    profile.entries.all().delete()
-    profile.skills.clear()
-    profile.themes.clear()
+    # Straight to the tables: the profile is a modelcluster ClusterableModel, whose relation managers
+    # only defer changes until profile.save(), and the profile is updated with .update() below.
+    ProfileEntry.objects.filter(profile=profile).delete()
+    ProfileTag.objects.filter(content_object=profile).delete()
+    Profile.themes.through.objects.filter(profile=profile).delete()
     Profile.objects.filter(pk=profile.pk).update(
         organisation="", job_title="", avatar="", bio="", audience={}, suggestible=False
     )
+    # Activity rows stay (they are the person's contributions), but labels that name the person go.
+    for target in (user, profile):
+        Activity.objects.filter(
+            target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
+        ).update(target_label="")
     user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     user.groups.clear()
     user.user_permissions.clear()

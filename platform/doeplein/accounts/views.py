@@ -82,7 +82,7 @@ def api_tokens(request):
     if request.method == "POST" and form.is_valid():
         _token, secret = actions.do_create_api_token(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    context = {"form": form, "secret": secret, "tokens": request.user.api_tokens.order_by("-created_at")}
+    context = {"form": form, "secret": secret, "tokens": request.user.api_tokens.order_by("-created")}
     return render(request, "accounts/api_tokens.html", context)
 
 

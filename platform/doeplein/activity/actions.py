@@ -7,6 +7,13 @@ from .models import Activity
 
 def record(*, actor, verb, target=None, space=None, audience="logged_in", data=None):
     """Record that ``actor`` did ``verb`` on ``target`` in ``space``."""
+    if space is not None:
+        # "Most active" directories sort on this; one cheap update instead of counting activity.
+        from django.utils import timezone
+
+        from doeplein.access.models import Space
+
+        Space.objects.filter(pk=space.pk).update(last_activity_at=timezone.now())
     return Activity.objects.create(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
         verb=verb,

@@ -11,6 +11,16 @@ CORE_VERBS = {
     "account.deleted": _("deleted their account"),
     "account.role_granted": _("was given a role"),
     "profile.updated": _("updated their profile"),
+    "space.joined": _("joined"),
+    "space.left": _("left"),
+    "space.join_requested": _("asked to join"),
+    "space.request_approved": _("approved a request to join"),
+    "space.request_rejected": _("turned down a request to join"),
+    "space.role_changed": _("changed a member's role"),
+    "space.member_removed": _("removed a member"),
+    "space.invited": _("sent an invitation"),
+    "space.archived": _("archived"),
+    "space.restored": _("restored"),
 }
 
 

@@ -1,0 +1,375 @@
+"""Membership actions for every kind of space: join, request, invite, roles, leave, archive.
+
+Each is one function: check access, write in a transaction, record activity, notify after commit.
+Pages, the API, admin actions and tasks all call these.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doeplein.activity.actions import record
+from doeplein.core.exceptions import ActionError
+from doeplein.notifications.actions import do_notify
+
+from .gate import can, check, role_in
+from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space
+
+INVITATION_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
+
+
+def _url(space):
+    specific = space.specific
+    return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else "/"
+
+
+def _managers(space):
+    return [m.user for m in Membership.objects.filter(space=space, role__gte=Role.COMMUNITY_MANAGER).select_related("user")]
+
+
+def _not_archived(space):
+    if space.is_archived:
+        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+
+
+def _add_member(space, user, role):
+    membership, created = Membership.objects.get_or_create(space=space, user=user, defaults={"role": role})
+    if created:
+        Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
+    elif membership.role < role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership, created
+
+
+def _remove_member(space, membership):
+    membership.delete()
+    Space.objects.filter(pk=space.pk, member_count__gt=0).update(member_count=F("member_count") - 1)
+
+
+def _owner_count(space):
+    return Membership.objects.filter(space=space, role=Role.OWNER).count()
+
+
+def _welcome(space, user):
+    if space.welcome_message:
+        do_notify(recipient=user, verb="space.welcome", message=space.welcome_message[:500], url=_url(space))
+
+
+@transaction.atomic
+def do_create_space_membership(*, space, user, role=Role.OWNER):
+    """The creator of a space becomes its first owner (called by the plugins' create actions)."""
+    membership, _created = _add_member(space, user, role)
+    return membership
+
+
+@transaction.atomic
+def do_join(*, user, space):
+    """Join an open space. On-request spaces need :func:`do_request_to_join`; others an invitation."""
+    check(user, "view", space)
+    if not user.is_authenticated:
+        raise PermissionDenied
+    _not_archived(space)
+    if Membership.objects.filter(space=space, user=user).exists():
+        raise ActionError(_("You are already a member."), code="already_member", status=409)
+    if space.join_policy == JoinPolicy.REQUEST:
+        raise ActionError(_("This space is open on request: ask to join."), code="request_needed", status=403)
+    if space.join_policy != JoinPolicy.OPEN or space.visibility == "secret":
+        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
+    membership, _created = _add_member(space, user, Role.MEMBER)
+    record(actor=user, verb="space.joined", target=space, space=space)
+    _welcome(space, user)
+    return membership
+
+
+@transaction.atomic
+def do_request_to_join(*, user, space, message=""):
+    check(user, "view", space)
+    if not user.is_authenticated:
+        raise PermissionDenied
+    _not_archived(space)
+    if Membership.objects.filter(space=space, user=user).exists():
+        raise ActionError(_("You are already a member."), code="already_member", status=409)
+    if space.join_policy != JoinPolicy.REQUEST:
+        raise ActionError(_("This space does not take requests to join."), code="no_requests", status=403)
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(space=space, user=user, message=message[:1000])
+    except IntegrityError:
+        raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409)
+    record(actor=user, verb="space.join_requested", target=space, space=space)
+    for manager in _managers(space):
+        do_notify(
+            recipient=manager,
+            verb="space.join_requested",
+            message=_("%(name)s asks to join %(space)s.") % {"name": user.display_name, "space": space.name},
+            url=reverse("spaces:requests", kwargs={"space_id": space.pk}),
+        )
+    return request
+
+
+@transaction.atomic
+def do_decide_request(*, actor, request_id, approve, message=""):
+    """Approve or reject a pending request. Safe against two managers deciding at once."""
+    request = JoinRequest.objects.select_for_update().select_related("space", "user").filter(pk=request_id).first()
+    if request is None:
+        raise ActionError(_("This request does not exist."), code="not_found", status=404)
+    space = request.space
+    check(actor, "moderate", space)
+    if request.status != JoinRequest.Status.PENDING:
+        raise ActionError(_("This request has already been decided."), code="already_decided", status=409)
+    request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_message = message[:1000]
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_message"])
+    if approve:
+        _add_member(space, request.user, Role.MEMBER)
+        record(actor=actor, verb="space.request_approved", target=space, space=space, data={"user": request.user.pk})
+        text = _("Welcome: your request to join %(space)s was approved.") % {"space": space.name}
+    else:
+        record(actor=actor, verb="space.request_rejected", target=space, space=space, audience="only_me",
+               data={"user": request.user.pk})
+        text = _("Your request to join %(space)s was not approved.") % {"space": space.name}
+    if message:
+        text = f"{text} {message}"
+    do_notify(recipient=request.user, verb=f"space.request_{request.status}", message=text, url=_url(space))
+    if approve:
+        _welcome(space, request.user)
+    return request
+
+
+@transaction.atomic
+def do_withdraw_request(*, user, space):
+    return JoinRequest.objects.filter(space=space, user=user, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.WITHDRAWN, decided_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_leave(*, user, space):
+    membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
+    if membership is None:
+        raise ActionError(_("You are not a member."), code="not_member", status=409)
+    if not space.allow_leaving and membership.role < Role.OWNER:
+        raise ActionError(_("Members cannot leave this space; ask its managers."), code="leaving_forbidden", status=403)
+    if membership.role == Role.OWNER and _owner_count(space) <= 1:
+        raise ActionError(_("You are the last owner: hand over ownership before you leave."), code="last_owner", status=409)
+    _remove_member(space, membership)
+    record(actor=user, verb="space.left", target=space, space=space)
+
+
+@transaction.atomic
+def do_change_role(*, actor, space, user, role):
+    """Owners set roles. The last owner keeps their role until someone else is owner."""
+    check(actor, "manage", space)
+    _not_archived(space)
+    role = Role(role)
+    membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
+    if membership is None:
+        raise ActionError(_("This person is not a member."), code="not_member", status=404)
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(space) <= 1:
+        raise ActionError(_("The last owner cannot be demoted; make someone else owner first."), code="last_owner", status=409)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(actor=actor, verb="space.role_changed", target=space, space=space, data={"user": user.pk, "role": int(role)})
+    do_notify(
+        recipient=user,
+        verb="space.role_changed",
+        message=_("Your role in %(space)s is now: %(role)s.") % {"space": space.name, "role": role.label},
+        url=_url(space),
+    )
+    return membership
+
+
+@transaction.atomic
+def do_transfer_ownership(*, actor, space, user):
+    """Make ``user`` owner; the actor stays on as community manager."""
+    check(actor, "manage", space)
+    if not Membership.objects.filter(space=space, user=user).exists():
+        raise ActionError(_("Only a member can become owner."), code="not_member", status=409)
+    do_change_role(actor=actor, space=space, user=user, role=Role.OWNER)
+    if actor != user and Membership.objects.filter(space=space, user=actor, role=Role.OWNER).exists():
+        do_change_role(actor=actor, space=space, user=actor, role=Role.COMMUNITY_MANAGER)
+
+
+@transaction.atomic
+def do_remove_member(*, actor, space, user):
+    """Owners remove anyone but the last owner; community managers remove members and guests."""
+    check(actor, "moderate", space)
+    membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
+    if membership is None:
+        raise ActionError(_("This person is not a member."), code="not_member", status=404)
+    actor_role = role_in(actor, space) or (Role.OWNER if actor.is_superuser else None)
+    if membership.role >= Role.COMMUNITY_MANAGER and not (actor_role == Role.OWNER or actor.is_superuser):
+        raise PermissionDenied(_("Only owners can remove managers and owners."))
+    if membership.role == Role.OWNER and _owner_count(space) <= 1:
+        raise ActionError(_("The last owner cannot be removed."), code="last_owner", status=409)
+    _remove_member(space, membership)
+    record(actor=actor, verb="space.member_removed", target=space, space=space, data={"user": user.pk})
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _send_invitation(invitation, token):
+    space = invitation.space
+    link = f"{settings.SITE_URL}/invitations/{token}/"
+    body = _(
+        "%(inviter)s invites you to %(space)s on %(site)s.\n\nAccept the invitation: %(link)s\n\n"
+        "The link works once and until %(until)s."
+    ) % {
+        "inviter": invitation.invited_by.display_name if invitation.invited_by else settings.WAGTAIL_SITE_NAME,
+        "space": space.name,
+        "site": settings.WAGTAIL_SITE_NAME,
+        "link": link,
+        "until": timezone.localtime(invitation.expires_at).strftime("%d-%m-%Y"),
+    }
+    send_mail(_("Invitation to %(space)s") % {"space": space.name}, body, None, [invitation.email])
+    if invitation.user_id:
+        do_notify(
+            recipient=invitation.user,
+            verb="space.invited",
+            message=_("You are invited to %(space)s.") % {"space": space.name},
+            url=f"/invitations/{token}/",
+        )
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+
+
+@transaction.atomic
+def do_invite(*, actor, space, email, role=Role.MEMBER):
+    """Invite an existing person or an e-mail address. Returns ``(invitation, token)``."""
+    from doeplein.accounts.models import User
+
+    check(actor, "moderate", space)
+    _not_archived(space)
+    email = email.strip().lower()
+    role = Role(role)
+    if role == Role.OWNER:
+        raise ActionError(_("Invite as member first; ownership is handed over later."), code="bad_role")
+    user = User.objects.filter(email__iexact=email, is_active=True, is_deleted=False).first()
+    if user and Membership.objects.filter(space=space, user=user).exists():
+        raise ActionError(_("%(email)s is already a member.") % {"email": email}, code="already_member", status=409)
+    open_invitation = Invitation.objects.filter(
+        space=space, email=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if open_invitation:
+        raise ActionError(_("%(email)s has an open invitation already; resend it instead.") % {"email": email},
+                          code="duplicate_invitation", status=409)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        space=space, email=email, user=user, role=role, token_hash=_hash(token), invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    record(actor=actor, verb="space.invited", target=space, space=space, audience="only_me", data={"email": email})
+    _send_invitation(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def do_resend_invitation(*, actor, invitation_id):
+    """A new link (the old one stops working) and a new expiry date."""
+    invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise ActionError(_("This invitation does not exist."), code="not_found", status=404)
+    check(actor, "moderate", invitation.space)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ActionError(_("This invitation was already used or revoked."), code="closed", status=409)
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_invitation(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def do_revoke_invitation(*, actor, invitation_id):
+    invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise ActionError(_("This invitation does not exist."), code="not_found", status=404)
+    check(actor, "moderate", invitation.space)
+    if invitation.accepted_at:
+        raise ActionError(_("This invitation was already accepted."), code="closed", status=409)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_for_token(token):
+    """The invitation a link's token names, or an ActionError saying why it does not work."""
+    invitation = Invitation.objects.select_related("space").filter(token_hash=_hash(token or "")).first()
+    if invitation is None:
+        raise ActionError(_("This invitation link is not valid."), code="invalid_token", status=404)
+    if invitation.revoked_at:
+        raise ActionError(_("This invitation was withdrawn."), code="revoked", status=410)
+    if invitation.accepted_at:
+        raise ActionError(_("This invitation has already been used."), code="used", status=410)
+    if invitation.expires_at <= timezone.now():
+        raise ActionError(_("This invitation has expired; ask for a new one."), code="expired", status=410)
+    return invitation
+
+
+@transaction.atomic
+def do_accept_invitation(*, user, token):
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().select_related("space").get(pk=invitation.pk)
+    if invitation.accepted_at:  # accepted in a parallel request
+        raise ActionError(_("This invitation has already been used."), code="used", status=410)
+    if invitation.user_id and invitation.user_id != user.pk:
+        raise ActionError(_("This invitation is for another account."), code="other_account", status=403)
+    return _accept(invitation, user)
+
+
+def _accept(invitation, user):
+    space = invitation.space
+    _not_archived(space)
+    membership, _created = _add_member(space, user, invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    record(actor=user, verb="space.joined", target=space, space=space)
+    _welcome(space, user)
+    return membership
+
+
+@transaction.atomic
+def do_accept_invitations_for_email(*, user, email):
+    """After someone confirms an address, open invitations to it are accepted: they land in the space."""
+    accepted = []
+    for invitation in Invitation.objects.select_for_update().select_related("space").filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ):
+        if not invitation.space.is_archived:
+            accepted.append(_accept(invitation, user))
+    return accepted
+
+
+@transaction.atomic
+def do_set_archived(*, actor, space, archived):
+    check(actor, "manage", space)
+    Space.objects.filter(pk=space.pk).update(is_archived=archived)
+    space.is_archived = archived
+    record(actor=actor, verb="space.archived" if archived else "space.restored", target=space, space=space)
+    return space
+
+
+def may_join_directly(user, space):
+    return (
+        user.is_authenticated
+        and not space.is_archived
+        and space.join_policy == JoinPolicy.OPEN
+        and space.visibility != "secret"
+        and can(user, "view", space)
+    )

@@ -1,0 +1,45 @@
+"""Reading memberships, requests and invitations of a space, through the gate."""
+
+from django.db.models import Q
+
+from .gate import check
+from .models import Invitation, JoinRequest, Membership
+
+
+def member_list(*, user, space, q=None, role=None):
+    """Members of a space, with their profiles, in one query whatever the number of members."""
+    check(user, "view", space)
+    qs = Membership.objects.filter(space=space, user__is_active=True, user__is_deleted=False)
+    if q:
+        qs = qs.filter(
+            Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(user__profile__organisation__icontains=q)
+        )
+    if role:
+        qs = qs.filter(role=role)
+    return qs.select_related("user", "user__profile").order_by("-role", "user__first_name", "user__pk")
+
+
+def pending_requests(*, user, space):
+    check(user, "moderate", space)
+    return JoinRequest.objects.filter(space=space, status=JoinRequest.Status.PENDING).select_related("user").order_by("created_at")
+
+
+def open_invitations(*, user, space):
+    check(user, "moderate", space)
+    return Invitation.objects.filter(space=space, accepted_at__isnull=True, revoked_at__isnull=True).select_related(
+        "user", "invited_by"
+    ).order_by("-created_at")
+
+
+def membership_of(*, user, space):
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(space=space, user=user).first()
+
+
+def pending_request_of(*, user, space):
+    if not user.is_authenticated:
+        return None
+    return JoinRequest.objects.filter(space=space, user=user, status=JoinRequest.Status.PENDING).first()

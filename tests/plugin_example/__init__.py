@@ -1,0 +1,1 @@
+"""A test-only plugin: notes in a space. It plugs in through hooks alone, as any third-party plugin would."""

@@ -1,0 +1,1 @@
+"""Helpers for tests that run real parts: worker processes, brokers, servers."""

@@ -1,0 +1,62 @@
+"""Opening and changing workspaces. Membership changes are the core's (doeplein.access.actions)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from doeplein.access import can, check
+from doeplein.access.actions import do_create_space_membership
+from doeplein.access.models import Role
+from doeplein.activity.actions import record
+from doeplein.core.exceptions import ActionError
+
+from .models import Workspace
+
+EDITABLE = ("name", "description", "welcome", "visibility", "join_policy", "cover_image", "welcome_message", "allow_leaving")
+
+
+@transaction.atomic
+def do_open_workspace(*, user, name, slug, themes, tags=(), **fields):
+    """A civil servant opens a workspace and becomes its owner."""
+    if not can(user, "open_workspace"):
+        raise PermissionDenied(_("Only civil servants can open workspaces."))
+    if not themes:
+        raise ActionError(_("Choose at least one theme."), code="theme_required")
+    if Workspace.objects.filter(slug=slug).exists():
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    try:
+        with transaction.atomic():
+            workspace = Workspace.objects.create(
+                name=name, slug=slug, created_by=user, **{k: v for k, v in fields.items() if k in EDITABLE}
+            )
+    except IntegrityError:  # a parallel request took the slug
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    workspace.themes.set(themes)
+    workspace.tags.set(list(tags))
+    workspace.save()
+    do_create_space_membership(space=workspace, user=user, role=Role.OWNER)
+    record(actor=user, verb="workspace.opened", target=workspace, space=workspace)
+    return workspace
+
+
+@transaction.atomic
+def do_update_workspace(*, user, workspace, themes=None, tags=None, **fields):
+    """Owners change settings; community managers may change the welcome text."""
+    if set(fields) - {"welcome", "welcome_message"}:
+        check(user, "manage", workspace)
+    else:
+        check(user, "moderate", workspace)
+    if workspace.is_archived:
+        raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
+    for name, value in fields.items():
+        if name in EDITABLE:
+            setattr(workspace, name, value)
+    if themes is not None:
+        if not themes:
+            raise ActionError(_("Choose at least one theme."), code="theme_required")
+        workspace.themes.set(themes)
+    if tags is not None:
+        workspace.tags.set(list(tags))
+    workspace.save()
+    record(actor=user, verb="workspace.updated", target=workspace, space=workspace)
+    return workspace
