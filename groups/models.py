@@ -27,20 +27,19 @@ class Group(Space):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     policy = models.CharField(_("membership"), max_length=20, choices=GroupPolicy.choices, default=GroupPolicy.REQUEST)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The workspace's space id, 0 platform-wide: a local copy of ``parent`` so that the database can keep
+    # slugs unique per workspace (a constraint may only name the model's own columns, not the parent table's).
+    scope = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "slug"], name="group_slug_unique_in_workspace"),
-            models.UniqueConstraint(
-                fields=["slug"], condition=models.Q(parent__isnull=True), name="group_slug_unique_platform_wide"
-            ),
-        ]
+        constraints = [models.UniqueConstraint(fields=["scope", "slug"], name="group_slug_unique_in_workspace")]
 
     def save(self, *args, **kwargs):
         self.kind = self.KIND
+        self.scope = self.parent_id or 0
         self.apply_policy()
         super().save(*args, **kwargs)
 

@@ -1,11 +1,129 @@
-"""What the groups plugin brings to the core. The issue "Workspaces and groups" fills it in."""
+"""What the groups plugin brings to the core: its pages, navigation, activity verbs, a "groups" section
+on workspace homes, a members-only noticeboard on group homes, and the back office's view of groups."""
 
+from django.template.loader import render_to_string
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from doeplein.plugins import HOOK_ACTIVITY_VERBS
+from doeplein.plugins import (
+    HOOK_ACTIVITY_VERBS,
+    HOOK_NAVIGATION,
+    HOOK_SPACE_SECTIONS,
+    HOOK_URLS,
+    NavItem,
+    Section,
+)
+
+from .models import Group
+
+GROUPS_SHOWN = 20
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
 def activity_verbs():
-    return {"group.joined": _("joined a group")}
+    return {
+        "group.joined": _("joined a group"),
+        "group.created": _("created a group"),
+        "group.updated": _("updated a group"),
+    }
+
+
+@hooks.register(HOOK_URLS)
+def urls():
+    return [path("groups/", include("groups.urls"))]
+
+
+@hooks.register(HOOK_NAVIGATION)
+def navigation():
+    return [NavItem(label=_("Groups"), url=lambda: reverse("groups:list"), order=20)]
+
+
+def render_groups(request, space):
+    """The workspace's groups the viewer may see, and a "New group" button for its members."""
+    from doeplein.access import can
+
+    from .selectors import group_list
+
+    groups = group_list(user=request.user).filter(parent_id=space.pk)
+    shown = list(groups[:GROUPS_SHOWN])
+    total = len(shown) if len(shown) < GROUPS_SHOWN else groups.count()
+    context = {
+        "space": space,
+        "groups": shown,
+        "total": total,
+        "more": total > len(shown),
+        "may_create": can(request.user, "contribute", space),
+    }
+    return render_to_string("groups/_groups_section.html", context, request=request)
+
+
+def render_noticeboard(request, space):
+    """The members-only part of a group's home: shown to members (and those who may post), else nothing."""
+    from doeplein.access import can
+    from doeplein.access.selectors import membership_of
+
+    if membership_of(user=request.user, space=space) is None and not can(request.user, "contribute", space):
+        return None
+    return render_to_string("groups/_noticeboard.html", {"space": space}, request=request)
+
+
+@hooks.register(HOOK_SPACE_SECTIONS)
+def space_sections():
+    return [
+        Section(key="groups.noticeboard", label=_("Group noticeboard"), render=render_noticeboard, order=10,
+                kinds=(Group.KIND,)),
+        Section(key="groups", label=_("Groups"), render=render_groups, order=20, kinds=("workspace",)),
+    ]
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The back office lists and inspects; changes go through the site's pages and actions only."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete", "lock", "unlock", "publish"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Group, ReadOnlyPolicy(Group), exact_class=True)
+
+
+class GroupViewSet(ModelViewSet):
+    model = Group
+    icon = "group"
+    menu_label = _("Groups")
+    add_to_admin_menu = True
+    menu_order = 220
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = ["name", "slug", "parent", "policy", "visibility", "member_count", "is_archived", "created_at"]
+    list_filter = ["policy", "visibility", "is_archived"]
+    search_fields = ["name", "slug", "description"]
+    search_backend_name = None  # plain database search
+    inspect_view_fields = [
+        "name", "slug", "parent", "description", "policy", "visibility", "join_policy", "allow_leaving",
+        "welcome_message", "is_archived", "member_count", "created_at", "last_activity_at", "created_by",
+    ]
+    form_fields = ["name"]  # required by the viewset; the add and edit views are never allowed
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return GroupViewSet("groups_admin", url_prefix="groups")
+
+
+# --- JSON API (doeplein.plugins.HOOK_API_ROUTERS) ---------------------------------------------------
+# Kept as a block of its own at the end of the file: the router is imported when the API collects it.
+@hooks.register("doeplein_api_routers")
+def api_routers():
+    from .api import router
+
+    # Mounted at the API's root: the router's paths are /groups….
+    return [("/", router)]

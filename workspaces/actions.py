@@ -15,15 +15,27 @@ from .models import Workspace
 EDITABLE = ("name", "description", "welcome", "visibility", "join_policy", "cover_image", "welcome_message", "allow_leaving")
 
 
+def _store_cover(*, user, upload, title):
+    """An uploaded cover (already checked to be an image) becomes a Wagtail image."""
+    from wagtail.images import get_image_model
+
+    image = get_image_model()(title=title[:255], file=upload, uploaded_by_user=user)
+    image._set_image_file_metadata()
+    image.save()
+    return image
+
+
 @transaction.atomic
-def do_open_workspace(*, user, name, slug, themes, tags=(), **fields):
-    """A civil servant opens a workspace and becomes its owner."""
+def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, **fields):
+    """A civil servant opens a workspace and becomes its owner. ``cover_upload``: an uploaded image file."""
     if not can(user, "open_workspace"):
         raise PermissionDenied(_("Only civil servants can open workspaces."))
     if not themes:
         raise ActionError(_("Choose at least one theme."), code="theme_required")
     if Workspace.objects.filter(slug=slug).exists():
         raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    if cover_upload is not None:
+        fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=name)
     try:
         with transaction.atomic():
             workspace = Workspace.objects.create(
@@ -40,14 +52,16 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), **fields):
 
 
 @transaction.atomic
-def do_update_workspace(*, user, workspace, themes=None, tags=None, **fields):
+def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload=None, **fields):
     """Owners change settings; community managers may change the welcome text."""
-    if set(fields) - {"welcome", "welcome_message"}:
+    if set(fields) - {"welcome", "welcome_message"} or themes is not None or tags is not None or cover_upload:
         check(user, "manage", workspace)
     else:
         check(user, "moderate", workspace)
     if workspace.is_archived:
         raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
+    if cover_upload is not None:
+        fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=fields.get("name") or workspace.name)
     for name, value in fields.items():
         if name in EDITABLE:
             setattr(workspace, name, value)

@@ -1,11 +1,111 @@
-"""What the workspaces plugin brings to the core. The issue "Workspaces and groups" fills it in."""
+"""What the workspaces plugin brings to the core: its pages, navigation, activity verbs, the members
+section every space home shows, and the back office's read-only view of workspaces."""
 
+from django.template.loader import render_to_string
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from doeplein.plugins import HOOK_ACTIVITY_VERBS
+from doeplein.plugins import (
+    HOOK_ACTIVITY_VERBS,
+    HOOK_NAVIGATION,
+    HOOK_SPACE_SECTIONS,
+    HOOK_URLS,
+    NavItem,
+    Section,
+)
+
+from .models import Workspace
+
+MEMBERS_SHOWN = 12
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
 def activity_verbs():
-    return {"workspace.opened": _("opened a workspace")}
+    return {
+        "workspace.opened": _("opened a workspace"),
+        "workspace.updated": _("updated a workspace"),
+    }
+
+
+@hooks.register(HOOK_URLS)
+def urls():
+    return [path("workspaces/", include("workspaces.urls"))]
+
+
+@hooks.register(HOOK_NAVIGATION)
+def navigation():
+    return [NavItem(label=_("Workspaces"), url=lambda: reverse("workspaces:list"), order=10)]
+
+
+def render_members(request, space):
+    """How many members a space has, the first few of them, and a link to the full list."""
+    from doeplein.access.selectors import member_list
+
+    members = list(member_list(user=request.user, space=space)[:MEMBERS_SHOWN])
+    role_label = getattr(space, "role_label", None)  # a group names its roles its own way
+    for membership in members:
+        membership.role_name = role_label(membership.role) if role_label else membership.get_role_display()
+    return render_to_string(
+        "workspaces/_members_section.html",
+        {"space": space, "members": members, "member_count": space.member_count},
+        request=request,
+    )
+
+
+@hooks.register(HOOK_SPACE_SECTIONS)
+def space_sections():
+    return [Section(key="members", label=_("Members"), render=render_members, order=900)]
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The back office lists and inspects; changes go through the site's pages and actions only,
+    so that every change is checked, recorded and announced the same way."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete", "lock", "unlock", "publish"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Workspace, ReadOnlyPolicy(Workspace), exact_class=True)
+
+
+class WorkspaceViewSet(ModelViewSet):
+    model = Workspace
+    icon = "site"
+    menu_label = _("Workspaces")
+    add_to_admin_menu = True
+    menu_order = 210
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = ["name", "slug", "visibility", "join_policy", "member_count", "is_archived", "created_at"]
+    list_filter = ["visibility", "join_policy", "is_archived", "themes"]
+    search_fields = ["name", "slug", "description"]
+    search_backend_name = None  # plain database search: no index to keep in step
+    inspect_view_fields = [
+        "name", "slug", "description", "welcome", "visibility", "join_policy", "is_archived", "member_count",
+        "created_at", "last_activity_at", "created_by",
+    ]
+    form_fields = ["name"]  # required by the viewset; the add and edit views are never allowed
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return WorkspaceViewSet("workspaces_admin", url_prefix="workspaces")
+
+
+# --- JSON API (doeplein.plugins.HOOK_API_ROUTERS) ---------------------------------------------------
+# Kept as a block of its own at the end of the file: the router is imported when the API collects it.
+@hooks.register("doeplein_api_routers")
+def api_routers():
+    from .api import router
+
+    # Mounted at the API's root: the router's paths are /workspaces… and /themes.
+    return [("/", router)]

@@ -19,10 +19,16 @@ logger = logging.getLogger(__name__)
 
 LIVE_QUEUE = "doeplein.live"
 IN_WEB_PROCESS = False  # set by doeplein.asgi
+IN_WORKER = False  # set by doeplein.celery when a Celery worker starts
 
 
 def user_group(user_id):
     return f"user.{user_id}"
+
+
+def access_group(user_id):
+    """Connections of one person that must re-check their access when it changes."""
+    return f"access.{user_id}"
 
 
 def send_event_on_commit(group, event):
@@ -31,7 +37,7 @@ def send_event_on_commit(group, event):
 
 
 def publish(group, event):
-    if settings.LIVE_RELAY_VIA_BROKER and not IN_WEB_PROCESS:
+    if settings.LIVE_RELAY_VIA_BROKER and IN_WORKER and not IN_WEB_PROCESS:
         _publish_to_broker(group, event)
         return
     layer = get_channel_layer()

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "doeplein.access",
     "doeplein.activity",
     "doeplein.notifications",
+    "doeplein.discussion",
+    "doeplein.moderation",
     "doeplein.home",
     "doeplein.api",
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
@@ -249,6 +251,8 @@ USE_TZ = True
 
 # --- Static and media ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# The core's own static files live beside its templates (platform/doeplein/static), not in an app folder.
+STATICFILES_DIRS = [CORE_DIR / "static"]
 STATIC_ROOT = env_str("STATIC_ROOT") or str(VAR_DIR / "static")
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = env_str("MEDIA_ROOT") or str(VAR_DIR / "media")
@@ -315,6 +319,12 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# --- Live discussion ---------------------------------------------------------------------------------
+DISCUSSION_MAX_MESSAGE_LENGTH = env_int("DISCUSSION_MAX_MESSAGE_LENGTH", 4000)
+DISCUSSION_MAX_FRAME_BYTES = env_int("DISCUSSION_MAX_FRAME_BYTES", 64 * 1024)
+DISCUSSION_RATE_COUNT = env_int("DISCUSSION_RATE_COUNT", 10)  # messages per person per room …
+DISCUSSION_RATE_SECONDS = env_int("DISCUSSION_RATE_SECONDS", 10)  # … in this many seconds
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_group, send_event_on_commit
 from doeplein.notifications.actions import do_notify
 
 from .gate import can, check, role_in
@@ -41,6 +42,14 @@ def _not_archived(space):
         raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
 
 
+def _check_not_archived(user, action, space):
+    """The gate refuses every change in an archived space; say why to those who may see it."""
+    check(user, "view", space)
+    if user.is_authenticated:
+        _not_archived(space)
+    check(user, action, space)
+
+
 def _add_member(space, user, role):
     membership, created = Membership.objects.get_or_create(space=space, user=user, defaults={"role": role})
     if created:
@@ -53,6 +62,8 @@ def _add_member(space, user, role):
 
 def _remove_member(space, membership):
     membership.delete()
+    # Open live connections of this person re-check their access at once (and close if it is gone).
+    send_event_on_commit(access_group(membership.user_id), {"kind": "access_changed", "space": space.pk})
     Space.objects.filter(pk=space.pk, member_count__gt=0).update(member_count=F("member_count") - 1)
 
 
@@ -124,7 +135,7 @@ def do_decide_request(*, actor, request_id, approve, message=""):
     if request is None:
         raise ActionError(_("This request does not exist."), code="not_found", status=404)
     space = request.space
-    check(actor, "moderate", space)
+    _check_not_archived(actor, "moderate", space)
     if request.status != JoinRequest.Status.PENDING:
         raise ActionError(_("This request has already been decided."), code="already_decided", status=409)
     request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED
@@ -157,6 +168,8 @@ def do_withdraw_request(*, user, space):
 
 @transaction.atomic
 def do_leave(*, user, space):
+    if not user.is_authenticated:
+        raise PermissionDenied
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
     if membership is None:
         raise ActionError(_("You are not a member."), code="not_member", status=409)
@@ -205,7 +218,7 @@ def do_transfer_ownership(*, actor, space, user):
 @transaction.atomic
 def do_remove_member(*, actor, space, user):
     """Owners remove anyone but the last owner; community managers remove members and guests."""
-    check(actor, "moderate", space)
+    _check_not_archived(actor, "moderate", space)
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
     if membership is None:
         raise ActionError(_("This person is not a member."), code="not_member", status=404)
@@ -252,8 +265,7 @@ def do_invite(*, actor, space, email, role=Role.MEMBER):
     """Invite an existing person or an e-mail address. Returns ``(invitation, token)``."""
     from doeplein.accounts.models import User
 
-    check(actor, "moderate", space)
-    _not_archived(space)
+    _check_not_archived(actor, "moderate", space)
     email = email.strip().lower()
     role = Role(role)
     if role == Role.OWNER:

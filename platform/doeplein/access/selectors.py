@@ -14,11 +14,30 @@ def member_list(*, user, space, q=None, role=None):
         qs = qs.filter(
             Q(user__first_name__icontains=q)
             | Q(user__last_name__icontains=q)
-            | Q(user__profile__organisation__icontains=q)
+            | (Q(user__profile__organisation__icontains=q) & _organisation_shown_to(user))
         )
     if role:
         qs = qs.filter(role=role)
     return qs.select_related("user", "user__profile").order_by("-role", "user__first_name", "user__pk")
+
+
+def _organisation_shown_to(viewer):
+    """Profiles whose organisation ``viewer`` may see, so that a search cannot reveal a hidden one.
+
+    The same rule as :func:`doeplein.access.audience_allows` with ``Profile.audience_for``: no choice
+    means the default, everyone.
+    """
+    active = viewer.is_authenticated and viewer.is_active and not getattr(viewer, "is_deleted", False)
+    if active and viewer.is_superuser:
+        return Q(pk__isnull=False)
+    audiences = ["everyone"] + (["logged_in"] if active else [])
+    shown = (
+        Q(user__profile__audience__organisation__in=audiences)
+        | Q(user__profile__audience__organisation__isnull=True)
+        | Q(user__profile__audience__organisation=None)
+        | Q(user__profile__audience__organisation="")
+    )
+    return (shown | Q(user=viewer)) if active else shown
 
 
 def pending_requests(*, user, space):

@@ -21,6 +21,7 @@ CORE_VERBS = {
     "space.invited": _("sent an invitation"),
     "space.archived": _("archived"),
     "space.restored": _("restored"),
+    "discussion.posted": _("posted in the discussion"),
 }
 
 

@@ -6,17 +6,20 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from doeplein.core.exceptions import ActionError
 from doeplein.plugins import HOOK_API_ROUTERS, collect
 
 from .auth import REQUIRED
 from .core import router as core_router
+from .spaces import router as spaces_router
 
 api = NinjaAPI(
     title="Doeplein API",
     version="1.0.0",
     description="Everything the pages do, as JSON, behind the same access gate. Authenticate with the "
     "browser session (plus the CSRF token for writes) or with `Authorization: Bearer <token>`; "
-    "create tokens at /people/me/tokens/. Errors are JSON: `{\"detail\": message}`.",
+    "create tokens at /people/me/tokens/. Errors are JSON: `{\"detail\": message}`, "
+    "with a machine-readable `code` when an action refuses (for example `last_owner`, `archived`).",
     auth=REQUIRED,
     urls_namespace="api",
 )
@@ -52,11 +55,18 @@ def invalid_schema(request, exc):
     return _error(request, 422, "The input is not valid.", errors=exc.errors)
 
 
+@api.exception_handler(ActionError)
+def refused(request, exc):
+    """A request the action cannot do (already a member, last owner, archived …): its own 4xx and code."""
+    return _error(request, exc.status, exc.message, code=exc.code)
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
 
 
 api.add_router("/", core_router)
+api.add_router("/", spaces_router)
 for prefix, router in collect(HOOK_API_ROUTERS):
     api.add_router(prefix, router)

@@ -1,0 +1,105 @@
+"""Group pages: the list, creating, the group's home and editing. Thin: forms validate, actions
+(actions.py) change state, selectors (selectors.py) read through the access gate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from doeplein.access import can
+from doeplein.core.exceptions import ActionError
+from workspaces.selectors import workspace_by_slug
+from workspaces.views import refuse, space_page_context
+
+from .actions import do_create_group, do_update_group
+from .forms import GroupForm, GroupSearchForm
+from .selectors import group_by_id, group_list
+
+PER_PAGE = 24
+MY_GROUPS_SHOWN = 50
+
+
+def listing(request):
+    form = GroupSearchForm(request.GET)
+    form.is_valid()
+    q = (form.cleaned_data.get("q") or "").strip() or None
+    workspace = None
+    if request.GET.get("workspace"):
+        workspace = workspace_by_slug(user=request.user, slug=request.GET["workspace"])
+        groups = group_list(user=request.user, workspace=workspace, q=q)
+    else:
+        groups = group_list(user=request.user, q=q).filter(parent__isnull=True)
+    page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
+    mine = []
+    if request.user.is_authenticated and workspace is None:
+        mine = list(group_list(user=request.user, mine=True).select_related("parent__workspace")[:MY_GROUPS_SHOWN])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "mine": mine,
+        "workspace": workspace,
+        "query": query.urlencode(),
+        "may_create": (
+            can(request.user, "contribute", workspace) if workspace else can(request.user, "open_workspace")
+        ),
+    }
+    return render(request, "groups/list.html", context)
+
+
+@login_required
+def create(request):
+    slug = request.POST.get("workspace") or request.GET.get("workspace")
+    workspace = workspace_by_slug(user=request.user, slug=slug) if slug else None
+    if workspace is not None:
+        if workspace.is_archived:
+            return refuse(request, _("This workspace is archived: no groups can be added to it."), status=409)
+        if not can(request.user, "contribute", workspace):
+            return refuse(request, _("Only members of this workspace can create groups in it."))
+    elif not can(request.user, "open_workspace"):
+        return refuse(request, _("Only civil servants can create platform-wide groups."))
+    parent = workspace.space_ptr if workspace is not None else None
+    form = GroupForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = do_create_group(user=request.user, workspace=workspace, **form.action_fields())
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your group has been created."))
+            return redirect(group)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "groups/form.html", {"form": form, "group": None, "workspace": workspace}, status=status)
+
+
+def detail(request, pk, slug):
+    group = group_by_id(user=request.user, pk=pk)
+    if slug != group.slug:
+        return redirect(group, permanent=True)
+    context = {"group": group, "space": group, "workspace": group.workspace, **space_page_context(request, group)}
+    return render(request, "groups/detail.html", context)
+
+
+@login_required
+def edit(request, pk, slug):
+    group = group_by_id(user=request.user, pk=pk)
+    if group.is_archived:
+        messages.error(request, _("This group is archived: it can be read, not changed."))
+        return redirect(group)
+    if not can(request.user, "manage", group):
+        raise PermissionDenied
+    form = GroupForm(request.POST or None, instance=group, initial=GroupForm.initial_for(group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_update_group(user=request.user, group=group, **form.action_fields())
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The group has been saved."))
+            return redirect(group)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "group": group, "workspace": group.workspace}
+    return render(request, "groups/form.html", context, status=status)

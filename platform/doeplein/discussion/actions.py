@@ -1,0 +1,288 @@
+"""Every change in a discussion is one of these functions: check, write in a transaction, broadcast
+after commit. The websocket consumer, the plain-HTML room page and the API all call them.
+
+Nothing is lost: a message is stored (with the room's next sequence number) before it is broadcast,
+and a retried send with the same ``client_id`` returns the stored message instead of a second one.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doeplein.access import can, check
+from doeplein.activity.actions import record
+from doeplein.core.exceptions import ActionError
+from doeplein.live import access_group, send_event_on_commit
+from doeplein.notifications.actions import do_notify
+
+from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room
+from .serializers import message_frame
+
+MAX_LENGTH = getattr(settings, "DISCUSSION_MAX_MESSAGE_LENGTH", 4000)
+RATE_COUNT = getattr(settings, "DISCUSSION_RATE_COUNT", 10)
+RATE_SECONDS = getattr(settings, "DISCUSSION_RATE_SECONDS", 10)
+ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
+
+
+class DiscussionError(ActionError):
+    """A refusal in a discussion; ``until`` says when it ends, where it does."""
+
+    def __init__(self, message, *, code, status=400, until=None):
+        super().__init__(message, code=code, status=status)
+        self.until = until
+
+
+def room_group(room_id):
+    return f"room.{room_id}"
+
+
+def is_moderator(user, room):
+    return can(user, "moderate", room.space)
+
+
+def broadcast_message(message, kind="message"):
+    """Send a message's new state to the room: text for those who may read it, full to moderators."""
+    public = message_frame(message)
+    public["type"] = kind
+    moderator = message_frame(message, for_moderator=True)
+    moderator["type"] = kind
+    send_event_on_commit(
+        room_group(message.room_id),
+        {
+            "kind": "message",
+            "public": public if message.state != Message.State.HELD else None,
+            "moderator": moderator,
+            "author_id": message.author_id,
+        },
+    )
+
+
+def broadcast_room(room, frame, moderators_only=False):
+    send_event_on_commit(room_group(room.pk), {"kind": "room", "public": None if moderators_only else frame, "moderator": frame})
+
+
+# --- Room -------------------------------------------------------------------------------------------
+@transaction.atomic
+def get_or_create_room(*, space, target=None, title=None):
+    """The room of a space (or of an item in it). Created on first use."""
+    from django.contrib.contenttypes.models import ContentType
+
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    target_id = str(target.pk) if target is not None else ""
+    room = Room.objects.filter(space=space, target_type=target_type, target_id=target_id).first()
+    if room is None:
+        try:
+            with transaction.atomic():
+                room = Room.objects.create(
+                    space=space, target_type=target_type, target_id=target_id, title=(title or str(target or space))[:200]
+                )
+        except IntegrityError:
+            room = Room.objects.get(space=space, target_type=target_type, target_id=target_id)
+    return room
+
+
+# --- Checks -----------------------------------------------------------------------------------------
+def check_can_post(user, room):
+    """Raise a :class:`DiscussionError` (or the gate's 403/404) unless ``user`` may post now."""
+    from doeplein.moderation.selectors import active_sanction
+
+    check(user, "view", room.space)
+    ban = active_sanction(room=room, user=user, kind="ban")
+    if ban:
+        raise DiscussionError(_("You are banned from this discussion."), code="banned", status=403, until=ban.until)
+    mute = active_sanction(room=room, user=user, kind="mute")
+    if mute:
+        raise DiscussionError(_("You are muted in this discussion."), code="muted", status=403, until=mute.until)
+    if not can(user, "contribute", room.space):
+        raise DiscussionError(_("You may read this discussion, not write in it."), code="read_only", status=403)
+    moderator = is_moderator(user, room)
+    if room.is_locked and not moderator:
+        raise DiscussionError(_("This discussion is locked."), code="locked", status=403)
+    if room.slow_mode_seconds and not moderator:
+        last = Message.objects.filter(room=room, author=user).order_by("-seq").values_list("created_at", flat=True).first()
+        if last:
+            until = last + timedelta(seconds=room.slow_mode_seconds)
+            if until > timezone.now():
+                raise DiscussionError(
+                    _("Slow mode: one message every %(n)d seconds.") % {"n": room.slow_mode_seconds},
+                    code="slow_mode", status=429, until=until,
+                )
+    return moderator
+
+
+def check_rate(user, room, *, count=None, seconds=None):
+    """Flood protection: at most ``count`` messages per ``seconds`` per person per room."""
+    count = count or RATE_COUNT
+    seconds = seconds or RATE_SECONDS
+    window = int(timezone.now().timestamp()) // seconds
+    key = f"discussion:rate:{room.pk}:{user.pk}:{window}"
+    if cache.add(key, 1, seconds * 2):
+        used = 1
+    else:
+        try:
+            used = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, seconds * 2)
+            used = 1
+    if used > count:
+        until = timezone.datetime.fromtimestamp((window + 1) * seconds, tz=timezone.get_current_timezone())
+        raise DiscussionError(
+            _("Too many messages; wait a moment."), code="rate_limited", status=429, until=until
+        )
+
+
+def clean_body(body):
+    if not isinstance(body, str):
+        raise DiscussionError(_("A message needs text."), code="empty")
+    body = body.strip()
+    if not body:
+        raise DiscussionError(_("A message needs text."), code="empty")
+    if len(body) > MAX_LENGTH:
+        raise DiscussionError(
+            _("A message can be at most %(n)d characters long.") % {"n": MAX_LENGTH}, code="too_long", status=413
+        )
+    return body
+
+
+def _word_filter(room, body):
+    from doeplein.moderation.models import WordFilter
+
+    space_ids = [room.space_id] + ([room.space.parent_id] if room.space.parent_id else [])
+    words = list(WordFilter.objects.filter(space_id__in=space_ids).values_list("word", "action"))
+    hold = False
+    lowered = body.lower()
+    for word, action in words:
+        if re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", lowered):
+            if action == "refuse":
+                raise DiscussionError(_("This message contains words that are not allowed here."), code="refused_word")
+            hold = True
+    return hold
+
+
+# --- Messages ---------------------------------------------------------------------------------------
+def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=()):
+    """Store a message with the room's next sequence number, then broadcast it. Returns (message, created)."""
+    if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
+        raise DiscussionError(_("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id")
+    existing = Message.objects.filter(room=room, author=user, client_id=client_id).first() if user.is_authenticated else None
+    if existing is not None:
+        return existing, False  # a retried send: stored once, acknowledged again
+    body = clean_body(body)
+    check_can_post(user, room)
+    check_rate(user, room)
+    held = _word_filter(room, body) and not is_moderator(user, room)
+    try:
+        return _store_message(user, room, body, client_id, reply_to, mentions, held), True
+    except IntegrityError:
+        # The same client_id raced in through another connection: return the stored one.
+        return Message.objects.get(room=room, author=user, client_id=client_id), False
+
+
+@transaction.atomic
+def _store_message(user, room, body, client_id, reply_to, mentions, held):
+    locked = Room.objects.select_for_update().get(pk=room.pk)
+    seq = locked.last_seq + 1
+    Room.objects.filter(pk=room.pk).update(last_seq=seq)
+    room.last_seq = seq
+    parent = None
+    if reply_to:
+        parent = Message.objects.filter(room=room, seq=reply_to).first()
+        if parent is None:
+            raise DiscussionError(_("The message you reply to does not exist."), code="bad_reply", status=404)
+    message = Message.objects.create(
+        room=room, seq=seq, author=user, client_id=client_id, body=body, reply_to=parent,
+        state=Message.State.HELD if held else Message.State.VISIBLE,
+    )
+    ReadMarker.objects.update_or_create(room=room, user=user, defaults={"last_read_seq": seq})
+    if held:
+        from doeplein.moderation.actions import audit
+
+        audit(actor=None, space=room.space, room=room, action="message.held", target_user=user, message=message,
+              reason=_("Word filter"))
+    else:
+        _mention(message, mentions)
+        record(actor=user, verb="discussion.posted", target=room, space=room.space, data={"seq": seq})
+    broadcast_message(message)
+    return message
+
+
+def _mention(message, user_ids):
+    from doeplein.accounts.models import User
+
+    ids = {int(i) for i in user_ids if str(i).isdigit()} - {message.author_id}
+    if not ids:
+        return
+    room = message.room
+    for person in User.objects.filter(pk__in=list(ids)[:20], is_active=True):
+        if not can(person, "view", room.space):
+            continue  # never reveal a discussion to someone who may not read it
+        Mention.objects.get_or_create(message=message, user=person)
+        do_notify(
+            recipient=person,
+            verb="discussion.mentioned",
+            message=_("%(name)s mentioned you in %(room)s.") % {"name": message.author.display_name, "room": room.title},
+            url=room.get_absolute_url() + f"#m{message.seq}",
+        )
+
+
+@transaction.atomic
+def do_edit_message(*, user, message, body):
+    if message.author_id != user.pk:
+        raise DiscussionError(_("You can only edit your own messages."), code="not_author", status=403)
+    if message.state in (Message.State.DELETED, Message.State.HIDDEN):
+        raise DiscussionError(_("This message can no longer be edited."), code="not_editable", status=409)
+    body = clean_body(body)
+    check_can_post(user, message.room)
+    if body == message.body:
+        return message
+    MessageRevision.objects.create(message=message, body=message.body)
+    message.body = body
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    broadcast_message(message, kind="message_updated")
+    return message
+
+
+@transaction.atomic
+def do_delete_message(*, user, message):
+    """Authors delete their own message: its text goes (history is kept), its place stays."""
+    if message.author_id != user.pk:
+        raise DiscussionError(_("You can only delete your own messages."), code="not_author", status=403)
+    check(user, "view", message.room.space)
+    if message.state == Message.State.DELETED:
+        return message
+    MessageRevision.objects.create(message=message, body=message.body)
+    message.state = Message.State.DELETED
+    message.save(update_fields=["state"])
+    broadcast_message(message, kind="message_updated")
+    return message
+
+
+@transaction.atomic
+def do_react(*, user, message, emoji, add=True):
+    if emoji not in ALLOWED_REACTIONS:
+        raise DiscussionError(
+            _("Choose one of these reactions: %(list)s") % {"list": " ".join(ALLOWED_REACTIONS)}, code="bad_reaction"
+        )
+    check(user, "contribute", message.room.space)
+    if message.state != Message.State.VISIBLE:
+        raise DiscussionError(_("You cannot react to this message."), code="not_visible", status=409)
+    if add:
+        Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
+    else:
+        Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+    broadcast_message(message, kind="message_updated")
+    return message
+
+
+def do_mark_read(*, user, room, seq):
+    seq = max(0, min(int(seq), room.last_seq))
+    marker, _created = ReadMarker.objects.get_or_create(room=room, user=user)
+    if seq > marker.last_read_seq:
+        ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    return seq

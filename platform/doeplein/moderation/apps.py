@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ModerationConfig(AppConfig):
+    """Reports, review queue, sanctions, word filters, audit log."""
+
+    name = "doeplein.moderation"
+    label = "moderation"
+    verbose_name = _("Moderation")

@@ -1,0 +1,38 @@
+"""Reading moderation state through the gate."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from doeplein.access import check
+
+from .models import AuditEntry, Report, Sanction
+
+
+def active_sanction(*, room, user, kind):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    now = timezone.now()
+    return (
+        Sanction.objects.filter(room=room, user=user, kind=kind, lifted_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def open_reports(*, user, room=None, space=None):
+    """The review queue of a room or a space, for its moderators."""
+    target = room.space if room is not None else space
+    check(user, "moderate", target)
+    qs = Report.objects.filter(status=Report.Status.OPEN).select_related("message", "message__author", "reporter")
+    if room is not None:
+        return qs.filter(message__room=room)
+    return qs.filter(message__room__space=space)
+
+
+def audit_log(*, user, space):
+    """The audit log of a space, for its managers and administrators."""
+    check(user, "moderate", space)
+    return AuditEntry.objects.filter(Q(space=space) | Q(space__parent=space)).select_related(
+        "actor", "target_user", "room"
+    )

@@ -1,0 +1,95 @@
+"""Browser fixtures: headless Chromium (Debian's, never a downloaded one) and axe-core.
+
+Playwright's sync API runs an event loop in the test's thread; Django's ORM refuses to run beside a
+running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, so the browser fixture sets it for its test only.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import IN_CI, require
+from tests.support.celery_worker import make_broker, sending_to
+
+E2E_DIR = Path(__file__).resolve().parent
+ARTIFACTS = E2E_DIR / "artifacts"
+AXE_JS = E2E_DIR / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's source, installed from tests/e2e/package-lock.json with ``npm ci`` when missing."""
+    if not AXE_JS.exists() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E_DIR, check=IN_CI, capture_output=True)
+    require(AXE_JS.exists(), f"axe-core is not installed: run `npm ci` in {E2E_DIR}")
+    return AXE_JS.read_text()
+
+
+@pytest.fixture
+def check_accessibility(axe_source, artifacts):
+    """``check_accessibility(page, name)``: axe-core finds no WCAG 2.1 A/AA violation on the page."""
+
+    def check(page, name):
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_21_AA,
+        )
+        assert result["passes"], "axe-core ran no rule: is the page empty?"
+        violations = result["violations"]
+        if violations:
+            page.screenshot(path=str(artifacts / f"axe-{name}.png"), full_page=True)
+        described = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}\n"
+            + "\n".join(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
+            for v in violations
+        )
+        assert not violations, f"WCAG 2.1 AA violations on {name} ({page.url}):\n{described}"
+
+    return check
+
+
+@pytest.fixture
+def task_broker(tmp_path):
+    """Tasks the pages queue (welcome, mail) go to a file-system broker of this test's own."""
+    broker = make_broker(tmp_path / "var", redis=False)
+    with sending_to(broker):
+        yield broker
+
+
+@pytest.fixture(autouse=True)
+def _e2e_marker_present(request):
+    assert request.node.get_closest_marker("e2e"), "browser tests are marked @pytest.mark.e2e"
+    assert settings.ALLOWED_HOSTS  # the live server adds its host here

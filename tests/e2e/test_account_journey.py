@@ -1,0 +1,102 @@
+"""A newcomer's journey in a real browser: register, confirm, log in, fill in the profile with
+per-field audiences, and see that another person sees only what they may. Every page on the way
+passes axe-core's WCAG 2.1 A/AA rules."""
+
+import re
+
+import pytest
+from django.core import mail
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "a-long-and-unusual-passphrase"
+BIO = "I help municipalities work with residents on climate adaptation."
+
+
+def confirmation_link(address):
+    [message] = [m for m in mail.outbox if address in m.to]
+    match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def log_in(page, base, email, password):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, page.inner_text("main")
+
+
+def test_register_confirm_log_in_and_share_a_profile(
+    live_server, browser, make_user, task_broker, check_accessibility, artifacts
+):
+    from doeplein.accounts.models import User
+
+    base = live_server.url
+    owner_context = browser.new_context(locale="en-GB")
+    page = owner_context.new_page()
+
+    page.goto(base + "/")
+    assert page.locator("h1").count() == 1
+    check_accessibility(page, "home")
+    page.get_by_role("link", name=re.compile("Register|Registreren|Join|Doe mee", re.I)).first.click()
+    page.wait_for_url(re.compile(r"/accounts/signup/"))
+    check_accessibility(page, "signup")
+
+    page.fill("input[name=email]", "newcomer@example.org")
+    page.fill("input[name=first_name]", "Nadia")
+    page.fill("input[name=last_name]", "Newcomer")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    newcomer = User.objects.get(email="newcomer@example.org")
+    assert (newcomer.first_name, newcomer.last_name) == ("Nadia", "Newcomer")
+
+    page.goto(confirmation_link("newcomer@example.org"))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert newcomer.emailaddress_set.get().verified
+
+    page.goto(base + "/accounts/login/")
+    check_accessibility(page, "login")
+    log_in(page, base, "newcomer@example.org", PASSWORD)
+
+    page.goto(base + "/people/me/edit/")
+    check_accessibility(page, "profile-edit")
+    page.fill("input[name=organisation]", "Gemeente Utrecht")
+    page.select_option("select[name=audience_organisation]", "everyone")
+    page.fill("input[name=job_title]", "Policy adviser")
+    page.fill("textarea[name=bio]", BIO)
+    page.select_option("select[name=audience_bio]", "only_me")
+    page.fill("input[name=skills]", "participation")
+    page.get_by_role("button", name=re.compile("Save profile|Profiel opslaan", re.I)).click()
+    page.wait_for_url(re.compile(rf"/people/{newcomer.pk}/$"))
+
+    # The owner sees everything, the bio included.
+    assert page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
+    assert page.locator("[data-field=bio]").inner_text() == BIO
+    assert "participation" in page.locator("[data-field=skills]").inner_text()
+    check_accessibility(page, "profile")
+    page.screenshot(path=str(artifacts / "profile-owner.png"), full_page=True)
+
+    # Another logged-in person: the organisation (everyone) yes, the bio (only me) no.
+    other = make_user(password=PASSWORD)
+    other_context = browser.new_context(locale="en-GB")
+    other_page = other_context.new_page()
+    log_in(other_page, base, other.email, PASSWORD)
+    other_page.goto(f"{base}/people/{newcomer.pk}/")
+    assert other_page.locator("h1").inner_text() == "Nadia Newcomer"
+    assert other_page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
+    assert other_page.locator("[data-field=bio]").count() == 0
+    assert BIO not in other_page.content()
+    other_page.screenshot(path=str(artifacts / "profile-other.png"), full_page=True)
+
+    # Nobody logged in: the organisation is for everyone, the skills (logged-in users by default) are not.
+    anonymous_page = browser.new_context(locale="en-GB").new_page()
+    anonymous_page.goto(f"{base}/people/{newcomer.pk}/")
+    assert anonymous_page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
+    assert anonymous_page.locator("[data-field=skills]").count() == 0
+    assert BIO not in anonymous_page.content()

@@ -1,0 +1,118 @@
+"""Workspace pages: the directory, opening, the home page and editing. Thin: forms validate,
+actions (actions.py) change state, selectors (selectors.py) read through the access gate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from doeplein.access import can
+from doeplein.activity.selectors import activity_feed
+from doeplein.core.exceptions import ActionError
+from doeplein.plugins import space_sections
+
+from .actions import do_open_workspace, do_update_workspace
+from .forms import DirectoryForm, WelcomeForm, WorkspaceForm
+from .selectors import theme_counts, workspace_by_slug, workspace_list
+
+PER_PAGE = 24
+FEED_LENGTH = 20
+
+
+def refuse(request, message, status=403):
+    """A refusal with a clear message, on the site's error page."""
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def rendered_sections(request, space):
+    """The blocks plugins add to a space's home page; a section that returns nothing is left out."""
+    sections = []
+    for section in space_sections(space):
+        html = section.render(request, space)
+        if html:
+            sections.append({"key": section.key, "label": section.label, "html": html})
+    return sections
+
+
+def space_page_context(request, space):
+    """What every space home page shows besides its own header: membership, sections, activity."""
+    from doeplein.access.views import membership_context
+
+    context = dict(membership_context(request, space))
+    context.update(
+        sections=rendered_sections(request, space),
+        activities=activity_feed(user=request.user, space=space)[:FEED_LENGTH],
+        can_manage=can(request.user, "manage", space),
+        can_moderate=can(request.user, "moderate", space),
+    )
+    return context
+
+
+def directory(request):
+    form = DirectoryForm(request.GET)
+    filters = form.filters()
+    workspaces = workspace_list(user=request.user, **filters)
+    page = Paginator(workspaces, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "themes": theme_counts(user=request.user),
+        "query": query.urlencode(),
+        "may_open": can(request.user, "open_workspace"),
+    }
+    return render(request, "workspaces/directory.html", context)
+
+
+@login_required
+def create(request):
+    if not can(request.user, "open_workspace"):
+        return refuse(request, _("Only civil servants can open workspaces."))
+    form = WorkspaceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = do_open_workspace(user=request.user, **form.action_fields())
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your workspace has been opened."))
+            return redirect(workspace)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workspaces/form.html", {"form": form, "workspace": None}, status=status)
+
+
+def detail(request, slug):
+    workspace = workspace_by_slug(user=request.user, slug=slug)
+    context = {"workspace": workspace, "space": workspace, **space_page_context(request, workspace)}
+    return render(request, "workspaces/detail.html", context)
+
+
+@login_required
+def edit(request, slug):
+    workspace = workspace_by_slug(user=request.user, slug=slug)
+    if workspace.is_archived:
+        messages.error(request, _("This workspace is archived: it can be read, not changed."))
+        return redirect(workspace)
+    owner = can(request.user, "manage", workspace)
+    if not owner and not can(request.user, "moderate", workspace):
+        raise PermissionDenied
+    if owner:
+        form = WorkspaceForm(
+            request.POST or None, request.FILES or None, instance=workspace, initial=WorkspaceForm.initial_for(workspace)
+        )
+    else:
+        form = WelcomeForm(request.POST or None, initial=WorkspaceForm.initial_for(workspace))
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_update_workspace(user=request.user, workspace=workspace, **form.action_fields())
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The workspace has been saved."))
+            return redirect(workspace)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workspaces/form.html", {"form": form, "workspace": workspace, "owner": owner}, status=status)
