@@ -1,13 +1,14 @@
 """Site URLs: the core's pages, what plugins add through the URL hook, then Wagtail's page tree."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from doeplein.access.views import invitation
 from doeplein.api.urls import api
+from doeplein.core.errors import api_not_found
 from doeplein.core.i18n import switch_language
 from doeplein.core.views import healthz
 from doeplein.plugins import HOOK_URLS, collect
@@ -19,8 +20,11 @@ urlpatterns = [
     path("people/", include("doeplein.accounts.urls")),
     path("notifications/", include("doeplein.notifications.urls")),
     path("spaces/", include("doeplein.access.urls")),
+    path("discussion/", include("doeplein.discussion.urls")),
+    path("moderation/", include("doeplein.moderation.urls")),
     path("invitations/<str:token>/", invitation, name="invitation"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # JSON 404 for the rest of /api/
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     *collect(HOOK_URLS),

@@ -70,8 +70,9 @@ def make_broker(var_dir, *, redis):
 
 
 def _reset_producers(app):
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    pools.reset()  # kombu keeps connection pools per broker URL; closed ones must leave its registry too
     app._pool = None
     app.__dict__.pop("amqp", None)  # cached: queues, router and producer pool built from the old conf
 

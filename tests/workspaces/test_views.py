@@ -48,6 +48,7 @@ def servant(make_user):
 
 def open_ws(owner, name, themes, slug=None, **fields):
     slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    fields.setdefault("visibility", "public")
     return do_open_workspace(user=owner, name=name, slug=slug, themes=list(themes), **fields)
 
 
@@ -86,7 +87,7 @@ def test_directory_filters_by_theme_and_counts_workspaces_per_theme(client, serv
     response = client.get(reverse("workspaces:list"), {"theme": "climate"})
 
     assert sorted(names_in(response)) == ["Flood plans", "Heat in the city"]
-    counts = dict((theme.slug, n) for theme, n in response.context["themes"])
+    counts = {theme.slug: n for theme, n in response.context["themes"]}
     assert counts == {"climate": 2, "youth": 1, "water": 1}
     assert 'aria-current="true" data-theme="climate"' in response.content.decode()
 
@@ -175,7 +176,7 @@ def test_secret_workspace_appears_nowhere_for_outsiders(client, servant, themes,
             client.force_login(who)
         listing = client.get(reverse("workspaces:list"))
         assert names_in(listing) == ["Open dikes"]
-        assert dict((t.slug, n) for t, n in listing.context["themes"])["water"] == 1
+        assert {t.slug: n for t, n in listing.context["themes"]}["water"] == 1
         assert names_in(client.get(reverse("workspaces:list"), {"q": "dikes"})) == ["Open dikes"]
         assert names_in(client.get(reverse("workspaces:list"), {"q": "secret plans"})) == []
         assert "Hidden dikes" not in client.get(reverse("workspaces:list"), {"theme": "water"}).content.decode()
@@ -191,7 +192,7 @@ def test_secret_workspace_is_visible_to_its_members(client, servant, themes, mak
 
     listing = client.get(reverse("workspaces:list"))
     assert names_in(listing) == ["Hidden dikes"]
-    assert dict((t.slug, n) for t, n in listing.context["themes"])["water"] == 1
+    assert {t.slug: n for t, n in listing.context["themes"]}["water"] == 1
     assert client.get(reverse("workspaces:detail", args=["hidden-dikes"])).status_code == 200
 
 
@@ -234,11 +235,11 @@ def test_civil_servant_opens_a_workspace_with_cover_tags_and_escaped_welcome(cli
     assert re.search(r'<img [^>]*alt=""[^>]*class="cover"', html)
 
 
-def valid_post(themes, **changes):
+def valid_post(theme_map, **changes):
     data = {
         "name": "A fine place",
         "slug": "a-fine-place",
-        "themes": [themes["climate"].pk],
+        "themes": [theme_map["climate"].pk],
         "tags": "",
         "description": "",
         "welcome": "",

@@ -7,11 +7,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import APIToken
 
 from doeplein.access import can
 from doeplein.activity.actions import record
-
-from wagtail.models import APIToken
 
 from .models import Profile, ProfileEntry, User
 
@@ -79,6 +78,8 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
+    # From the database: a ModelForm has already put the new file on ``profile`` while validating.
+    old_avatar = Profile.objects.filter(pk=profile.pk).values_list("avatar", flat=True).first() or ""
     for name, value in data.items():
         if name in ("first_name", "last_name"):
             setattr(profile.user, name, value)
@@ -91,6 +92,10 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
     profile.audience = {f: audience.get(f, profile.audience_for(f)) for f in Profile.PRIVATE_FIELDS}
     profile.user.save(update_fields=["first_name", "last_name"])
     profile.save()
+    if old_avatar and old_avatar != profile.avatar.name:
+        # A replaced or cleared picture leaves the storage too, once the change is committed.
+        storage = profile.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
     if entries is not None:
         profile.entries.all().delete()
         ProfileEntry.objects.bulk_create([ProfileEntry(profile=profile, **entry) for entry in entries])

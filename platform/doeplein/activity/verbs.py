@@ -1,6 +1,7 @@
 """Activity verbs: the core's own, plus those plugins register through the activity-verbs hook."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 
 from doeplein.plugins import HOOK_ACTIVITY_VERBS
@@ -19,7 +20,8 @@ CORE_VERBS = {
     "space.role_changed": _("changed a member's role"),
     "space.member_removed": _("removed a member"),
     "space.invited": _("sent an invitation"),
-    "space.archived": _("archived"),
+    # A context of its own: as a field label "archived" is an adjective, here it is a verb.
+    "space.archived": pgettext_lazy("activity verb", "archived"),
     "space.restored": _("restored"),
     "discussion.posted": _("posted in the discussion"),
 }

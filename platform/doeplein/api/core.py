@@ -2,7 +2,9 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from doeplein.accounts import actions
 from doeplein.accounts.forms import ProfileForm
@@ -52,6 +54,11 @@ class MeOut(Schema):
 
 
 class ProfileIn(Schema):
+    """The fields of my profile that may change; a field not sent stays as it is."""
+
+    # A misspelt or unknown field is an error, not silently ignored (and a body must be an object).
+    model_config = ConfigDict(extra="forbid")
+
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     organisation: str | None = Field(None, max_length=200)
@@ -128,19 +135,20 @@ def update_my_profile(request, payload: ProfileIn):
     data["skills"] = ", ".join(f'"{s}"' if "," in s or " " in s else s for s in sent["skills"]) if "skills" in sent else initial["skills"]
     for field_name, value in (sent.get("audience") or {}).items():
         if field_name not in Profile.PRIVATE_FIELDS:
-            return 422, {"detail": "The input is not valid.", "errors": {"audience": [f"Unknown field {field_name}."]}}
+            errors = {"audience": [_("Unknown field %(name)s.") % {"name": field_name[:50]}]}
+            return Status(422, {"detail": _("The input is not valid."), "errors": errors})
         data[f"audience_{field_name}"] = value
     data.pop("avatar", None)
     bound = ProfileForm(data, instance=profile)
     if not bound.is_valid():
-        return 422, {"detail": "The input is not valid.", "errors": bound.errors.get_json_data()}
+        return Status(422, {"detail": _("The input is not valid."), "errors": bound.errors.get_json_data()})
     fields, audience = bound.split()
     fields.pop("avatar", None)
     actions.do_update_profile(user=request.user, profile=profile, data=fields, audience=audience)
-    return 200, _me(request)
+    return Status(200, _me(request))
 
 
-@router.get("/people/{user_id}", response=ProfileOut, auth=OPTIONAL, summary="A person's profile", tags=["accounts"])
+@router.get("/people/{int:user_id}", response=ProfileOut, auth=OPTIONAL, summary="A person's profile", tags=["accounts"])
 def person(request, user_id: int):
     """Only the fields the person shows to the caller; absent fields are hidden, not empty."""
     return profile_view(viewer=request.user, profile=profile_for(user_id=user_id))

@@ -104,7 +104,7 @@ def membership_state(user, space):
         "my_role": role_name(own.role) if own else None,
         "effective_role": role_name(role),
         "pending_request": pending_request_of(user=user, space=space) is not None,
-        "may_join": actions.may_join_directly(user, space),
+        "may_join": own is None and actions.may_join_directly(user, space),
         "may_request": (
             user.is_authenticated and own is None and not space.is_archived and space.join_policy == "request"
         ),

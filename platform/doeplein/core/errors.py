@@ -3,9 +3,11 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 
-def _respond(request, status, message):
+def error_response(request, status, message):
+    """An error answer: JSON ``{"detail": message}`` under /api/, the site's error page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
     try:
@@ -17,16 +19,22 @@ def _respond(request, status, message):
 
 
 def bad_request(request, exception=None):
-    return _respond(request, 400, _("The request could not be understood."))
+    return error_response(request, 400, _("The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
-    return _respond(request, 403, _("You do not have access to this page."))
+    return error_response(request, 403, _("You do not have access to this page."))
 
 
 def page_not_found(request, exception=None):
-    return _respond(request, 404, _("This page does not exist, or you do not have access to it."))
+    return error_response(request, 404, _("This page does not exist, or you do not have access to it."))
 
 
 def server_error(request):
-    return _respond(request, 500, _("Something went wrong on our side. Please try again later."))
+    return error_response(request, 500, _("Something went wrong on our side. Please try again later."))
+
+
+@csrf_exempt  # answers 404 to any method; nothing is changed
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/ that no endpoint serves: a JSON 404 at once, not Wagtail's slash redirect."""
+    return page_not_found(request)

@@ -5,6 +5,8 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from doeplein.access.models import Role
 from doeplein.accounts.actions import do_create_api_token, do_update_profile
@@ -12,28 +14,38 @@ from doeplein.accounts.models import Profile, ProfileEntry, User
 from doeplein.activity.actions import record
 from doeplein.activity.models import Activity
 from doeplein.activity.selectors import activity_feed
+from doeplein.home.models import Theme
 
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+# The smallest valid GIF: one transparent pixel.
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+
 
 @pytest.fixture
-def person(make_user):
+def person(make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     user = make_user(email="leaving@example.org", first_name="Lea", last_name="Vertrek")
+    theme = Theme.objects.create(name="Klimaat", slug="klimaat")
+    avatar = SimpleUploadedFile("me.gif", GIF, content_type="image/gif")
     do_update_profile(
         user=user,
         profile=user.profile,
-        data={"organisation": "Gemeente Zwolle", "job_title": "Adviseur", "bio": "Over mij", "skills": ["gdpr"]},
+        data={"organisation": "Gemeente Zwolle", "job_title": "Adviseur", "bio": "Over mij", "skills": ["gdpr"],
+              "themes": [theme], "avatar": avatar},
         audience={"bio": "everyone"},
         entries=[{"kind": "experience", "title": "Projectleider", "organisation": "Provincie", "start_year": 2019}],
     )
     return User.objects.get(pk=user.pk)
 
 
-def test_export_is_a_json_attachment_with_profile_entries_and_activity(client, person):
+def test_export_is_a_json_attachment_with_profile_entries_and_activity(client, person, make_space):
+    space = make_space("members", members={person: Role.MEMBER})
     client.force_login(person)
-    response = client.get("/people/me/export/")
+    with translation.override("en"):
+        response = client.get("/people/me/export/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith('attachment; filename="doeplein-my-data-')
@@ -42,6 +54,10 @@ def test_export_is_a_json_attachment_with_profile_entries_and_activity(client, p
     assert data["account"]["first_name"] == "Lea"
     assert data["profile"]["organisation"] == "Gemeente Zwolle"
     assert data["profile"]["skills"] == ["gdpr"]
+    assert data["profile"]["themes"] == ["Klimaat"]
+    assert data["profile"]["avatar"].startswith("/media/avatars/")
+    [membership] = data["memberships"]
+    assert (membership["space"], membership["kind"], membership["role"]) == (space.name, space.kind, "Member")
     assert data["profile"]["audience"]["bio"] == "everyone"
     assert data["profile"]["entries"][0]["title"] == "Projectleider"
     assert "profile.updated" in [a["verb"] for a in data["activity"]]
@@ -91,7 +107,8 @@ def test_delete_page_shows_the_form(client, person):
 
 
 def test_deleting_anonymises_the_account_and_logs_out(client, person):
-    avatar_name = None
+    avatar = Profile.objects.get(user=person).avatar
+    assert avatar.storage.exists(avatar.name)
     _token, secret = do_create_api_token(user=person, name="script")
     response = delete(client, person)
 
@@ -103,12 +120,14 @@ def test_deleting_anonymises_the_account_and_logs_out(client, person):
     assert (user.first_name, user.last_name) == ("", "")
     assert not user.has_usable_password()
     assert not EmailAddress.objects.filter(user=user).exists()
-    assert str(user) == "Deleted user" or user.display_name  # translated label
+    with translation.override("en"):
+        assert user.display_name == "Deleted user"
     profile = Profile.objects.get(user=user)
     assert (profile.organisation, profile.job_title, profile.bio) == ("", "", "")
     assert not profile.skills.exists() and not profile.themes.exists()
     assert not ProfileEntry.objects.filter(profile=profile).exists()
-    assert not profile.avatar and avatar_name is None
+    assert not profile.avatar
+    assert not avatar.storage.exists(avatar.name)
     assert not user.api_tokens.filter(revoked_at__isnull=True).exists()
     # The old address and password no longer log in.
     client.post("/accounts/login/", {"login": "leaving@example.org", "password": PASSWORD})

@@ -311,3 +311,33 @@ def test_avatar_follows_its_audience(client, make_user, audience, anonymous, oth
     assert (url in client.get(f"/people/{owner.pk}/").content.decode()) is anonymous
     client.force_login(make_user())
     assert (url in client.get(f"/people/{owner.pk}/").content.decode()) is other
+
+
+def test_replacing_the_avatar_removes_the_old_file(client, make_user, django_capture_on_commit_callbacks):
+    user = make_user()
+    save_profile(client, user, avatar=SimpleUploadedFile("one.png", png(), content_type="image/png"))
+    first = Profile.objects.get(user=user).avatar
+    with django_capture_on_commit_callbacks(execute=True):
+        save_profile(client, User.objects.get(pk=user.pk), avatar=SimpleUploadedFile("two.png", png(colour=(0, 0, 200)), content_type="image/png"))
+    second = Profile.objects.get(user=user).avatar
+    assert second.name != first.name
+    assert second.storage.exists(second.name)
+    assert not first.storage.exists(first.name)
+
+
+def test_existing_entries_can_be_edited_and_deleted_through_the_formset(client, make_user):
+    user = make_user()
+    save_profile(client, user, entries=[{"kind": "experience", "title": "Keep me"}, {"kind": "education", "title": "Drop me"}])
+    user = User.objects.get(pk=user.pk)
+    client.force_login(user)
+    formset = client.get("/people/me/edit/").context["entries"]
+    assert formset.initial_form_count() == 2
+    keep, drop = sorted(user.profile.entries.all(), key=lambda e: e.title != "Keep me")
+    data = edit_data(user)
+    data.update({"entries-TOTAL_FORMS": "2", "entries-INITIAL_FORMS": "2"})
+    for i, (entry, extra) in enumerate([(keep, {"title": "Kept and renamed"}), (drop, {"DELETE": "on"})]):
+        data.update({f"entries-{i}-id": str(entry.pk), f"entries-{i}-kind": entry.kind, f"entries-{i}-title": entry.title})
+        data.update({f"entries-{i}-{k}": v for k, v in extra.items()})
+    response = client.post("/people/me/edit/", data)
+    assert response.status_code == 302
+    assert list(ProfileEntry.objects.filter(profile__user=user).values_list("title", flat=True)) == ["Kept and renamed"]

@@ -38,5 +38,5 @@ def session_client(make_user):
 
 def csrf_token(client):
     """Fetch a page so that the CSRF cookie is set; returns the token to send back in X-CSRFToken."""
-    client.get("/accounts/login/")  # any page with a form sets the cookie
+    client.get("/people/me/edit/")  # a page with a form sets the cookie
     return client.cookies["csrftoken"].value

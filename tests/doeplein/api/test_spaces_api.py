@@ -25,7 +25,7 @@ def call(client):
     """``call("post", path, user, json)``: one API request with the user's bearer token (or anonymous)."""
 
     def do(method, path, user=None, data=None, **params):
-        headers = auth(user) if user is not None else {}
+        headers = {"Accept-Language": "en", **(auth(user) if user is not None else {})}
         url = f"/api/v1{path}"
         if method == "get":
             return client.get(url, params, headers=headers)

@@ -1,0 +1,182 @@
+"""The room page: works with plain forms (no JavaScript, no websockets), refreshes with htmx, and
+upgrades to live updates with static/discussion/room.js. Every POST calls the same actions as the socket."""
+
+import uuid
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doeplein.access import get_object_or_404
+from doeplein.access.models import Space
+from doeplein.core.exceptions import ActionError
+
+from . import actions
+from .models import Message
+from .selectors import messages_for, room_by_id, unread_count
+from .serializers import reaction_counts
+
+
+def _context(request, room, before=None):
+    moderator = actions.is_moderator(request.user, room)
+    items = messages_for(user=request.user, room=room, before=before, moderator=moderator)
+    for item in items:
+        item.reaction_summary = sorted(reaction_counts(item).items())
+    may_write, why_not = True, ""
+    if request.user.is_authenticated:
+        try:
+            actions.check_can_post(request.user, room)
+        except ActionError as exc:
+            may_write, why_not = False, exc.message
+        except PermissionDenied:
+            may_write = False
+    else:
+        may_write = False
+    return {
+        "room": room,
+        "space": room.space.specific,
+        "items": items,
+        "moderator": moderator,
+        "may_write": may_write,
+        "why_not": why_not,
+        "client_id": uuid.uuid4().hex,
+        "reactions": actions.ALLOWED_REACTIONS,
+        "unread": unread_count(user=request.user, room=room),
+        "oldest": items[0].seq if items else None,
+        "max_length": actions.MAX_LENGTH,
+    }
+
+
+def space_room(request, space_id):
+    """The discussion of a workspace or group (created on first visit)."""
+    space = get_object_or_404(request.user, Space.objects.all(), "view", pk=space_id)
+    room = actions.get_or_create_room(space=space, title=space.name)
+    return redirect(room.get_absolute_url())
+
+
+def target_room(request, model_label, object_id):
+    """The discussion of an item a plugin offers through the discussion-targets hook (a post, a file)."""
+    from doeplein.access import check
+    from doeplein.access.gate import _follow
+    from doeplein.plugins import HOOK_DISCUSSION_TARGETS, collect
+
+    targets = {t.model._meta.label_lower: t for t in collect(HOOK_DISCUSSION_TARGETS)}
+    spec = targets.get(model_label.lower())
+    if spec is None:
+        raise Http404
+    target = spec.model._default_manager.filter(pk=object_id).first()
+    check(request.user, "view", target)
+    space = _follow(target, spec.space) if spec.space else target
+    room = actions.get_or_create_room(space=space, target=target, title=str(target))
+    return redirect(room.get_absolute_url())
+
+
+def room(request, room_id):
+    room = room_by_id(user=request.user, room_id=room_id)
+    before = request.GET.get("before")
+    context = _context(request, room, before=int(before) if before and before.isdigit() else None)
+    context["draft"] = request.session.pop("discussion_draft", "")
+    if request.user.is_authenticated and context["items"]:
+        actions.do_mark_read(user=request.user, room=room, seq=context["items"][-1].seq)
+    return render(request, "discussion/room.html", context)
+
+
+def room_messages(request, room_id):
+    """The message list alone, for htmx refreshes without websockets."""
+    room = room_by_id(user=request.user, room_id=room_id)
+    return render(request, "discussion/_messages.html", _context(request, room))
+
+
+def _back(room, anchor=""):
+    return redirect(room.get_absolute_url() + anchor)
+
+
+def _message(request, room, seq):
+    message = Message.objects.select_related("room__space", "author").filter(room=room, seq=seq).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def _run(request, room, fn, success, **kwargs):
+    try:
+        fn(**kwargs)
+    except ActionError as exc:
+        until = getattr(exc, "until", None)
+        text = exc.message + (" " + _("Until %(when)s.") % {"when": until.strftime("%H:%M:%S")} if until else "")
+        flash.error(request, text)
+        return False
+    if success:
+        flash.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def post(request, room_id):
+    room = room_by_id(user=request.user, room_id=room_id)
+    reply_to = request.POST.get("reply_to") or None
+    ok = _run(
+        request, room, actions.do_send_message, None, user=request.user, room=room, body=request.POST.get("body", ""),
+        client_id=request.POST.get("client_id", ""), reply_to=int(reply_to) if reply_to and reply_to.isdigit() else None,
+    )
+    if not ok:
+        # Keep what they wrote: nothing typed is lost on a refusal.
+        request.session["discussion_draft"] = request.POST.get("body", "")[: actions.MAX_LENGTH]
+    return _back(room, "#compose" if not ok else "#latest")
+
+
+@login_required
+@require_POST
+def message_action(request, room_id, seq, verb):
+    from doeplein.moderation import actions as moderation
+
+    room = room_by_id(user=request.user, room_id=room_id)
+    message = _message(request, room, seq)
+    user, reason = request.user, request.POST.get("reason", "")
+    handlers = {
+        "edit": (actions.do_edit_message, {"user": user, "message": message, "body": request.POST.get("body", "")}, _("Saved.")),
+        "delete": (actions.do_delete_message, {"user": user, "message": message}, _("Your message was deleted.")),
+        "react": (actions.do_react, {"user": user, "message": message, "emoji": request.POST.get("emoji", ""),
+                                      "add": request.POST.get("remove") != "1"}, None),
+        "report": (moderation.do_report_message, {"user": user, "message": message, "reason": reason},
+                   _("Thank you; the moderators will look at it.")),
+        "hide": (moderation.do_hide_message, {"actor": user, "message": message, "reason": reason}, _("Message hidden.")),
+        "unhide": (moderation.do_unhide_message, {"actor": user, "message": message}, _("Message shown again.")),
+        "pin": (moderation.do_pin_message, {"actor": user, "message": message, "pinned": request.POST.get("pinned") != "0"}, None),
+    }
+    if verb not in handlers:
+        raise Http404
+    fn, kwargs, success = handlers[verb]
+    _run(request, room, fn, success, **kwargs)
+    return _back(room, f"#m{seq}")
+
+
+@login_required
+@require_POST
+def room_action(request, room_id, verb):
+    from doeplein.accounts.models import User
+    from doeplein.moderation import actions as moderation
+
+    room = room_by_id(user=request.user, room_id=room_id)
+    actor, data = request.user, request.POST
+    if verb == "lock":
+        _run(request, room, moderation.do_lock_room, _("Saved."), actor=actor, room=room, locked=data.get("locked") != "0",
+             reason=data.get("reason", ""))
+    elif verb == "slow-mode":
+        _run(request, room, moderation.do_set_slow_mode, _("Saved."), actor=actor, room=room, seconds=data.get("seconds"))
+    elif verb == "sanction":
+        user_id = data.get("user", "")
+        target = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None
+        if target is None:
+            flash.error(request, _("No such person."))
+        else:
+            _run(request, room, moderation.do_sanction, _("Saved."), actor=actor, room=room, user=target,
+                 kind=data.get("kind", ""), reason=data.get("reason", ""), minutes=data.get("minutes") or None)
+    else:
+        raise Http404
+    return _back(room)

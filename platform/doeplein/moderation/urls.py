@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+urlpatterns = [
+    path("spaces/<int:space_id>/reports/", views.reports, name="reports"),
+    path("spaces/<int:space_id>/reports/<int:report_id>/resolve/", views.resolve, name="resolve"),
+    path("spaces/<int:space_id>/audit/", views.audit, name="audit"),
+    path("spaces/<int:space_id>/word-filters/", views.word_filters, name="word-filters"),
+]

@@ -1,0 +1,74 @@
+"""The managers' pages: review queue, audit log and word filters of a space."""
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doeplein.access import get_object_or_404
+from doeplein.access.models import Space
+from doeplein.core.exceptions import ActionError
+
+from . import actions
+from .models import Report, WordFilter
+from .selectors import audit_log, open_reports
+
+
+def _space(request, space_id):
+    return get_object_or_404(request.user, Space.objects.all(), "moderate", pk=space_id)
+
+
+@login_required
+def reports(request, space_id):
+    space = _space(request, space_id)
+    queue = open_reports(user=request.user, space=space)
+    return render(request, "moderation/reports.html", {"space": space.specific, "reports": queue})
+
+
+@login_required
+@require_POST
+def resolve(request, space_id, report_id):
+    space = _space(request, space_id)
+    report = Report.objects.select_related("message__room").filter(pk=report_id, message__room__space=space).first()
+    if report is None:
+        flash.error(request, _("No such report."))
+    else:
+        try:
+            actions.do_resolve_report(actor=request.user, report=report, resolution=request.POST.get("resolution", ""),
+                                      reason=request.POST.get("reason", ""))
+            flash.success(request, _("The report is resolved."))
+        except ActionError as exc:
+            flash.error(request, exc.message)
+    return redirect("moderation:reports", space_id=space.pk)
+
+
+@login_required
+def audit(request, space_id):
+    space = _space(request, space_id)
+    page = Paginator(audit_log(user=request.user, space=space), 50).get_page(request.GET.get("page"))
+    return render(request, "moderation/audit.html", {"space": space.specific, "page": page})
+
+
+@login_required
+def word_filters(request, space_id):
+    space = _space(request, space_id)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                entry = WordFilter.objects.filter(space=space, pk=request.POST["remove"]).first()
+                if entry:
+                    actions.do_remove_word_filter(actor=request.user, word_filter=entry)
+            else:
+                actions.do_add_word_filter(actor=request.user, space=space, word=request.POST.get("word", ""),
+                                           action=request.POST.get("action", ""))
+            flash.success(request, _("Saved."))
+            return redirect("moderation:word-filters", space_id=space.pk)
+        except ActionError as exc:
+            flash.error(request, exc.message)
+            status = exc.status
+    filters = WordFilter.objects.filter(space=space).order_by("word")
+    return render(request, "moderation/word_filters.html",
+                  {"space": space.specific, "filters": filters, "actions": WordFilter.Action.choices}, status=status)
