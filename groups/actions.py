@@ -6,13 +6,20 @@ from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
 from doeplein.access.actions import do_create_space_membership
-from doeplein.access.models import Role
+from doeplein.access.models import Role, Space
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 
 from .models import Group
 
 EDITABLE = ("name", "description", "policy", "visibility", "welcome_message", "allow_leaving")
+
+
+def _lock_and_refresh(space):
+    """Lock the space's row and take its counters fresh: the full save() below must not write back a stale
+    member count or archive flag (joins update them in the database while this object sits in memory)."""
+    list(Space.objects.select_for_update().filter(pk=space.pk).values_list("pk"))
+    space.refresh_from_db(fields=["member_count", "last_activity_at", "is_archived"])
 
 
 @transaction.atomic
@@ -25,12 +32,16 @@ def do_create_group(*, user, name, slug, workspace=None, **fields):
     parent = workspace.space_ptr if workspace is not None else None
     if Group.objects.filter(parent=parent, slug=slug).exists():
         raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    group = Group(
+        name=name, slug=slug, parent=parent, created_by=user, kind=Group.KIND,
+        **{k: v for k, v in fields.items() if k in EDITABLE},
+    )
+    group.apply_policy()
+    # Whoever calls this (a form, the API, a script), lengths and formats are checked the same way.
+    group.full_clean(exclude=["created_by", "parent"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
-            group = Group.objects.create(
-                name=name, slug=slug, parent=parent, created_by=user,
-                **{k: v for k, v in fields.items() if k in EDITABLE},
-            )
+            group.save()
     except IntegrityError:
         raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
     do_create_space_membership(space=group, user=user, role=Role.OWNER)
@@ -41,6 +52,7 @@ def do_create_group(*, user, name, slug, workspace=None, **fields):
 @transaction.atomic
 def do_update_group(*, user, group, **fields):
     check(user, "manage", group)
+    _lock_and_refresh(group)
     if group.is_archived:
         raise ActionError(_("This group is archived: restore it first."), code="archived", status=409)
     for name, value in fields.items():

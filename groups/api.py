@@ -7,7 +7,7 @@ roles are the core's membership endpoints at /api/v1/spaces/{id}/… (a group's 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from doeplein.api.auth import OPTIONAL
@@ -147,7 +147,7 @@ def create_group(request, payload: GroupIn):
         workspace = workspace_by_slug(user=request.user, slug=slug)
         refuse_if_archived(workspace)
     group = actions.do_create_group(user=request.user, workspace=workspace, **data)
-    return 201, _detail(request.user, _group(request.user, group.pk))
+    return Status(201, _detail(request.user, _group(request.user, group.pk)))
 
 
 @router.get("/groups/{group_id}", response=GroupDetailOut, auth=OPTIONAL, summary="A group")

@@ -127,3 +127,14 @@ def api_routers():
 
     # Mounted at the API's root: the router's paths are /groups….
     return [("/", router)]
+
+
+# --- Demo data (doeplein.plugins.HOOK_DEMO_DATA) ----------------------------------------------------
+# A block of its own at the end of the file: groups of every policy, after the workspaces (order 20).
+@hooks.register("doeplein_demo_data")
+def demo_data_steps():
+    from doeplein.plugins import DemoData
+
+    from .demo import STEPS, groups_demo_data
+
+    return [DemoData(key="groups", run=groups_demo_data, steps=STEPS, order=20)]

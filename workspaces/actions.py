@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
 from doeplein.access.actions import do_create_space_membership
-from doeplein.access.models import Role
+from doeplein.access.models import Role, Space
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 
@@ -25,6 +25,13 @@ def _store_cover(*, user, upload, title):
     return image
 
 
+def _lock_and_refresh(space):
+    """Lock the space's row and take its counters fresh: the full save() below must not write back a stale
+    member count or archive flag (joins update them in the database while this object sits in memory)."""
+    list(Space.objects.select_for_update().filter(pk=space.pk).values_list("pk"))
+    space.refresh_from_db(fields=["member_count", "last_activity_at", "is_archived"])
+
+
 @transaction.atomic
 def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, **fields):
     """A civil servant opens a workspace and becomes its owner. ``cover_upload``: an uploaded image file."""
@@ -36,11 +43,14 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
         raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
     if cover_upload is not None:
         fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=name)
+    workspace = Workspace(
+        name=name, slug=slug, created_by=user, kind=Workspace.KIND, **{k: v for k, v in fields.items() if k in EDITABLE}
+    )
+    # Whoever calls this (a form, the API, a script), lengths and formats are checked the same way.
+    workspace.full_clean(exclude=["tags", "themes", "created_by", "cover_image"], validate_unique=False)
     try:
         with transaction.atomic():
-            workspace = Workspace.objects.create(
-                name=name, slug=slug, created_by=user, **{k: v for k, v in fields.items() if k in EDITABLE}
-            )
+            workspace.save()
     except IntegrityError:  # a parallel request took the slug
         raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
     workspace.themes.set(themes)
@@ -58,6 +68,7 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
         check(user, "manage", workspace)
     else:
         check(user, "moderate", workspace)
+    _lock_and_refresh(workspace)
     if workspace.is_archived:
         raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
     if cover_upload is not None:

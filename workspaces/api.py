@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 from wagtail.admin.rich_text.converters.db_html import DbHTMLConverter
 from wagtail.rich_text import expand_db_html
@@ -175,7 +175,7 @@ def open_workspace(request, payload: WorkspaceIn):
     themes = _themes(data.pop("themes"))
     data["welcome"] = _clean_welcome(data["welcome"])
     workspace = actions.do_open_workspace(user=request.user, themes=themes, **data)
-    return 201, _detail(request.user, selectors.workspace_by_slug(user=request.user, slug=workspace.slug))
+    return Status(201, _detail(request.user, selectors.workspace_by_slug(user=request.user, slug=workspace.slug)))
 
 
 @router.get("/workspaces/{slug}", response=WorkspaceDetailOut, auth=OPTIONAL, summary="A workspace")

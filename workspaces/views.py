@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
@@ -32,7 +33,8 @@ def rendered_sections(request, space):
     for section in space_sections(space):
         html = section.render(request, space)
         if html:
-            sections.append({"key": section.key, "label": section.label, "html": html})
+            anchor = "section-" + slugify(section.key.replace(".", "-"))
+            sections.append({"key": section.key, "anchor": anchor, "label": section.label, "html": html})
     return sections
 
 

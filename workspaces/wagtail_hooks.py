@@ -109,3 +109,14 @@ def api_routers():
 
     # Mounted at the API's root: the router's paths are /workspaces… and /themes.
     return [("/", router)]
+
+
+# --- Demo data (doeplein.plugins.HOOK_DEMO_DATA) ----------------------------------------------------
+# A block of its own at the end of the file: workspaces on several themes, of every visibility.
+@hooks.register("doeplein_demo_data")
+def demo_data_steps():
+    from doeplein.plugins import DemoData
+
+    from .demo import STEPS, workspaces_demo_data
+
+    return [DemoData(key="workspaces", run=workspaces_demo_data, steps=STEPS, order=10)]

@@ -71,7 +71,8 @@ class ContentTypeSpec:
 
 @dataclass(frozen=True)
 class Section:
-    """A block on a space's home page. ``render(request, space)`` returns HTML or None to skip."""
+    """A block on a space's home page. ``render(request, space)`` returns HTML (without a heading:
+    the page puts ``label`` above it as a heading) or None to skip the section."""
 
     key: str
     label: str

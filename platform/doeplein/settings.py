@@ -138,7 +138,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL],
+                # A socket read timeout above channels-redis's 5 s blocking pop: redis-py 8 defaults to 5 s
+                # too, and the race ("Timeout reading") kills idle websocket consumers.
+                "hosts": [{"address": url, "socket_timeout": 30} for url in env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL]],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "doeplein"),
             },
         }

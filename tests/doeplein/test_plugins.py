@@ -4,6 +4,7 @@
 run installs (``tests/pytest_extra_apps.py`` adds it through DOEPLEIN_EXTRA_APPS before Django starts).
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,13 @@ def test_the_example_plugin_is_installed_for_tests_only_and_no_core_file_names_i
     ]
     assert naming == []
     assert "plugin_example" not in (ROOT / "pyproject.toml").read_text()
+
+
+def test_processes_started_by_tests_boot_the_platforms_own_apps():
+    # tests/pytest_extra_apps.py puts DOEPLEIN_EXTRA_APPS back once Django is set up in this process.
+    from tests import pytest_extra_apps
+
+    assert os.environ.get("DOEPLEIN_EXTRA_APPS") == pytest_extra_apps._previous
 
 
 def test_content_types_hook_brings_the_note_spec():

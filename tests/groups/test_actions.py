@@ -12,6 +12,7 @@ from doeplein.core.exceptions import ActionError
 from groups.actions import do_create_group, do_update_group
 from groups.models import Group, GroupPolicy
 from tests.doeplein.access.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
+from workspaces.models import Workspace
 
 # A group's policy sets how one joins, and a secret group is also invisible (groups.models.Group.apply_policy).
 GROUP_CELLS = [(policy, visibility) for policy in ("open", "request", "invitation")
@@ -67,9 +68,19 @@ def test_leaving_secret_policy_makes_the_group_members_only(make_user):
 
 
 # --- Creating groups -------------------------------------------------------------------------------------
+_slugs = iter(range(1_000_000))
+
+
+def make_workspace(members):
+    workspace = Workspace.objects.create(name="Werkplaats", slug=f"werkplaats-{next(_slugs)}", visibility="public")
+    for user, role in members.items():
+        Membership.objects.create(space=workspace, user=user, role=role)
+    return workspace
+
+
 def test_workspace_members_create_groups_and_become_owner(make_user, make_space):
     member = make_user()
-    workspace = make_space("public", members={member: Role.MEMBER}, kind="workspace")
+    workspace = make_workspace({member: Role.MEMBER})
     group = do_create_group(user=member, name="Kerngroep", slug="kerngroep", workspace=workspace,
                             policy=GroupPolicy.REQUEST)
     assert group.parent_id == workspace.pk
@@ -80,7 +91,7 @@ def test_workspace_members_create_groups_and_become_owner(make_user, make_space)
 @pytest.mark.parametrize("role", [None, Role.GUEST])
 def test_guests_and_outsiders_cannot_create_groups_in_a_workspace(role, make_user, make_space):
     person = make_user()
-    workspace = make_space("public", members={person: role} if role else {}, kind="workspace")
+    workspace = make_workspace({person: role} if role else {})
     with pytest.raises(PermissionDenied):
         do_create_group(user=person, name="Eigen", slug="eigen", workspace=workspace)
     assert not Group.objects.exists()
@@ -95,7 +106,7 @@ def test_only_civil_servants_create_platform_wide_groups(make_user):
 
 def test_slugs_are_unique_per_workspace_and_platform_wide(make_user, make_space):
     owner = make_user(role="civil_servant")
-    first, second = (make_space("public", members={owner: Role.OWNER}, kind="workspace") for _ in range(2))
+    first, second = (make_workspace({owner: Role.OWNER}) for _ in range(2))
     do_create_group(user=owner, name="Team", slug="team", workspace=first)
     do_create_group(user=owner, name="Team", slug="team", workspace=second)  # another workspace: fine
     do_create_group(user=owner, name="Team", slug="team")  # platform-wide: fine
@@ -108,12 +119,12 @@ def test_slugs_are_unique_per_workspace_and_platform_wide(make_user, make_space)
 
 def test_the_database_keeps_slugs_unique_even_past_the_action(make_user, make_space):
     """The action checks first; the constraint stops a parallel request that passed that check."""
-    workspace = make_space("public", kind="workspace")
-    Group.objects.create(name="A", slug="dubbel", parent=workspace)
+    workspace = make_workspace({})
+    Group.objects.create(name="A", slug="dubbel", parent=workspace.space_ptr)
     Group.objects.create(name="A", slug="dubbel")
     for parent in (workspace, None):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Group.objects.create(name="B", slug="dubbel", parent=parent)
+            Group.objects.create(name="B", slug="dubbel", parent=parent and parent.space_ptr)
 
 
 def test_update_group_is_for_owners_and_refused_when_archived(make_user):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_APPLICATION_NAME = "doeplein-test-worker"
 
 
 def database_url():
@@ -33,7 +34,8 @@ def database_url():
         auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
         host = params.get("HOST") or "127.0.0.1"
         port = f":{params['PORT']}" if params.get("PORT") else ""
-        return f"postgres://{auth}{host}{port}/{params['NAME']}"
+        # Named so that teardown can wait for the worker's sessions to end (see _wait_for_sessions_to_end).
+        return f"postgres://{auth}{host}{port}/{params['NAME']}?application_name={WORKER_APPLICATION_NAME}"
     raise RuntimeError(f"no DATABASE_URL for {params['ENGINE']}")
 
 
@@ -159,3 +161,31 @@ def run_worker(broker, *, env=None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        _wait_for_sessions_to_end()
+
+
+def _wait_for_sessions_to_end(timeout=15):
+    """PostgreSQL ends a dead client's session a moment after the process exits; the test database
+    cannot be dropped at the end of the run while it lingers."""
+    params = connection.settings_dict
+    if params["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+
+    from tests.support.waiting import wait_until
+
+    maintenance = psycopg.connect(
+        host=params.get("HOST") or "127.0.0.1",
+        port=params.get("PORT") or 5432,
+        user=params.get("USER") or None,
+        password=params.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s"
+    with maintenance:
+        wait_until(
+            lambda: maintenance.execute(query, [params["NAME"], WORKER_APPLICATION_NAME]).fetchone()[0] == 0,
+            timeout=timeout,
+            describe="the worker's database sessions to end",
+        )

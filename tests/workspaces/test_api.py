@@ -185,8 +185,8 @@ def test_anonymous_visitors_see_public_workspaces_only(call, open_workspace):
 
 
 def test_the_themes_list_counts_what_the_caller_may_see(call, open_workspace, youth):
-    open_workspace("a")
-    open_workspace("b", themes=[youth])
+    open_workspace("aa")
+    open_workspace("bb", themes=[youth])
     themes = call("get", "/themes").json()
     assert [(t["slug"], t["count"]) for t in themes] == [("climate", 1), ("youth", 1)]
 

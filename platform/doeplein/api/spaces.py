@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from doeplein.access import actions, can, get_object_or_404, role_in
@@ -322,21 +322,21 @@ def join(request, space_id: int):
 @router.post("/spaces/{space_id}/leave", response={204: None}, summary="Leave a space")
 def leave(request, space_id: int):
     actions.do_leave(user=request.user, space=_space(request, space_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/spaces/{space_id}/requests", response={201: RequestOut}, summary="Ask to join")
 def request_to_join(request, space_id: int, payload: RequestIn):
     space = _space(request, space_id)
     join_request = actions.do_request_to_join(user=request.user, space=space, message=payload.message)
-    return 201, _request_out(join_request)
+    return Status(201, _request_out(join_request))
 
 
 @router.delete("/spaces/{space_id}/requests/mine", response={204: None}, summary="Withdraw my request to join")
 def withdraw_request(request, space_id: int):
     if not actions.do_withdraw_request(user=request.user, space=_space(request, space_id)):
         raise ActionError(_("You have no pending request here."), code="no_request", status=404)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/spaces/{space_id}/requests", response=list[RequestOut], summary="Pending requests (managers)")
@@ -375,7 +375,7 @@ def invite(request, space_id: int, payload: InvitationIn):
     invitation, _token = actions.do_invite(
         actor=request.user, space=space, email=payload.email, role=ROLES_BY_NAME[payload.role]
     )
-    return 201, _invitation_out(invitation)
+    return Status(201, _invitation_out(invitation))
 
 
 def _invitation_in(space, invitation_id):
@@ -399,7 +399,7 @@ def resend(request, space_id: int, invitation_id: int):
 def revoke(request, space_id: int, invitation_id: int):
     _invitation_in(_space(request, space_id), invitation_id)
     actions.do_revoke_invitation(actor=request.user, invitation_id=invitation_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -450,7 +450,7 @@ def transfer_ownership(request, space_id: int, user_id: int):
 def remove_member(request, space_id: int, user_id: int):
     space = _space(request, space_id)
     actions.do_remove_member(actor=request.user, space=space, user=_person(user_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/spaces/{space_id}/archive", response=SpaceOut, summary="Archive: read-only, still findable by members")

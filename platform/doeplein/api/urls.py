@@ -15,6 +15,7 @@ from doeplein.plugins import HOOK_API_ROUTERS, collect
 
 from .auth import REQUIRED
 from .core import router as core_router
+from .discussion import router as discussion_router
 from .spaces import router as spaces_router
 
 
@@ -99,7 +100,11 @@ def invalid_schema(request, exc):
 @api.exception_handler(ActionError)
 def refused(request, exc):
     """A request the action cannot do (already a member, last owner, archived …): its own 4xx and code."""
-    return _error(request, exc.status, exc.message, code=exc.code)
+    extra = {"code": exc.code}
+    until = getattr(exc, "until", None)
+    if until is not None:
+        extra["until"] = until.isoformat()  # when a mute, ban, slow mode or rate limit ends
+    return _error(request, exc.status, exc.message, **extra)
 
 
 @api.exception_handler(HttpError)
@@ -108,6 +113,7 @@ def http_error(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", discussion_router)
 api.add_router("/", spaces_router)
 for prefix, router in collect(HOOK_API_ROUTERS):
     api.add_router(prefix, router)

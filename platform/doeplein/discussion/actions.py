@@ -23,10 +23,12 @@ from doeplein.notifications.actions import do_notify
 from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room
 from .serializers import message_frame
 
-MAX_LENGTH = getattr(settings, "DISCUSSION_MAX_MESSAGE_LENGTH", 4000)
-RATE_COUNT = getattr(settings, "DISCUSSION_RATE_COUNT", 10)
-RATE_SECONDS = getattr(settings, "DISCUSSION_RATE_SECONDS", 10)
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
+
+
+def max_length():
+    """The longest message, read at call time so that the setting can change (and tests can set it)."""
+    return settings.DISCUSSION_MAX_MESSAGE_LENGTH
 
 
 class DiscussionError(ActionError):
@@ -57,7 +59,8 @@ def broadcast_message(message, kind="message"):
             "kind": "message",
             "public": public if message.state != Message.State.HELD else None,
             "moderator": moderator,
-            "author_id": message.author_id,
+            # A held message reaches its author too; hidden text reaches moderators only.
+            "author_id": message.author_id if message.state == Message.State.HELD else None,
         },
     )
 
@@ -117,8 +120,8 @@ def check_can_post(user, room):
 
 def check_rate(user, room, *, count=None, seconds=None):
     """Flood protection: at most ``count`` messages per ``seconds`` per person per room."""
-    count = count or RATE_COUNT
-    seconds = seconds or RATE_SECONDS
+    count = count or settings.DISCUSSION_RATE_COUNT
+    seconds = seconds or settings.DISCUSSION_RATE_SECONDS
     window = int(timezone.now().timestamp()) // seconds
     key = f"discussion:rate:{room.pk}:{user.pk}:{window}"
     if cache.add(key, 1, seconds * 2):
@@ -142,9 +145,10 @@ def clean_body(body):
     body = body.strip()
     if not body:
         raise DiscussionError(_("A message needs text."), code="empty")
-    if len(body) > MAX_LENGTH:
+    limit = max_length()
+    if len(body) > limit:
         raise DiscussionError(
-            _("A message can be at most %(n)d characters long.") % {"n": MAX_LENGTH}, code="too_long", status=413
+            _("A message can be at most %(n)d characters long.") % {"n": limit}, code="too_long", status=413
         )
     return body
 
@@ -269,7 +273,9 @@ def do_react(*, user, message, emoji, add=True):
         raise DiscussionError(
             _("Choose one of these reactions: %(list)s") % {"list": " ".join(ALLOWED_REACTIONS)}, code="bad_reaction"
         )
-    check(user, "contribute", message.room.space)
+    check(user, "view", message.room.space)
+    if not can(user, "contribute", message.room.space):
+        raise DiscussionError(_("You may read this discussion, not write in it."), code="read_only", status=403)
     if message.state != Message.State.VISIBLE:
         raise DiscussionError(_("You cannot react to this message."), code="not_visible", status=409)
     if add:

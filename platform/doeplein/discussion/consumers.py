@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from doeplein.access import can
 from doeplein.core.exceptions import ActionError
 
 from . import actions, presence
@@ -23,8 +24,9 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-MAX_FRAME = getattr(settings, "DISCUSSION_MAX_FRAME_BYTES", 64 * 1024)
 CATCH_UP_LIMIT = 200
+# Frames anonymous readers of a public room may send; every other frame needs a login.
+READ_FRAMES = ("hello", "history")
 
 
 class FrameError(Exception):
@@ -68,7 +70,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _load_room(self):
         """Load the room and decide: None (welcome) or a close code."""
-        from doeplein.access import can
         from doeplein.access.gate import _hidden_from
         from doeplein.moderation.selectors import active_sanction
 
@@ -88,7 +89,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _recheck(self):
         """Called before every action: a removed member or a ban is cut off at once."""
-        from doeplein.access import can
         from doeplein.moderation.selectors import active_sanction
 
         self.room.refresh_from_db(fields=["is_locked", "slow_mode_seconds", "last_seq"])
@@ -104,10 +104,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     # --- frames in ---------------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
+        if not self.joined:
+            return  # refused at connect and closing: frames that still arrive are dropped
         if bytes_data is not None or text_data is None:
             return await self._error("bad_frame", _("Frames are JSON text."))
-        if len(text_data.encode()) > MAX_FRAME:
-            return await self._error("frame_too_large", _("The frame is larger than %(n)d bytes.") % {"n": MAX_FRAME})
+        max_frame = settings.DISCUSSION_MAX_FRAME_BYTES
+        if len(text_data.encode()) > max_frame:
+            return await self._error("frame_too_large", _("The frame is larger than %(n)d bytes.") % {"n": max_frame})
         try:
             frame = json.loads(text_data)
         except ValueError:
@@ -120,6 +123,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not await self._recheck():
             return await self._cut_off()
         try:
+            if frame["type"] not in READ_FRAMES:
+                self._need_login()
             await handler(frame)
         except FrameError as exc:
             await self._error(exc.code, exc.message, ref=frame.get("client_id") or frame.get("ref"), **exc.extra)
@@ -206,6 +211,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def frame_typing(self, frame):
         self._need_login()
+        if not await database_sync_to_async(can)(self.user, "contribute", self.room.space):
+            raise FrameError("read_only", _("You may read this discussion, not write in it."))
         await self.channel_layer.group_send(
             actions.room_group(self.room.pk),
             {"type": "live.event", "event": {"kind": "room", "public": {
@@ -353,7 +360,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "may_write": self._may_write()} if self.user.is_authenticated else None,
             "unread": unread_count(user=self.user, room=self.room),
             "online": presence.online(self.room.pk),
-            "max_length": actions.MAX_LENGTH,
+            "max_length": actions.max_length(),
         }
 
     def _may_write(self):

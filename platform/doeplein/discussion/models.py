@@ -26,6 +26,10 @@ class Room(models.Model):
         verbose_name_plural = _("discussion rooms")
         constraints = [
             models.UniqueConstraint(fields=["space", "target_type", "target_id"], name="one_room_per_target"),
+            # NULLs never collide in a unique index: the space's own room (no target) needs its own rule.
+            models.UniqueConstraint(
+                fields=["space"], condition=models.Q(target_type__isnull=True), name="one_room_per_space"
+            ),
         ]
 
     def __str__(self):

@@ -47,7 +47,7 @@ def _context(request, room, before=None):
         "reactions": actions.ALLOWED_REACTIONS,
         "unread": unread_count(user=request.user, room=room),
         "oldest": items[0].seq if items else None,
-        "max_length": actions.MAX_LENGTH,
+        "max_length": actions.max_length(),
     }
 
 
@@ -126,7 +126,7 @@ def post(request, room_id):
     )
     if not ok:
         # Keep what they wrote: nothing typed is lost on a refusal.
-        request.session["discussion_draft"] = request.POST.get("body", "")[: actions.MAX_LENGTH]
+        request.session["discussion_draft"] = request.POST.get("body", "")[: actions.max_length()]
     return _back(room, "#compose" if not ok else "#latest")
 
 

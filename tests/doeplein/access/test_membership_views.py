@@ -157,26 +157,28 @@ def test_managers_see_member_controls_and_members_do_not(client, team):
 
 # --- Who may see what -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("method", "name", "extra"),
+    ("method", "name"),
     [
-        ("get", "members", {}),
-        ("get", "members-csv", {}),
-        ("get", "requests", {}),
-        ("get", "invitations", {}),
-        ("post", "join", {}),
-        ("post", "request", {}),
-        ("post", "leave", {}),
-        ("post", "archive", {}),
+        ("get", "members"),
+        ("get", "members-csv"),
+        ("get", "requests"),
+        ("get", "invitations"),
+        ("post", "invitations"),
+        ("post", "join"),
+        ("post", "request"),
+        ("post", "leave"),
+        ("post", "archive"),
     ],
 )
-def test_secret_space_pages_are_404_for_outsiders(client, make_user, make_space, method, name, extra):
+def test_secret_space_pages_are_404_for_outsiders(client, make_user, make_space, method, name):
     owner, outsider = make_user(), make_user()
     space = make_space("secret", members={owner: Role.OWNER})
     space.join_policy = JoinPolicy.OPEN
     space.save()
-    response = getattr(as_user(client, outsider), method)(url(name, space, **extra))
+    response = getattr(as_user(client, outsider), method)(url(name, space), {"email": "x@example.org"})
     assert response.status_code == 404
     assert not Membership.objects.filter(space=space, user=outsider).exists()
+    assert not Invitation.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -690,3 +692,36 @@ def test_members_page_query_count_does_not_grow_with_members(client, make_user, 
 def test_success_messages_are_shown_after_an_action(client, team):
     response = as_user(client, team.owner).post(url("remove", team.space, user_id=team.guest.pk), follow=True)
     assert "Gus Guest is no longer a member." in page_text(response)
+
+
+# --- A space with its own page (a group): refusals go back there with a message ------------------------------------
+def test_refusal_on_a_space_with_a_page_redirects_back_with_the_message(client, make_user):
+    from django.contrib.messages import get_messages
+
+    from groups.models import Group
+
+    owner, person = make_user(), make_user()
+    group = Group.objects.create(name="Verplicht team", slug="verplicht", policy="request", visibility="logged_in")
+    Membership.objects.create(space=group, user=owner, role=Role.OWNER)
+    response = as_user(client, person).post(url("join", group))
+    assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["This space is open on request: ask to join."]
+    assert role_of(group, person) is None
+
+    Membership.objects.create(space=group, user=person, role=Role.MEMBER)
+    Group.objects.filter(pk=group.pk).update(allow_leaving=False)
+    response = client.post(url("leave", group))
+    assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
+    # The first message was never shown (the redirect was not followed), so it is still queued.
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "Members cannot leave this space; ask its managers."
+    assert role_of(group, person) == Role.MEMBER
+
+
+def test_group_invitations_offer_member_and_admin_only(client, make_user):
+    from groups.models import Group
+
+    owner = make_user()
+    group = Group.objects.create(name="Leesclub", slug="leesclub", policy="invitation")
+    Membership.objects.create(space=group, user=owner, role=Role.OWNER)
+    form = as_user(client, owner).get(url("invitations", group)).context["form"]
+    assert [label for _value, label in form.fields["role"].choices] == ["Member", "Admin"]

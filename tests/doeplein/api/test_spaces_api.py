@@ -468,3 +468,13 @@ def test_two_managers_approving_one_request_at_once_make_one_membership(needs_po
     assert Membership.objects.filter(space=space, user=person).count() == 1
     assert Space.objects.get(pk=space.pk).member_count == 1
     assert JoinRequest.objects.get(pk=join_request.pk).status == "approved"
+
+
+def test_malformed_requests_are_4xx_not_500(client, space, owner):
+    headers = {"Accept-Language": "en", **auth(owner)}
+    broken = client.post(f"/api/v1/spaces/{space.pk}/invitations", "{not json", content_type="application/json",
+                         headers=headers)
+    assert 400 <= broken.status_code < 500
+    assert client.get("/api/v1/spaces/not-a-number/members", headers=headers).status_code in (404, 422)
+    assert client.get(f"/api/v1/spaces/{space.pk}/members", {"page": "x"}, headers=headers).status_code == 422
+    assert client.get(f"/api/v1/spaces/{space.pk}/members", {"page": "9999"}, headers=headers).json()["page"] == 1

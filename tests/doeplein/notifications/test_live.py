@@ -150,12 +150,8 @@ def test_malformed_json_gets_an_error_frame_and_the_socket_keeps_working(applica
 def redis_layer(needs_redis):
     """channels-redis with a prefix of its own, so parallel test processes never hear each other."""
     prefix = f"doeplein-test-{uuid.uuid4().hex[:12]}"
-    layers = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": prefix},
-        }
-    }
+    configured = settings.CHANNEL_LAYERS["default"]
+    layers = {"default": {**configured, "CONFIG": {**configured["CONFIG"], "prefix": prefix}}}
     with override_settings(CHANNEL_LAYERS=layers):
         yield prefix
 
@@ -174,6 +170,24 @@ def test_notification_reaches_the_socket_through_channels_redis(application, red
         return frame
 
     assert async_to_sync(scenario)()["message"] == "Through Redis"
+
+
+@pytest.mark.redis
+def test_idle_socket_outlives_the_redis_blocking_pop(application, redis_layer, make_user):
+    """channels-redis waits on Redis in 5 s blocking pops; an idle socket must still receive after one."""
+    user = make_user()
+    cookie = session_cookie(user)
+
+    async def scenario():
+        communicator = socket(application, cookie)
+        assert (await communicator.connect(timeout=10))[0]
+        assert await communicator.receive_nothing(timeout=7)  # longer than one blocking pop
+        await sync_to_async(notify)(user, "After a quiet while")
+        frame = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
+        await communicator.disconnect()
+        return frame
+
+    assert async_to_sync(scenario)()["message"] == "After a quiet while"
 
 
 @pytest.mark.redis

@@ -1,0 +1,72 @@
+"""Demo groups: every policy (open, on request, by invitation, secret), in workspaces and platform-wide,
+with owners, admins and members from the demo people, pending requests and open invitations.
+
+Idempotent (looked up by workspace and slug). Runs after the workspaces' demo step.
+"""
+
+from django.db import transaction
+
+# name, slug, workspace slug (None: platform-wide), policy, visibility, members may leave
+GROUPS = [
+    ("Hittestress-team", "hittestress", "klimaatbestendige-stad", "open", "public", True),
+    ("Groene daken", "groene-daken", "klimaatbestendige-stad", "request", "public", True),
+    ("Stuurgroep klimaat", "stuurgroep-klimaat", "klimaatbestendige-stad", "secret", "members", True),
+    ("Wijkteams Oost", "wijkteams-oost", "jeugdhulp-dichtbij", "request", "logged_in", True),
+    ("Intervisie jeugdconsulenten", "intervisie", "jeugdhulp-dichtbij", "invitation", "members", True),
+    ("Buurtbudgetten", "buurtbudgetten", "right-to-challenge", "open", "public", True),
+    ("Warmtenet Noord", "warmtenet-noord", "aardgasvrije-wijken", "request", "members", True),
+    ("API-strategie", "api-strategie", "open-standaarden", "open", "logged_in", True),
+    ("Juridische toets", "juridische-toets", "wetsvoorstel-wonen", "secret", "members", False),
+    ("Zoetwater", "zoetwater", "droogte-platteland", "invitation", "members", True),
+    ("Communitymanagers van Doeplein", "communitymanagers", None, "request", "logged_in", True),
+    ("Verplichte training AVG", "training-avg", None, "invitation", "logged_in", False),
+    ("Open koffie", "open-koffie", None, "open", "public", True),
+    ("Crisisteam", "crisisteam", None, "secret", "members", True),
+]
+
+
+def groups_demo_data(progress):
+    from doeplein.access.models import Role
+    from doeplein.accounts.models import User
+    from workspaces.demo import (
+        DEMO_OWNER,
+        demo_people,
+        ensure_members,
+        ensure_open_invitations,
+        ensure_pending_requests,
+    )
+    from workspaces.models import Workspace
+
+    from .actions import do_create_group
+    from .models import Group
+
+    owner = User.objects.filter(email=DEMO_OWNER).first()
+    people = demo_people()
+    if owner is None or not people:
+        progress(len(GROUPS))
+        return
+    # Group roles: owner, admin (community manager), member.
+    roles = [Role.OWNER, Role.COMMUNITY_MANAGER, Role.MEMBER, Role.MEMBER, Role.MEMBER]
+    for index, (name, slug, workspace_slug, policy, visibility, allow_leaving) in enumerate(GROUPS):
+        with transaction.atomic():
+            workspace = Workspace.objects.filter(slug=workspace_slug).first() if workspace_slug else None
+            if workspace_slug and workspace is None:  # the workspaces' step did not run
+                progress(1)
+                continue
+            parent = workspace.space_ptr if workspace else None
+            group = Group.objects.filter(parent=parent, slug=slug).first()
+            if group is None:
+                group = do_create_group(
+                    user=owner, name=name, slug=slug, workspace=workspace, policy=policy, visibility=visibility,
+                    allow_leaving=allow_leaving, description=f"{name}: samen verder.",
+                    welcome_message=f"Welkom bij {name}! Kijk bij de bestanden voor de afspraken.",
+                )
+            ensure_members(group, people, index * 3 + 1, roles[: 3 + index % 3])
+            if policy == "request":
+                ensure_pending_requests(group, people, index * 3 + 20)
+            if policy in ("invitation", "secret"):
+                ensure_open_invitations(group, owner, [f"genodigde.{slug}@voorbeeld.nl"])
+        progress(1)
+
+
+STEPS = len(GROUPS)
