@@ -2,13 +2,13 @@
 
 from django.db.models import Q
 
-from doeplein.access import get_object_or_404, visible
+from doeplein.access import discoverable, get_object_or_404
 
 from .models import Group
 
 
 def group_list(*, user, workspace=None, q=None, mine=False):
-    qs = visible(user, Group.objects.all()).filter(is_archived=False)
+    qs = discoverable(user, Group.objects.all()).filter(is_archived=False)
     if workspace is not None:
         qs = qs.filter(parent=workspace.space_ptr)
     if q:
@@ -18,5 +18,5 @@ def group_list(*, user, workspace=None, q=None, mine=False):
     return qs.select_related("parent").order_by("name", "pk")
 
 
-def group_by_id(*, user, pk, action="view"):
+def group_by_id(*, user, pk, action="discover"):
     return get_object_or_404(user, Group.objects.select_related("parent"), action, pk=pk)

@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from wagtail.admin.rich_text.converters.db_html import DbHTMLConverter
 from wagtail.rich_text import expand_db_html
 
+from doeplein.access import can
 from doeplein.api.auth import OPTIONAL
 from doeplein.api.spaces import PageOut, RoleName, membership_state, my_roles, paginate
 from doeplein.home.models import Theme
@@ -63,8 +64,8 @@ class WorkspacePage(PageOut):
 
 
 class WorkspaceDetailOut(WorkspaceOut):
-    welcome: str = Field(..., description="Rich text, as HTML.")
-    welcome_message: str
+    welcome: str | None = Field(..., description="Rich text, as HTML; null for those who may only see the card.")
+    welcome_message: str | None
     allow_leaving: bool
     effective_role: RoleName | None
     pending_request: bool
@@ -141,8 +142,9 @@ def _detail(user, workspace):
     return {
         **_summary(workspace, {workspace.pk: state["my_role"]}),
         **state,
-        "welcome": expand_db_html(workspace.welcome),
-        "welcome_message": workspace.welcome_message,
+        # A members-only workspace shows its card to everyone logged in; its texts only to viewers.
+        "welcome": expand_db_html(workspace.welcome) if can(user, "view", workspace) else None,
+        "welcome_message": workspace.welcome_message if can(user, "view", workspace) else None,
         "allow_leaving": workspace.allow_leaving,
     }
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from doeplein.access import visible
+from doeplein.access import discoverable
 from doeplein.home.models import Theme
 
 from .models import Workspace
@@ -15,8 +15,9 @@ SORTS = {
 
 
 def workspace_list(*, user, theme=None, q=None, mine=False, sort="name", include_archived=False):
-    """The directory: what ``user`` may see. Secret workspaces of others appear nowhere."""
-    qs = visible(user, Workspace.objects.all())
+    """The directory: what ``user`` may find (members-only ones too, to ask to join).
+    Secret workspaces of others appear nowhere: not in lists, search or counts."""
+    qs = discoverable(user, Workspace.objects.all())
     if not include_archived and not mine:
         qs = qs.filter(is_archived=False)
     if theme:
@@ -36,7 +37,7 @@ def theme_counts(*, user):
     return [(theme, counts.get(theme.pk, 0)) for theme in Theme.objects.order_by("name")]
 
 
-def workspace_by_slug(*, user, slug, action="view"):
+def workspace_by_slug(*, user, slug, action="discover"):
     from doeplein.access import get_object_or_404
 
     return get_object_or_404(user, Workspace.objects.prefetch_related("themes", "tagged_items__tag"), action, slug=slug)

@@ -43,9 +43,13 @@ def space_page_context(request, space):
     from doeplein.access.views import membership_context
 
     context = dict(membership_context(request, space))
+    # Members-only spaces show their card to everyone logged in (to ask to join), their content
+    # only to those who may view it.
+    can_view = can(request.user, "view", space)
     context.update(
-        sections=rendered_sections(request, space),
-        activities=activity_feed(user=request.user, space=space)[:FEED_LENGTH],
+        can_view=can_view,
+        sections=rendered_sections(request, space) if can_view else [],
+        activities=activity_feed(user=request.user, space=space)[:FEED_LENGTH] if can_view else [],
         can_manage=can(request.user, "manage", space),
         can_moderate=can(request.user, "moderate", space),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.conftest import IN_CI, require
 from tests.support.celery_worker import make_broker, sending_to
@@ -40,6 +41,9 @@ def browser(chromium_path, monkeypatch):
             yield chromium
         finally:
             chromium.close()
+            # Beside Playwright's event loop the test's ORM calls get connections of their own (Django's
+            # connections are context-local); close them, or the test database cannot be dropped.
+            connections.close_all()
 
 
 @pytest.fixture
@@ -93,3 +97,10 @@ def task_broker(tmp_path):
 def _e2e_marker_present(request):
     assert request.node.get_closest_marker("e2e"), "browser tests are marked @pytest.mark.e2e"
     assert settings.ALLOWED_HOSTS  # the live server adds its host here
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, stopped before the test database is dropped: its thread holds a
+    database connection, and PostgreSQL refuses to drop a database that is in use."""
+    return live_server

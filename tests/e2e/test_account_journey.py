@@ -20,12 +20,17 @@ def confirmation_link(address):
     return match.group(0)
 
 
+def submit(page, button=None):
+    """Press the page's main submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        (button or page.locator("main form button[type=submit]")).click()
+
+
 def log_in(page, base, email, password):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page)
     assert "/accounts/login/" not in page.url, page.inner_text("main")
 
 
@@ -50,14 +55,12 @@ def test_register_confirm_log_in_and_share_a_profile(
     page.fill("input[name=last_name]", "Newcomer")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page)
     newcomer = User.objects.get(email="newcomer@example.org")
     assert (newcomer.first_name, newcomer.last_name) == ("Nadia", "Newcomer")
 
     page.goto(confirmation_link("newcomer@example.org"))
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page)
     assert newcomer.emailaddress_set.get().verified
 
     page.goto(base + "/accounts/login/")
@@ -72,7 +75,7 @@ def test_register_confirm_log_in_and_share_a_profile(
     page.fill("textarea[name=bio]", BIO)
     page.select_option("select[name=audience_bio]", "only_me")
     page.fill("input[name=skills]", "participation")
-    page.get_by_role("button", name=re.compile("Save profile|Profiel opslaan", re.I)).click()
+    submit(page, page.get_by_role("button", name=re.compile("Save profile|Profiel opslaan", re.I)))
     page.wait_for_url(re.compile(rf"/people/{newcomer.pk}/$"))
 
     # The owner sees everything, the bio included.

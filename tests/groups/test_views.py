@@ -286,7 +286,7 @@ def test_archived_group_refuses_edits_with_a_message(client, servant):
 
 
 # --- The groups section on a workspace's home --------------------------------------------------------------
-def test_workspace_home_lists_the_groups_the_viewer_may_see_and_offers_new_group_to_members(
+def test_workspace_home_lists_the_groups_the_viewer_may_find_and_offers_new_group_to_members(
     client, servant, workspace, make_user
 ):
     group(servant, "Dike watchers", workspace=workspace)
@@ -297,7 +297,8 @@ def test_workspace_home_lists_the_groups_the_viewer_may_see_and_offers_new_group
     client.force_login(make_user())
     html = client.get(workspace.get_absolute_url()).content.decode()
     section = html.split('id="section-groups"')[1].split("</section>")[0]
-    assert group_names(section) == ["Dike watchers"]
+    # Members-only groups are listed (to ask to join); secret ones are not.
+    assert group_names(section) == ["Closed circle", "Dike watchers"]
     assert new_group not in section
 
     member = make_user()

@@ -2,7 +2,9 @@
 
 Two questions, and nothing else answers them:
 
-* ``can(user, action, obj)`` — may this user do this action on this object?
+* ``can(user, action, obj)`` — may this user do this action on this object? Besides the actions
+  (view, contribute, change, moderate, manage) there is ``discover`` for spaces: may the user see
+  its card and ask to join (members-only spaces are discoverable by logged-in users; secret ones not).
 * ``visible(user, queryset)`` / ``filter_for(user, action, queryset)`` — which objects of this type
   may this user see (or act on)? A filter computed in SQL, never a loop over objects.
 
@@ -16,6 +18,7 @@ _EXPORTS = {
     "audience_allows",
     "can",
     "check",
+    "discoverable",
     "filter_for",
     "get_object_or_404",
     "guard",

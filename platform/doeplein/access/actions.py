@@ -86,7 +86,7 @@ def do_create_space_membership(*, space, user, role=Role.OWNER):
 @transaction.atomic
 def do_join(*, user, space):
     """Join an open space. On-request spaces need :func:`do_request_to_join`; others an invitation."""
-    check(user, "view", space)
+    check(user, "discover", space)
     if not user.is_authenticated:
         raise PermissionDenied
     _not_archived(space)
@@ -104,7 +104,8 @@ def do_join(*, user, space):
 
 @transaction.atomic
 def do_request_to_join(*, user, space, message=""):
-    check(user, "view", space)
+    # Members-only spaces can be found and asked to join; secret ones answer 404.
+    check(user, "discover", space)
     if not user.is_authenticated:
         raise PermissionDenied
     _not_archived(space)
@@ -383,5 +384,5 @@ def may_join_directly(user, space):
         and not space.is_archived
         and space.join_policy == JoinPolicy.OPEN
         and space.visibility != "secret"
-        and can(user, "view", space)
+        and can(user, "discover", space)
     )

@@ -10,6 +10,9 @@ Rules, for a space S (and everything guarded through S):
   space itself is managing it.
 * **moderate** — view, S not archived, and role community manager or higher (also inherited from
   the parent's community managers and owners).
+* **discover** (spaces only) — see S's card (name, description, how to join) and ask to join: whoever
+  may view S, plus any logged-in user when S is members-only. Secret spaces are never discoverable
+  by outsiders; a space inside a parent is discoverable only to those who may view the parent.
 * **manage** — owner of S (archived spaces too, so that they can be restored).
 
 A django-guardian grant of ``view_space``, ``contribute_space``, ``moderate_space`` or
@@ -148,6 +151,23 @@ def _space_view_q(user, path):
     return q & (Q(**{f"{parent_path}__isnull": True}) | _view_one(user, parent_path, None))
 
 
+def _space_discover_q(user, path):
+    """May the user know the space exists and see its card (name, description, how to join)?
+
+    Everything the user may view, plus members-only spaces for logged-in users, so that they can
+    find them and ask to join. Secret spaces stay invisible; spaces inside a parent are discoverable
+    only to those who may view the parent.
+    """
+    if _active(user) and user.is_superuser:
+        return _EVERY_ROW
+    p = _prefix(path)
+    parent_path = f"{p}parent"
+    q = _view_one(user, path, parent_path)
+    if _active(user):
+        q |= Q(**{f"{p}visibility": Visibility.MEMBERS})
+    return q & (Q(**{f"{parent_path}__isnull": True}) | _view_one(user, parent_path, None))
+
+
 def _space_action_q(user, action, path):
     if not _active(user):
         return _space_view_q(user, path) if action == "view" else _NO_ROW
@@ -200,6 +220,13 @@ def filter_for(user, action, queryset):
     return queryset.filter(_action_q(user, action, queryset.model))
 
 
+def discoverable(user, queryset):
+    """Spaces in ``queryset`` whose card ``user`` may see (directories, "ask to join")."""
+    if _guard_for(queryset.model).space != "":
+        raise TypeError("Only spaces are discoverable; use visible() for content.")
+    return queryset.filter(_space_discover_q(user, ""))
+
+
 def visible(user, queryset):
     """Rows of ``queryset`` that ``user`` may see."""
     return filter_for(user, "view", queryset)
@@ -216,6 +243,8 @@ def can(user, action, obj=None):
         return bool(permission) and user.has_perm(permission)
     if obj is None or obj.pk is None:
         return False
+    if action == "discover":
+        return discoverable(user, type(obj)._base_manager.filter(pk=obj.pk)).exists()
     # The same SQL as the list filter, so a single check and a list never disagree.
     model = type(obj)
     return filter_for(user, action, model._base_manager.filter(pk=obj.pk)).exists()

@@ -168,7 +168,7 @@ def membership_context(request, space):
 # --- Joining and leaving ----------------------------------------------------------------------------------
 @require_POST
 def join(request, space_id):
-    space = _space(request, space_id)
+    space = _space(request, space_id, "discover")
     if not request.user.is_authenticated:
         return redirect_to_login(_home(space))
     try:
@@ -183,7 +183,7 @@ def join(request, space_id):
 
 @require_POST
 def request_to_join(request, space_id):
-    space = _space(request, space_id)
+    space = _space(request, space_id, "discover")
     if not request.user.is_authenticated:
         return redirect_to_login(_home(space))
     form = JoinRequestForm(request.POST)
@@ -199,7 +199,7 @@ def request_to_join(request, space_id):
 
 @require_POST
 def withdraw(request, space_id):
-    space = _space(request, space_id)
+    space = _space(request, space_id, "discover")
     if not request.user.is_authenticated:
         return redirect_to_login(_home(space))
     if not actions.do_withdraw_request(user=request.user, space=space):

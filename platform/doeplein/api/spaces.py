@@ -209,9 +209,9 @@ class RoleIn(Schema):
 
 
 # --- Helpers -------------------------------------------------------------------------------------------
-def _space(request, space_id):
+def _space(request, space_id, action="view"):
     """The space, if the caller may see it; a missing or secret space is the same 404."""
-    return get_object_or_404(request.user, Space.objects.select_related("parent"), "view", pk=space_id)
+    return get_object_or_404(request.user, Space.objects.select_related("parent"), action, pk=space_id)
 
 
 def _role_label(space, role):
@@ -290,7 +290,7 @@ def _person(user_id):
 # --- Endpoints -----------------------------------------------------------------------------------------
 @router.get("/spaces/{space_id}", response=SpaceOut, auth=OPTIONAL, summary="A space and the caller's place in it")
 def space_detail(request, space_id: int):
-    return _space_out(request.user, _space(request, space_id))
+    return _space_out(request.user, _space(request, space_id, "discover"))
 
 
 @router.get("/spaces/{space_id}/members", response=MemberPage, auth=OPTIONAL, summary="Members, with roles")
@@ -315,7 +315,7 @@ def members(request, space_id: int, q: str = "", role: RoleName | None = None, p
 
 @router.post("/spaces/{space_id}/join", response=MembershipOut, summary="Join an open space")
 def join(request, space_id: int):
-    space = _space(request, space_id)
+    space = _space(request, space_id, "discover")
     return _membership_out(space, actions.do_join(user=request.user, space=space))
 
 
@@ -327,14 +327,14 @@ def leave(request, space_id: int):
 
 @router.post("/spaces/{space_id}/requests", response={201: RequestOut}, summary="Ask to join")
 def request_to_join(request, space_id: int, payload: RequestIn):
-    space = _space(request, space_id)
+    space = _space(request, space_id, "discover")
     join_request = actions.do_request_to_join(user=request.user, space=space, message=payload.message)
     return Status(201, _request_out(join_request))
 
 
 @router.delete("/spaces/{space_id}/requests/mine", response={204: None}, summary="Withdraw my request to join")
 def withdraw_request(request, space_id: int):
-    if not actions.do_withdraw_request(user=request.user, space=_space(request, space_id)):
+    if not actions.do_withdraw_request(user=request.user, space=_space(request, space_id, "discover")):
         raise ActionError(_("You have no pending request here."), code="no_request", status=404)
     return Status(204, None)
 

@@ -102,7 +102,7 @@ def _message(request, room, seq):
     return message
 
 
-def _run(request, room, fn, success, **kwargs):
+def _run(request, fn, success, **kwargs):
     try:
         fn(**kwargs)
     except ActionError as exc:
@@ -121,7 +121,7 @@ def post(request, room_id):
     room = room_by_id(user=request.user, room_id=room_id)
     reply_to = request.POST.get("reply_to") or None
     ok = _run(
-        request, room, actions.do_send_message, None, user=request.user, room=room, body=request.POST.get("body", ""),
+        request, actions.do_send_message, None, user=request.user, room=room, body=request.POST.get("body", ""),
         client_id=request.POST.get("client_id", ""), reply_to=int(reply_to) if reply_to and reply_to.isdigit() else None,
     )
     if not ok:
@@ -152,7 +152,7 @@ def message_action(request, room_id, seq, verb):
     if verb not in handlers:
         raise Http404
     fn, kwargs, success = handlers[verb]
-    _run(request, room, fn, success, **kwargs)
+    _run(request, fn, success, **kwargs)
     return _back(room, f"#m{seq}")
 
 
@@ -165,17 +165,17 @@ def room_action(request, room_id, verb):
     room = room_by_id(user=request.user, room_id=room_id)
     actor, data = request.user, request.POST
     if verb == "lock":
-        _run(request, room, moderation.do_lock_room, _("Saved."), actor=actor, room=room, locked=data.get("locked") != "0",
+        _run(request, moderation.do_lock_room, _("Saved."), actor=actor, room=room, locked=data.get("locked") != "0",
              reason=data.get("reason", ""))
     elif verb == "slow-mode":
-        _run(request, room, moderation.do_set_slow_mode, _("Saved."), actor=actor, room=room, seconds=data.get("seconds"))
+        _run(request, moderation.do_set_slow_mode, _("Saved."), actor=actor, room=room, seconds=data.get("seconds"))
     elif verb == "sanction":
         user_id = data.get("user", "")
         target = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None
         if target is None:
             flash.error(request, _("No such person."))
         else:
-            _run(request, room, moderation.do_sanction, _("Saved."), actor=actor, room=room, user=target,
+            _run(request, moderation.do_sanction, _("Saved."), actor=actor, room=room, user=target,
                  kind=data.get("kind", ""), reason=data.get("reason", ""), minutes=data.get("minutes") or None)
     else:
         raise Http404

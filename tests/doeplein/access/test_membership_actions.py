@@ -63,6 +63,18 @@ def sees(role, visibility):
     return visibility in SEES.get(role, set(VISIBILITIES))
 
 
+# discover (joining and asking to join): what one may see, plus members-only spaces for logged-in
+# users — they can find such a space and ask to join. Secret spaces stay hidden.
+DISCOVERS = {
+    "anonymous": {"public"},
+    "outsider": {"public", "logged_in", "members"},
+}
+
+
+def discovers(role, visibility):
+    return visibility in DISCOVERS.get(role, set(VISIBILITIES))
+
+
 def gate_refusal(role, visibility):
     """What the gate answers to someone who may not: 404 if the space is secret to them, else 403."""
     return NOT_FOUND if visibility == "secret" and not sees(role, visibility) else DENIED
@@ -78,7 +90,7 @@ def by_policy(policy, visibility):
 
 
 def outcome_join(role, visibility, policy):
-    if not sees(role, visibility):
+    if not discovers(role, visibility):
         return gate_refusal(role, visibility)
     if role == "anonymous":
         return DENIED  # sees a public space, but must log in to join
@@ -88,7 +100,7 @@ def outcome_join(role, visibility, policy):
 
 
 def outcome_request(role, visibility, policy):
-    if not sees(role, visibility):
+    if not discovers(role, visibility):
         return gate_refusal(role, visibility)
     if role == "anonymous":
         return DENIED
