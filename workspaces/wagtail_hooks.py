@@ -45,7 +45,8 @@ def render_members(request, space):
     """How many members a space has, the first few of them, and a link to the full list."""
     from doeplein.access.selectors import member_list
 
-    members = list(member_list(user=request.user, space=space)[:MEMBERS_SHOWN])
+    # The first few by role, then by who joined first: an index scan, however many members there are.
+    members = list(member_list(user=request.user, space=space).order_by("-role", "pk")[:MEMBERS_SHOWN])
     role_label = getattr(space, "role_label", None)  # a group names its roles its own way
     for membership in members:
         membership.role_name = role_label(membership.role) if role_label else membership.get_role_display()

@@ -80,7 +80,10 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["space", "user"], name="one_membership_per_space")]
-        indexes = [models.Index(fields=["user", "space", "role"])]
+        indexes = [
+            models.Index(fields=["user", "space", "role"]),
+            models.Index(fields=["space", "-role", "id"], name="membership_by_role"),
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.space} ({self.get_role_display()})"
