@@ -127,7 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The test database is a file (one per test process) so that a real worker process can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-databases" / f"{os.getpid()}.sqlite3")}
+    if TESTING:
+        (VAR_DIR / "test-databases").mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery broker ----------------------------------------------------
@@ -142,6 +144,10 @@ if REDIS_URL:
                 # too, and the race ("Timeout reading") kills idle websocket consumers.
                 "hosts": [{"address": url, "socket_timeout": 30} for url in env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL]],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "doeplein"),
+                # channels-redis silently drops events beyond ``capacity`` pending ones, and its default (100)
+                # counts a web process's whole inbox (every event for any of its connections): a busy process
+                # lost live messages under load (bench/bench_discussion.py).
+                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 10_000),
             },
         }
     }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from doeplein.access import can, check
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
-from doeplein.live import access_group, send_event_on_commit
+from doeplein.live import send_event_on_commit
 from doeplein.notifications.actions import do_notify
 
 from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from doeplein.access import can
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_group
 
 from . import actions, presence
 from .models import Message, Room
@@ -50,7 +51,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_add(actions.room_group(self.room.pk), self.channel_name)
         if self.user.is_authenticated:
-            await self.channel_layer.group_add(actions.access_group(self.user.pk), self.channel_name)
+            await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
         self.joined = True
         await self.accept()
         if self.user.is_authenticated:
@@ -62,7 +63,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_discard(actions.room_group(self.room.pk), self.channel_name)
         if self.user.is_authenticated:
-            await self.channel_layer.group_discard(actions.access_group(self.user.pk), self.channel_name)
+            await self.channel_layer.group_discard(access_group(self.user.pk), self.channel_name)
             others = await database_sync_to_async(presence.leave)(self.room.pk, self.user)
             await self._broadcast_presence(others)
 

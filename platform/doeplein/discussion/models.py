@@ -81,6 +81,9 @@ class MessageRevision(models.Model):
     class Meta:
         ordering = ["message", "replaced_at", "pk"]
 
+    def __str__(self):
+        return f"Revision of {self.message_id}"
+
 
 class Reaction(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
@@ -90,6 +93,9 @@ class Reaction(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "user", "emoji"], name="one_reaction_each")]
 
+    def __str__(self):
+        return self.emoji
+
 
 class Mention(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
@@ -97,6 +103,9 @@ class Mention(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="one_mention_each")]
+
+    def __str__(self):
+        return f"@{self.user_id} in {self.message_id}"
 
 
 class ReadMarker(models.Model):
@@ -108,3 +117,6 @@ class ReadMarker(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_read_marker")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.room_id} to {self.last_read_seq}"

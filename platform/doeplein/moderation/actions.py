@@ -11,14 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doeplein.access import check
-from doeplein.discussion.actions import (
-    DiscussionError,
-    access_group,
-    broadcast_message,
-    broadcast_room,
-)
+from doeplein.discussion.actions import DiscussionError, broadcast_message, broadcast_room
 from doeplein.discussion.models import Message
-from doeplein.live import send_event_on_commit
+from doeplein.live import access_group, send_event_on_commit
 
 from .models import AuditEntry, Report, Sanction, WordFilter
 

@@ -7,7 +7,15 @@ import pytest
 
 from doeplein.access.models import Role
 from doeplein.discussion.models import Message
-from tests.doeplein.discussion.live import connect_outcome, join, next_frame, outcome, run, socket, still_works
+from tests.doeplein.discussion.live import (
+    connect_outcome,
+    join,
+    next_frame,
+    outcome,
+    run,
+    socket,
+    still_works,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

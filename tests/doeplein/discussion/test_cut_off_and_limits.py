@@ -63,7 +63,6 @@ def test_a_member_removed_mid_session_gets_access_revoked_and_close_4403(trio):
 
 def test_a_ban_cuts_the_person_off_and_keeps_them_out(trio):
     from doeplein.moderation.actions import do_sanction
-
     from tests.doeplein.discussion.live import connect_outcome, socket
 
     member, other, manager, space, room = trio
