@@ -142,7 +142,13 @@ if REDIS_URL:
             "CONFIG": {
                 # A socket read timeout above channels-redis's 5 s blocking pop: redis-py 8 defaults to 5 s
                 # too, and the race ("Timeout reading") kills idle websocket consumers.
-                "hosts": [{"address": url, "socket_timeout": 30} for url in env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL]],
+                # redis-py 8's asyncio pool allows 100 connections and then raises at once (MaxConnectionsError):
+                # hundreds of websockets closing together (a restart, a network blip) exceeded it.
+                "hosts": [
+                    {"address": url, "socket_timeout": 30,
+                     "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000)}
+                    for url in env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL]
+                ],  # fmt: skip
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "doeplein"),
                 # channels-redis silently drops events beyond ``capacity`` pending ones, and its default (100)
                 # counts a web process's whole inbox (every event for any of its connections): a busy process

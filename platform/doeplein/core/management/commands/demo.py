@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 env={**os.environ},
             )
         self.stdout.write(self.style.SUCCESS(f"\nDoeplein runs at http://{host}:{port}/  (Ctrl-C stops it)"))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_LOGINS[0][2])
+        self.stdout.write(f"Demo logins (password for all: {DEMO_LOGINS[0][2]}):")
         for role, email, _password in DEMO_LOGINS:
             self.stdout.write(f"  {role:<28} {email}")
         self.stdout.write("Back office: /admin/   API: /api/v1/docs   Health: /healthz\n")
