@@ -6,9 +6,9 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from doeplein.core.admin import ReadOnlyPolicy
 from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_NAVIGATION,
@@ -78,18 +78,6 @@ def space_sections():
                 kinds=(Group.KIND,)),
         Section(key="groups", label=_("Groups"), render=render_groups, order=20, kinds=("workspace",)),
     ]
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """The back office lists and inspects; changes go through the site's pages and actions only."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete", "lock", "unlock", "publish"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 register_permission_policy(Group, ReadOnlyPolicy(Group), exact_class=True)

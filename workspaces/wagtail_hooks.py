@@ -6,9 +6,9 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from doeplein.core.admin import ReadOnlyPolicy
 from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_NAVIGATION,
@@ -60,19 +60,6 @@ def render_members(request, space):
 @hooks.register(HOOK_SPACE_SECTIONS)
 def space_sections():
     return [Section(key="members", label=_("Members"), render=render_members, order=900)]
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """The back office lists and inspects; changes go through the site's pages and actions only,
-    so that every change is checked, recorded and announced the same way."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete", "lock", "unlock", "publish"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 register_permission_policy(Workspace, ReadOnlyPolicy(Workspace), exact_class=True)
