@@ -174,6 +174,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
+    for _folder in ("queue", "control"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True

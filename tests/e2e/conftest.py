@@ -95,6 +95,24 @@ def task_broker(tmp_path):
         yield broker
 
 
+@pytest.fixture
+def home_site(transactional_db):
+    """The site with its home page, as the migrations create it. Transactional tests empty every table
+    afterwards, and ``serialized_rollback`` clashes with the content types Django recreates after a
+    flush, so browser tests build the site themselves."""
+    from wagtail.models import Locale, Page, Site
+
+    from doeplein.home.models import HomePage
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        return site
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=HomePage(title="Doeplein", slug="home", intro="<p>Samenwerken aan publieke zaken.</p>"))
+    return Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="Doeplein")
+
+
 @pytest.fixture(autouse=True)
 def own_cache():
     """A cache of the test's own: with Redis the cache outlives the run, and allauth's rate limits

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-and-unusual-passphrase"
 BIO = "I help municipalities work with residents on climate adaptation."
@@ -35,7 +35,7 @@ def log_in(page, base, email, password):
 
 
 def test_register_confirm_log_in_and_share_a_profile(
-    live_server, browser, make_user, task_broker, check_accessibility, artifacts
+    live_server, home_site, browser, make_user, task_broker, check_accessibility, artifacts
 ):
     from doeplein.accounts.models import User
 

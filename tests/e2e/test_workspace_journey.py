@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-and-unusual-passphrase"
 WELCOME = "Welcome to the dike watchers: we walk the dikes every Monday at nine."
@@ -23,7 +23,7 @@ def log_in(page, base, email, password):
 
 
 def test_civil_servant_opens_a_workspace_and_group_and_approves_a_citizen_who_then_sees_members_only_content(
-    live_server, browser, make_user, task_broker, check_accessibility, artifacts
+    live_server, home_site, browser, make_user, task_broker, check_accessibility, artifacts
 ):
     from doeplein.access.models import JoinRequest, Membership
     from doeplein.home.models import Theme

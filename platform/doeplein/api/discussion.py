@@ -1,6 +1,6 @@
 """Discussion over plain HTTP: read a room's messages and post to it, through the same actions."""
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from doeplein.discussion import actions
 from doeplein.discussion.selectors import messages_for, room_by_id, unread_count
@@ -53,4 +53,4 @@ def post_message(request, room_id: int, payload: MessageIn):
         user=request.user, room=room, body=payload.body, client_id=payload.client_id, reply_to=payload.reply_to,
         mentions=payload.mentions,
     )
-    return (201 if created else 200), message_frame(message, for_moderator=actions.is_moderator(request.user, room))
+    return Status(201 if created else 200, message_frame(message, for_moderator=actions.is_moderator(request.user, room)))

@@ -5,12 +5,14 @@ The protocol (every frame, with examples, and the close codes) is in docs/live-d
 
 import json
 import logging
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
@@ -36,8 +38,29 @@ class FrameError(Exception):
         self.code, self.message, self.extra = code, message, extra
 
 
+def scope_language(scope):
+    """The language of the page that opened the socket: the language cookie, else Accept-Language.
+
+    LocaleMiddleware does not run for websockets; without this, error frames came in LANGUAGE_CODE
+    (Dutch) on an English page.
+    """
+    headers = dict(scope.get("headers", ()))
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies") or {},
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
+    )
+    return translation.get_language_from_request(request)
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     """``/ws/rooms/<room_id>/``"""
+
+    async def dispatch(self, message):
+        # Every frame out (errors included) speaks the language of the page that opened the socket.
+        if not hasattr(self, "language"):
+            self.language = scope_language(self.scope)
+        with translation.override(self.language):
+            await super().dispatch(message)
 
     async def connect(self):
         self.user = self.scope.get("user")

@@ -182,7 +182,12 @@ def do_report_message(*, user, message, reason):
 @transaction.atomic
 def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
     """Resolve as "hidden" (hide the message), "kept", or "sanctioned" (hide and mute the author)."""
-    report = Report.objects.select_for_update().select_related("message__room__space", "message__author").get(pk=report.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the author.
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("message__room__space", "message__author")
+        .get(pk=report.pk)
+    )
     message = report.message
     _moderate(actor, message.room)
     if report.status != Report.Status.OPEN:

@@ -10,17 +10,21 @@
     nl: { hidden: "Verborgen door een moderator: ", held: "Wacht op beoordeling door de moderatoren.", deleted: "Dit bericht is verwijderd.",
           typing: " is aan het typen…", online: "Nu aanwezig: ", until: " (tot ", reason: "Reden voor verbergen", hide: "Verbergen",
           show: "Weer tonen", approve: "Goedkeuren", keep: "Laten staan", sanction: "Verbergen en dempen", reported: "Gemeld door ",
-          empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…" },
+          empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…",
+          locked: "Deze discussie is gesloten.", slow: "Langzame modus: één bericht per {n} seconden." },
     en: { hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
           typing: " is typing…", online: "Here now: ", until: " (until ", reason: "Reason for hiding", hide: "Hide",
           show: "Show again", approve: "Approve", keep: "Keep it", sanction: "Hide and mute", reported: "Reported by ",
-          empty: "Nothing to review.", edited: "(edited)", lost: "You no longer have access to this discussion.", reconnecting: "Connection lost; reconnecting…" }
+          empty: "Nothing to review.", edited: "(edited)", lost: "You no longer have access to this discussion.", reconnecting: "Connection lost; reconnecting…",
+          locked: "This discussion is locked.", slow: "Slow mode: one message every {n} seconds." }
   }[lang.slice(0, 2)] || null;
   if (!T) T = { hidden: "Hidden: ", held: "Held.", deleted: "Deleted.", typing: " is typing…", online: "Here now: ", until: " (until ",
                 reason: "Reason", hide: "Hide", show: "Show", approve: "Approve", keep: "Keep", sanction: "Sanction", reported: "Reported by ",
-                empty: "Nothing to review.", edited: "(edited)", lost: "No access.", reconnecting: "Reconnecting…" };
+                empty: "Nothing to review.", edited: "(edited)", lost: "No access.", reconnecting: "Reconnecting…",
+                locked: "Locked.", slow: "Slow mode: {n} s." };
 
-  var list = root.querySelector("[data-messages]");
+  // Looked up each time: while the socket is down, htmx refreshes replace the list element.
+  function messageList() { return root.querySelector("[data-messages]"); }
   var errors = document.getElementById("live-errors");
   var form = document.getElementById("compose");
   var textarea = form && form.querySelector("textarea");
@@ -93,7 +97,7 @@
     } else if (m.state === "visible") {
       var id = "live-hide-" + m.seq;
       var label = el("label", null, T.reason); label.setAttribute("for", id);
-      var input = el("input"); input.id = id; input.maxLength = 500;
+      var input = el("input"); input.id = id; input.type = "text"; input.maxLength = 500;
       var hide = el("button", null, T.hide); hide.type = "button";
       hide.setAttribute("data-live-hide", m.seq);
       hide.addEventListener("click", function () {
@@ -105,6 +109,7 @@
     return box;
   }
   function upsert(m) {
+    var list = messageList();
     var empty = list.querySelector("[data-empty]");
     if (empty) empty.remove();
     var li = renderMessage(m);
@@ -157,7 +162,10 @@
         break;
       case "message": case "message_updated": upsert(frame); break;
       case "history": frame.messages.forEach(upsert); break;
-      case "ack": delete pending[frame.client_id]; break;
+      case "ack":
+        delete pending[frame.client_id];
+        errors.textContent = ""; errors.removeAttribute("data-code");
+        break;
       case "error":
         showError(frame);
         break;
@@ -169,7 +177,8 @@
         break;
       case "room":
         var state = root.querySelector("[data-room-state]");
-        state.textContent = (frame.locked ? "🔒 " : "") + (frame.slow_mode_seconds ? "⏱ " + frame.slow_mode_seconds + "s" : "");
+        state.textContent = [frame.locked ? T.locked : "",
+                             frame.slow_mode_seconds ? T.slow.replace("{n}", frame.slow_mode_seconds) : ""].join(" ").trim();
         break;
       case "reports": reviewQueue(frame.reports); break;
       case "report": addReport(frame); break;
@@ -186,7 +195,7 @@
     socket.onopen = function () {
       delay = 1000;
       window.doepleinLive = true;
-      errors.textContent = "";
+      errors.textContent = ""; errors.removeAttribute("data-code");
       send({ type: "hello", last_seq: lastSeq });
       Object.keys(pending).forEach(function (id) {  // a retried send keeps its client_id
         send({ type: "send", client_id: id, body: pending[id].body, reply_to: pending[id].reply_to });

@@ -1,0 +1,57 @@
+"""Error frames speak the language of the page that opened the socket (LocaleMiddleware does not run
+for websockets): the language cookie first, then Accept-Language, else the site's default."""
+
+import pytest
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from doeplein.access.models import Role
+from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, next_frame, run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def bad_json_message(user, room, headers):
+    from doeplein.routing import websocket_urlpatterns
+
+    async def scenario():
+        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/rooms/{room.pk}/", headers)
+        communicator.scope["user"] = user
+        communicator.scope["cookies"] = {
+            name.decode(): value.decode()
+            for header, raw in headers
+            if header == b"cookie"
+            for name, value in (pair.strip().split(b"=", 1) for pair in raw.split(b";"))
+        }
+        connected, _ = await communicator.connect(timeout=RECEIVE_TIMEOUT)
+        assert connected
+        await communicator.send_to(text_data="{not json")
+        frame = await next_frame(communicator, "error")
+        await communicator.disconnect()
+        return frame
+
+    frame = run(scenario)
+    assert frame["code"] == "bad_json"
+    return frame["message"]
+
+
+@pytest.fixture
+def member_in_room(make_user, make_space, make_room):
+    member = make_user()
+    return member, make_room(make_space("members", members={member: Role.MEMBER}))
+
+
+def test_error_frames_follow_the_browsers_accept_language(member_in_room):
+    member, room = member_in_room
+    english = bad_json_message(member, room, [(b"accept-language", b"en-GB,en;q=0.9")])
+    dutch = bad_json_message(member, room, [(b"accept-language", b"nl-NL,nl;q=0.9")])
+    assert english == "The frame is not valid JSON."
+    assert dutch == "Het frame is geen geldige JSON."
+
+
+def test_the_language_cookie_wins_over_accept_language(member_in_room):
+    member, room = member_in_room
+    cookie = f"{settings.LANGUAGE_COOKIE_NAME}=nl".encode()
+    message = bad_json_message(member, room, [(b"accept-language", b"en-GB"), (b"cookie", cookie)])
+    assert message == "Het frame is geen geldige JSON."
