@@ -12,18 +12,17 @@ from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, next_frame, run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def bad_json_message(user, room, headers):
+def bad_json_message(user, room, accept_language, cookies=None):
+    """The message of the error frame for a malformed frame, on a socket opened with these headers."""
     from doeplein.routing import websocket_urlpatterns
 
     async def scenario():
-        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/rooms/{room.pk}/", headers)
+        headers = [(b"accept-language", accept_language.encode())]
+        communicator = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns), f"/ws/rooms/{room.pk}/", headers
+        )
         communicator.scope["user"] = user
-        communicator.scope["cookies"] = {
-            name.decode(): value.decode()
-            for header, raw in headers
-            if header == b"cookie"
-            for name, value in (pair.strip().split(b"=", 1) for pair in raw.split(b";"))
-        }
+        communicator.scope["cookies"] = cookies or {}  # as channels' CookieMiddleware puts them
         connected, _ = await communicator.connect(timeout=RECEIVE_TIMEOUT)
         assert connected
         await communicator.send_to(text_data="{not json")
@@ -44,14 +43,13 @@ def member_in_room(make_user, make_space, make_room):
 
 def test_error_frames_follow_the_browsers_accept_language(member_in_room):
     member, room = member_in_room
-    english = bad_json_message(member, room, [(b"accept-language", b"en-GB,en;q=0.9")])
-    dutch = bad_json_message(member, room, [(b"accept-language", b"nl-NL,nl;q=0.9")])
+    english = bad_json_message(member, room, "en-GB,en;q=0.9")
+    dutch = bad_json_message(member, room, "nl-NL,nl;q=0.9")
     assert english == "The frame is not valid JSON."
     assert dutch == "Het frame is geen geldige JSON."
 
 
 def test_the_language_cookie_wins_over_accept_language(member_in_room):
     member, room = member_in_room
-    cookie = f"{settings.LANGUAGE_COOKIE_NAME}=nl".encode()
-    message = bad_json_message(member, room, [(b"accept-language", b"en-GB"), (b"cookie", cookie)])
+    message = bad_json_message(member, room, "en-GB", cookies={settings.LANGUAGE_COOKIE_NAME: "nl"})
     assert message == "Het frame is geen geldige JSON."
