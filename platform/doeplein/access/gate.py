@@ -30,6 +30,7 @@ from django.http import Http404
 
 from .models import Membership, Role, Space, SpaceGroupObjectPermission, SpaceUserObjectPermission, Visibility
 
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1  # a 64-bit integer column's range
 ACTIONS = ("view", "contribute", "change", "moderate", "manage")
 PLATFORM_ACTIONS = {
     "open_workspace": "accounts.open_workspace",
@@ -281,6 +282,9 @@ def check(user, action, obj):
 
 def get_object_or_404(user, queryset, action="view", **lookup):
     """Fetch one row and check it; missing and forbidden-secret answer the same 404."""
+    if any(isinstance(v, int) and not _MIN_INT <= v <= _MAX_INT for v in lookup.values()):
+        # No row has an id the database cannot store; SQLite would raise OverflowError on the query.
+        raise Http404
     obj = queryset.filter(**lookup).first()
     return check(user, action, obj)
 

@@ -1,10 +1,12 @@
 """The core's API: the current user, profiles, activity, notifications."""
 
+from typing import Annotated
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StringConstraints
 
 from doeplein.accounts import actions
 from doeplein.accounts.forms import ProfileForm
@@ -14,6 +16,7 @@ from doeplein.activity.selectors import activity_feed
 from doeplein.notifications.selectors import notification_list
 
 from .auth import OPTIONAL
+from .spaces import Id
 
 router = Router()
 
@@ -59,7 +62,8 @@ class ProfileIn(Schema):
     # A misspelt or unknown field is an error, not silently ignored (and a body must be an object).
     model_config = ConfigDict(extra="forbid")
 
-    first_name: str | None = Field(None, max_length=150)
+    # Required on the profile: it may be left out, not emptied or nulled.
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)] = None
     last_name: str | None = Field(None, max_length=150)
     organisation: str | None = Field(None, max_length=200)
     job_title: str | None = Field(None, max_length=200)
@@ -132,7 +136,7 @@ def update_my_profile(request, payload: ProfileIn):
     initial = {name: form[name].value() for name in form.fields}
     sent = payload.dict(exclude_unset=True)
     data = {**initial, **{k: v for k, v in sent.items() if k not in ("audience", "skills")}}
-    data["skills"] = ", ".join(f'"{s}"' if "," in s or " " in s else s for s in sent["skills"]) if "skills" in sent else initial["skills"]
+    data["skills"] = ", ".join(f'"{s}"' if "," in s or " " in s else s for s in sent["skills"]) if sent.get("skills") is not None else initial["skills"]
     for field_name, value in (sent.get("audience") or {}).items():
         if field_name not in Profile.PRIVATE_FIELDS:
             errors = {"audience": [_("Unknown field %(name)s.") % {"name": field_name[:50]}]}
@@ -149,7 +153,7 @@ def update_my_profile(request, payload: ProfileIn):
 
 
 @router.get("/people/{int:user_id}", response=ProfileOut, auth=OPTIONAL, summary="A person's profile", tags=["accounts"])
-def person(request, user_id: int):
+def person(request, user_id: Id):
     """Only the fields the person shows to the caller; absent fields are hidden, not empty."""
     return profile_view(viewer=request.user, profile=profile_for(user_id=user_id))
 

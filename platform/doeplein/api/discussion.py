@@ -7,6 +7,7 @@ from doeplein.discussion.selectors import messages_for, room_by_id, unread_count
 from doeplein.discussion.serializers import message_frame
 
 from .auth import OPTIONAL
+from .spaces import Id
 
 router = Router(tags=["discussion"])
 
@@ -29,7 +30,7 @@ class RoomOut(Schema):
 
 
 @router.get("/rooms/{room_id}", response=RoomOut, auth=OPTIONAL, summary="A discussion room")
-def room(request, room_id: int):
+def room(request, room_id: Id):
     room = room_by_id(user=request.user, room_id=room_id)
     return {"id": room.pk, "title": room.title, "space": room.space_id, "last_seq": room.last_seq,
             "locked": room.is_locked, "slow_mode_seconds": room.slow_mode_seconds,
@@ -37,7 +38,7 @@ def room(request, room_id: int):
 
 
 @router.get("/rooms/{room_id}/messages", response=list[dict], auth=OPTIONAL, summary="Messages of a room")
-def messages(request, room_id: int, after: int | None = None, before: int | None = None, limit: int = 50):
+def messages(request, room_id: Id, after: int | None = None, before: int | None = None, limit: int = 50):
     """``after``: catch up after that sequence; ``before``: page backwards; neither: the latest."""
     room = room_by_id(user=request.user, room_id=room_id)
     moderator = actions.is_moderator(request.user, room)
@@ -47,7 +48,7 @@ def messages(request, room_id: int, after: int | None = None, before: int | None
 
 
 @router.post("/rooms/{room_id}/messages", response={201: dict, 200: dict}, summary="Post a message")
-def post_message(request, room_id: int, payload: MessageIn):
+def post_message(request, room_id: Id, payload: MessageIn):
     room = room_by_id(user=request.user, room_id=room_id)
     message, created = actions.do_send_message(
         user=request.user, room=room, body=payload.body, client_id=payload.client_id, reply_to=payload.reply_to,

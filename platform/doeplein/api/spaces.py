@@ -16,8 +16,8 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from pydantic import StringConstraints
+from ninja import Field, Path, Router, Schema, Status
+from pydantic import ConfigDict, StringConstraints
 
 from doeplein.access import actions, can, get_object_or_404, role_in
 from doeplein.access.models import Invitation, JoinRequest, Role, Space
@@ -44,6 +44,11 @@ ROLE_NAMES = {
 ROLES_BY_NAME = {name: role for role, name in ROLE_NAMES.items()}
 RoleName = Literal["guest", "member", "community_manager", "owner"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# A row id in a path: positive and within a 64-bit integer, so that no database is asked for an id it cannot store.
+MAX_ID = 2**63 - 1
+Id = Path[int, {"ge": 1, "le": MAX_ID}]
+# Request bodies: an object with the documented fields only (a misspelt field or a list is a 422, not ignored).
+STRICT = ConfigDict(extra="forbid")
 
 
 class PageOut(Schema):
@@ -155,6 +160,8 @@ class MembershipOut(Schema):
 
 
 class RequestIn(Schema):
+    model_config = STRICT
+
     message: Text = Field("", max_length=1000)
 
 
@@ -171,12 +178,16 @@ class RequestOut(Schema):
 
 
 class DecisionIn(Schema):
+    model_config = STRICT
+
     approve: bool
     message: Text = Field("", max_length=1000)
 
 
 class InvitationIn(Schema):
-    email: Text = Field(..., min_length=3, max_length=254)
+    model_config = STRICT
+
+    email: Text = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"})
     role: Literal["guest", "member", "community_manager"] = "member"
 
 
@@ -205,6 +216,8 @@ class InvitationPreviewOut(Schema):
 
 
 class RoleIn(Schema):
+    model_config = STRICT
+
     role: RoleName
 
 
@@ -289,12 +302,12 @@ def _person(user_id):
 
 # --- Endpoints -----------------------------------------------------------------------------------------
 @router.get("/spaces/{space_id}", response=SpaceOut, auth=OPTIONAL, summary="A space and the caller's place in it")
-def space_detail(request, space_id: int):
+def space_detail(request, space_id: Id):
     return _space_out(request.user, _space(request, space_id, "discover"))
 
 
 @router.get("/spaces/{space_id}/members", response=MemberPage, auth=OPTIONAL, summary="Members, with roles")
-def members(request, space_id: int, q: str = "", role: RoleName | None = None, page: int = 1, per_page: int = 50):
+def members(request, space_id: Id, q: str = "", role: RoleName | None = None, page: int = 1, per_page: int = 50):
     space = _space(request, space_id)
     queryset = member_list(user=request.user, space=space, q=q.strip() or None, role=ROLES_BY_NAME.get(role))
 
@@ -314,33 +327,33 @@ def members(request, space_id: int, q: str = "", role: RoleName | None = None, p
 
 
 @router.post("/spaces/{space_id}/join", response=MembershipOut, summary="Join an open space")
-def join(request, space_id: int):
+def join(request, space_id: Id):
     space = _space(request, space_id, "discover")
     return _membership_out(space, actions.do_join(user=request.user, space=space))
 
 
 @router.post("/spaces/{space_id}/leave", response={204: None}, summary="Leave a space")
-def leave(request, space_id: int):
+def leave(request, space_id: Id):
     actions.do_leave(user=request.user, space=_space(request, space_id))
     return Status(204, None)
 
 
 @router.post("/spaces/{space_id}/requests", response={201: RequestOut}, summary="Ask to join")
-def request_to_join(request, space_id: int, payload: RequestIn):
+def request_to_join(request, space_id: Id, payload: RequestIn):
     space = _space(request, space_id, "discover")
     join_request = actions.do_request_to_join(user=request.user, space=space, message=payload.message)
     return Status(201, _request_out(join_request))
 
 
 @router.delete("/spaces/{space_id}/requests/mine", response={204: None}, summary="Withdraw my request to join")
-def withdraw_request(request, space_id: int):
+def withdraw_request(request, space_id: Id):
     if not actions.do_withdraw_request(user=request.user, space=_space(request, space_id, "discover")):
         raise ActionError(_("You have no pending request here."), code="no_request", status=404)
     return Status(204, None)
 
 
 @router.get("/spaces/{space_id}/requests", response=list[RequestOut], summary="Pending requests (managers)")
-def requests(request, space_id: int):
+def requests(request, space_id: Id):
     space = _space(request, space_id)
     return [_request_out(r) for r in pending_requests(user=request.user, space=space)]
 
@@ -348,7 +361,7 @@ def requests(request, space_id: int):
 @router.post(
     "/spaces/{space_id}/requests/{request_id}/decision", response=RequestOut, summary="Approve or reject a request"
 )
-def decide(request, space_id: int, request_id: int, payload: DecisionIn):
+def decide(request, space_id: Id, request_id: Id, payload: DecisionIn):
     space = _space(request, space_id)
     if not JoinRequest.objects.filter(pk=request_id, space=space).exists():
         raise Http404
@@ -359,13 +372,13 @@ def decide(request, space_id: int, request_id: int, payload: DecisionIn):
 
 
 @router.get("/spaces/{space_id}/invitations", response=list[InvitationOut], summary="Open invitations (managers)")
-def invitations(request, space_id: int):
+def invitations(request, space_id: Id):
     space = _space(request, space_id)
     return [_invitation_out(i) for i in open_invitations(user=request.user, space=space)]
 
 
 @router.post("/spaces/{space_id}/invitations", response={201: InvitationOut}, summary="Invite a person or an address")
-def invite(request, space_id: int, payload: InvitationIn):
+def invite(request, space_id: Id, payload: InvitationIn):
     """The link goes to the invitee by e-mail (and in-app to an existing account); it is never in the answer."""
     try:
         validate_email(payload.email)
@@ -387,7 +400,7 @@ def _invitation_in(space, invitation_id):
 @router.post(
     "/spaces/{space_id}/invitations/{invitation_id}/resend", response=InvitationOut, summary="Send a new link"
 )
-def resend(request, space_id: int, invitation_id: int):
+def resend(request, space_id: Id, invitation_id: Id):
     _invitation_in(_space(request, space_id), invitation_id)
     invitation, _token = actions.do_resend_invitation(actor=request.user, invitation_id=invitation_id)
     return _invitation_out(invitation)
@@ -396,7 +409,7 @@ def resend(request, space_id: int, invitation_id: int):
 @router.delete(
     "/spaces/{space_id}/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation"
 )
-def revoke(request, space_id: int, invitation_id: int):
+def revoke(request, space_id: Id, invitation_id: Id):
     _invitation_in(_space(request, space_id), invitation_id)
     actions.do_revoke_invitation(actor=request.user, invitation_id=invitation_id)
     return Status(204, None)
@@ -427,7 +440,7 @@ def accept_invitation(request, token: str):
 
 
 @router.put("/spaces/{space_id}/members/{user_id}/role", response=MembershipOut, summary="Change a member's role")
-def change_role(request, space_id: int, user_id: int, payload: RoleIn):
+def change_role(request, space_id: Id, user_id: Id, payload: RoleIn):
     space = _space(request, space_id)
     membership = actions.do_change_role(
         actor=request.user, space=space, user=_person(user_id), role=ROLES_BY_NAME[payload.role]
@@ -440,26 +453,26 @@ def change_role(request, space_id: int, user_id: int, payload: RoleIn):
     response=SpaceOut,
     summary="Hand ownership over to a member (the caller stays on as community manager)",
 )
-def transfer_ownership(request, space_id: int, user_id: int):
+def transfer_ownership(request, space_id: Id, user_id: Id):
     space = _space(request, space_id)
     actions.do_transfer_ownership(actor=request.user, space=space, user=_person(user_id))
     return _space_out(request.user, space)
 
 
 @router.delete("/spaces/{space_id}/members/{user_id}", response={204: None}, summary="Remove a member")
-def remove_member(request, space_id: int, user_id: int):
+def remove_member(request, space_id: Id, user_id: Id):
     space = _space(request, space_id)
     actions.do_remove_member(actor=request.user, space=space, user=_person(user_id))
     return Status(204, None)
 
 
 @router.post("/spaces/{space_id}/archive", response=SpaceOut, summary="Archive: read-only, still findable by members")
-def archive(request, space_id: int):
+def archive(request, space_id: Id):
     space = actions.do_set_archived(actor=request.user, space=_space(request, space_id), archived=True)
     return _space_out(request.user, space)
 
 
 @router.post("/spaces/{space_id}/restore", response=SpaceOut, summary="Restore an archived space")
-def restore(request, space_id: int):
+def restore(request, space_id: Id):
     space = actions.do_set_archived(actor=request.user, space=_space(request, space_id), archived=False)
     return _space_out(request.user, space)

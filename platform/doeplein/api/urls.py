@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from doeplein.core.exceptions import ActionError
 from doeplein.plugins import HOOK_API_ROUTERS, collect
 
-from .auth import REQUIRED
+from .auth import REQUIRED, Anonymous
 from .core import router as core_router
 from .discussion import router as discussion_router
 from .spaces import router as spaces_router
@@ -46,7 +47,62 @@ def _json_method_not_allowed(view):
     return wrapped
 
 
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, in the caller's language."},
+        "code": {"type": "string", "description": "Why an action refused (for example `last_owner`, `archived`)."},
+        "errors": {
+            "anyOf": [{"type": "object"}, {"type": "array"}],
+            "description": "Per field, when the input is not valid.",
+        },
+        "until": {"type": "string", "format": "date-time", "description": "When a mute, ban or rate limit ends."},
+    },
+    "required": ["detail"],
+}
+# Every operation may answer these; the handlers below give them all the Error shape.
+ERROR_STATUSES = {
+    400: "The body is not valid JSON.",
+    401: "Log in or send a valid bearer token.",
+    403: "Not allowed (or the CSRF token is missing for a session write).",
+    404: "Not found, or not visible to the caller.",
+    409: "The action refuses in the current state (already a member, archived …).",
+    422: "The input is not valid.",
+    429: "Too many requests; see `until`.",
+}
+
+
+class DoepleinOpenAPISchema(OpenAPISchema):
+    """ninja's document, plus what it leaves out: the error answers and endpoints open to anonymous callers."""
+
+    def responses(self, operation):
+        result = super().responses(operation)
+        self.schemas.setdefault("Error", ERROR_SCHEMA)
+        anonymous = any(isinstance(auth, Anonymous) for auth in operation.auth_callbacks or ())
+        for status, description in ERROR_STATUSES.items():
+            if status == 401 and anonymous:
+                continue
+            if status not in result:
+                result[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+        return result
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and any(isinstance(auth, Anonymous) for auth in operation.auth_callbacks):
+            security.append({})  # OpenAPI's way to say "or no credentials at all"
+        return security
+
+
 class DoepleinAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DoepleinOpenAPISchema(self, path_prefix)
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls

@@ -19,7 +19,7 @@ def _change(room_id, user, delta):
     else:
         people[str(user.pk)] = entry
     cache.set(key, people, TTL)
-    return [{"id": int(pk), "name": e["name"]} for pk, e in sorted(people.items())]
+    return [{"id": int(pk), "name": e["name"]} for pk, e in sorted(people.items(), key=lambda item: int(item[0]))]
 
 
 def enter(room_id, user):
@@ -32,4 +32,4 @@ def leave(room_id, user):
 
 def online(room_id):
     people = cache.get(_key(room_id)) or {}
-    return [{"id": int(pk), "name": e["name"]} for pk, e in sorted(people.items())]
+    return [{"id": int(pk), "name": e["name"]} for pk, e in sorted(people.items(), key=lambda item: int(item[0]))]

@@ -36,7 +36,13 @@ def _context(request, room, before=None):
             may_write = False
     else:
         may_write = False
+    reports = []
+    if moderator:
+        from doeplein.moderation.selectors import open_reports
+
+        reports = list(open_reports(user=request.user, room=room)[:50])
     return {
+        "reports": reports,
         "room": room,
         "space": room.space.specific,
         "items": items,
@@ -83,6 +89,17 @@ def room(request, room_id):
     if request.user.is_authenticated and context["items"]:
         actions.do_mark_read(user=request.user, room=room, seq=context["items"][-1].seq)
     return render(request, "discussion/room.html", context)
+
+
+def message_fragment(request, room_id, seq):
+    """One message with its action forms, for the live client to swap in when someone opens its menu."""
+    room = room_by_id(user=request.user, room_id=room_id)
+    context = _context(request, room, before=seq + 1)
+    found = [m for m in context["items"] if m.seq == seq]
+    if not found:
+        raise Http404
+    context["m"] = found[0]
+    return render(request, "discussion/_message.html", context)
 
 
 def room_messages(request, room_id):

@@ -7,12 +7,12 @@
   if (!root || !("WebSocket" in window)) return;
   var lang = document.documentElement.lang || "nl";
   var T = {
-    nl: { hidden: "Verborgen door een moderator: ", held: "Wacht op beoordeling door de moderatoren.", deleted: "Dit bericht is verwijderd.",
+    nl: { actions: "Acties", hidden: "Verborgen door een moderator: ", held: "Wacht op beoordeling door de moderatoren.", deleted: "Dit bericht is verwijderd.",
           typing: " is aan het typen…", online: "Nu aanwezig: ", until: " (tot ", reason: "Reden voor verbergen", hide: "Verbergen",
           show: "Weer tonen", approve: "Goedkeuren", keep: "Laten staan", sanction: "Verbergen en dempen", reported: "Gemeld door ",
           empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…",
           locked: "Deze discussie is gesloten.", slow: "Langzame modus: één bericht per {n} seconden." },
-    en: { hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
+    en: { actions: "Actions", hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
           typing: " is typing…", online: "Here now: ", until: " (until ", reason: "Reason for hiding", hide: "Hide",
           show: "Show again", approve: "Approve", keep: "Keep it", sanction: "Hide and mute", reported: "Reported by ",
           empty: "Nothing to review.", edited: "(edited)", lost: "You no longer have access to this discussion.", reconnecting: "Connection lost; reconnecting…",
@@ -85,7 +85,33 @@
     var keys = Object.keys(counts);
     if (keys.length) li.appendChild(el("p", "reactions", keys.map(function (k) { return k + " " + counts[k]; }).join("  ")));
     if (moderator) li.appendChild(moderatorControls(m));
+    if (me && m.state !== "deleted") li.appendChild(actionsMenu(m));
     return li;
+  }
+  function actionsMenu(m) {
+    // React, reply, report, edit: the server renders the message's own forms when the menu opens,
+    // so live messages offer exactly what the page offers, without a second copy of the markup here.
+    var details = el("details", "actions");
+    var summary = el("summary", null, T.actions || "Actions");
+    details.appendChild(summary);
+    details.addEventListener("toggle", function () {
+      if (!details.open || details.getAttribute("data-loaded")) return;
+      details.setAttribute("data-loaded", "1");
+      fetch("/discussion/" + root.getAttribute("data-room") + "/m/" + m.seq + "/", { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var holder = document.createElement("div");
+          holder.innerHTML = html.trim();  // server-rendered and escaped by Django's templates
+          var fresh = holder.firstElementChild;
+          var current = document.getElementById("m" + m.seq);
+          if (!fresh || !current) return;
+          current.replaceWith(fresh);
+          var menu = fresh.querySelector("details.actions");
+          if (menu) { menu.open = true; var s = menu.querySelector("summary"); if (s) s.focus(); }
+        });
+    });
+    return details;
   }
   function moderatorControls(m) {
     var box = el("div", "mod-controls");
@@ -137,12 +163,12 @@
   }
   function addReport(r) {
     var queue = document.querySelector("[data-review-queue]");
-    var old = document.getElementById("report-" + r.id);
+    var old = document.getElementById("queue-report-" + r.id);
     if (old) old.remove();
     if (r.status !== "open") { reviewQueue(); return; }
     var empty = queue.querySelector("[data-empty]");
     if (empty) empty.remove();
-    var li = el("li"); li.id = "report-" + r.id;
+    var li = el("li"); li.id = "queue-report-" + r.id;
     li.appendChild(el("p", null, "#" + r.seq + " " + (r.author || "") + ": " + (r.body || "")));
     li.appendChild(el("p", "muted", T.reported + (r.reporter || "") + ": " + r.reason));
     [["hidden", T.hide], ["kept", T.keep], ["sanctioned", T.sanction]].forEach(function (pair) {
