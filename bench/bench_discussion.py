@@ -174,6 +174,7 @@ class Tally:
         self.errors = collections.Counter()
         self.closed = 0
         self.connect_failures = 0
+        self.closed_by_server = 0
 
     def received(self):
         return len(self.latencies)
@@ -201,11 +202,11 @@ def latency_figures(tally):
 
 
 class Client:
-    __slots__ = ("index", "room", "server", "ws", "seen", "welcomed", "task")
+    __slots__ = ("index", "room", "server", "ws", "seen", "welcomed", "task", "closed_early")
 
     def __init__(self, index, room, server):
         self.index, self.room, self.server = index, room, server
-        self.ws, self.seen, self.welcomed, self.task = None, set(), None, None
+        self.ws, self.seen, self.welcomed, self.task, self.closed_early = None, set(), None, None, False
 
 
 async def read_frames(client, prefix, tally):
@@ -337,21 +338,39 @@ async def server_phase(args, servers, room_ids, cookies, prefix):
     await asyncio.sleep(2)  # let the presence frames of the connection storm settle
 
     async def send_one(r, k):
-        room = room_ids[r]
-        by = members[room][k % len(members[room])]
+        """Send through the next member of the room in turn whose connection is still open."""
+        import websockets
+
+        room = members[room_ids[r]]
         client_id = f"{prefix}{r}-{k}"
-        tally.sent += 1
-        await by.ws.send(
-            json.dumps(
-                {"type": "send", "client_id": client_id, "body": f"{client_id} {time.perf_counter():.6f}"}
-            )
-        )
+        for attempt in range(len(room)):
+            by = room[(k + attempt) % len(room)]
+            if by.task.done():
+                continue  # the server closed this connection (counted as closed)
+            try:
+                await by.ws.send(
+                    json.dumps(
+                        {
+                            "type": "send",
+                            "client_id": client_id,
+                            "body": f"{client_id} {time.perf_counter():.6f}",
+                        }
+                    )
+                )
+            except websockets.ConnectionClosed:
+                continue
+            tally.sent += 1
+            return
+        tally.errors["no_open_connection_to_send"] += 1
 
     began = time.perf_counter()
     await send_at_rate(args.rooms, args.rooms / args.rate, args.duration, send_one)
     print(f"  sent {tally.sent} messages in {time.perf_counter() - began:.1f} s")
+
     # Drain: every send answered, then every receiver has every accepted message (bounded).
-    answered = lambda: tally.acks + sum(tally.errors.values())  # noqa: E731
+    def answered():
+        return tally.acks + sum(n for code, n in tally.errors.items() if code != "no_open_connection_to_send")
+
     await drain("acks", lambda: tally.sent, answered, idle=TIMEOUT, cap=args.drain_cap)
     await drain("deliveries", tally.expected, tally.received, idle=TIMEOUT, cap=args.drain_cap)
 
@@ -359,6 +378,14 @@ async def server_phase(args, servers, room_ids, cookies, prefix):
         await client.ws.close()
         await client.task
 
+    for client in live:
+        client.closed_early = client.task.done()
+    closed_early = sum(1 for c in live if c.closed_early)
+    if closed_early:
+        print(
+            f"  {closed_early} connections were closed by the servers during the run (e.g. keepalive ping timeout)"
+        )
+    tally.closed_by_server = closed_early
     await paced(len(live), 500, lambda i: asyncio.wait_for(close(live[i]), 30))
     return tally, clients
 
@@ -493,6 +520,7 @@ def main():
     expected = sum(len(stored[c.room]) for c in connected)
     lost_per_receiver = [len(stored[c.room] - c.seen) for c in connected]
     lost = sum(lost_per_receiver)
+    lost_closed = sum(n for c, n in zip(connected, lost_per_receiver, strict=True) if c.closed_early)
 
     print(f"baseline phase: bare Redis pub/sub, {args.clients} subscribers on {args.rooms} channels")
     base = run_async(baseline_phase(args, args.redis_url))
@@ -501,12 +529,14 @@ def main():
     server_lat, base_lat = latency_figures(tally), latency_figures(base)
     rows = [
         ("clients connected", len(connected), args.clients - base.connect_failures),
+        ("connections closed by a server mid-run", tally.closed_by_server, "-"),
         ("messages sent", tally.sent, base.sent),
         ("messages stored (acknowledged)", f"{stored_count} ({tally.acks - tally.ack_duplicates})", "-"),
         ("expected deliveries", expected, base_expected),
         ("deliveries received", tally.received(), base.received()),
         ("duplicate deliveries", tally.duplicates, base.duplicates),
         ("messages LOST (stored, not delivered)", lost, base_expected - base.received()),
+        ("  of which to connections a server closed", lost_closed, "-"),
         ("latency p50 (ms)", f"{server_lat['p50']:.1f}", f"{base_lat['p50']:.1f}"),
         ("latency p99 (ms)", f"{server_lat['p99']:.1f}", f"{base_lat['p99']:.1f}"),
         ("latency max (ms)", f"{server_lat['max']:.1f}", f"{base_lat['max']:.1f}"),

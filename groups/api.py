@@ -8,10 +8,19 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import StrictBool, StringConstraints
 
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import PageOut, RoleName, membership_state, my_roles, paginate, refuse_if_archived
+from doeplein.api.spaces import (
+    STRICT,
+    Id,
+    PageOut,
+    RoleName,
+    membership_state,
+    my_roles,
+    paginate,
+    refuse_if_archived,
+)
 from workspaces.selectors import workspace_by_slug
 
 from . import actions, selectors
@@ -62,6 +71,8 @@ class GroupDetailOut(GroupOut):
 
 
 class GroupIn(Schema):
+    model_config = STRICT
+
     name: Name
     slug: Slug
     workspace: str | None = Field(None, description="The workspace's slug; null for a platform-wide group.")
@@ -69,18 +80,20 @@ class GroupIn(Schema):
     visibility: Visibility = "members"
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     welcome_message: str = Field("", max_length=2000)
-    allow_leaving: bool = True
+    allow_leaving: StrictBool = True
 
 
 class GroupPatch(Schema):
     """Only the fields sent change (owners)."""
+
+    model_config = STRICT
 
     name: Name | None = None
     policy: Policy | None = None
     visibility: Visibility | None = None
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     welcome_message: str | None = Field(None, max_length=2000)
-    allow_leaving: bool | None = None
+    allow_leaving: StrictBool | None = None
 
 
 def _workspace_ref(group):
@@ -151,12 +164,12 @@ def create_group(request, payload: GroupIn):
 
 
 @router.get("/groups/{group_id}", response=GroupDetailOut, auth=OPTIONAL, summary="A group")
-def group_detail(request, group_id: int):
+def group_detail(request, group_id: Id):
     return _detail(request.user, _group(request.user, group_id))
 
 
 @router.patch("/groups/{group_id}", response=GroupDetailOut, summary="Change a group")
-def update_group(request, group_id: int, payload: GroupPatch):
+def update_group(request, group_id: Id, payload: GroupPatch):
     group = _group(request.user, group_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     actions.do_update_group(user=request.user, group=group, **data)

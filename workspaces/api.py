@@ -10,13 +10,13 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import StrictBool, StringConstraints
 from wagtail.admin.rich_text.converters.db_html import DbHTMLConverter
 from wagtail.rich_text import expand_db_html
 
 from doeplein.access import can
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import PageOut, RoleName, membership_state, my_roles, paginate
+from doeplein.api.spaces import STRICT, PageOut, RoleName, membership_state, my_roles, paginate
 from doeplein.home.models import Theme
 
 from . import actions, selectors
@@ -76,6 +76,8 @@ class WorkspaceDetailOut(WorkspaceOut):
 
 
 class WorkspaceIn(Schema):
+    model_config = STRICT
+
     name: Name
     slug: Slug
     themes: list[Slug] = Field(..., min_length=1, max_length=20, description="Theme slugs (see /themes).")
@@ -85,11 +87,13 @@ class WorkspaceIn(Schema):
     welcome_message: str = Field("", max_length=2000)
     visibility: Visibility = "members"
     join_policy: JoinPolicy = "request"
-    allow_leaving: bool = True
+    allow_leaving: StrictBool = True
 
 
 class WorkspacePatch(Schema):
     """Only the fields sent change. Community managers may change ``welcome`` and ``welcome_message``."""
+
+    model_config = STRICT
 
     name: Name | None = None
     themes: list[Slug] | None = Field(None, min_length=1, max_length=20)
@@ -99,7 +103,7 @@ class WorkspacePatch(Schema):
     welcome_message: str | None = Field(None, max_length=2000)
     visibility: Visibility | None = None
     join_policy: JoinPolicy | None = None
-    allow_leaving: bool | None = None
+    allow_leaving: StrictBool | None = None
 
 
 def _themes(slugs):

@@ -12,7 +12,9 @@ def profile_for(*, user_id):
     profile = (
         Profile.objects.select_related("user")
         .prefetch_related("themes", "entries", "tagged_items__tag")
-        .filter(user_id=user_id, user__is_active=True, user__is_deleted=False)
+        # user__pk, not user_id: the user's own id field checks the range, so an id too large for the
+        # column is simply not found (a foreign key passes it on and SQLite raises OverflowError).
+        .filter(user__pk=user_id, user__is_active=True, user__is_deleted=False)
         .first()
     )
     if profile is None:

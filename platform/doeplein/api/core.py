@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, StrictBool, StringConstraints
 
 from doeplein.accounts import actions
 from doeplein.accounts.forms import ProfileForm
@@ -70,8 +70,12 @@ class ProfileIn(Schema):
     bio: str | None = Field(None, max_length=4000)
     skills: list[str] | None = Field(None, max_length=50)
     themes: list[int] | None = None
-    suggestible: bool | None = None
-    audience: dict[str, Audience] | None = None
+    suggestible: StrictBool | None = None
+    audience: dict[str, Audience] | None = Field(
+        None,
+        description="Who sees each private field of the profile.",
+        json_schema_extra={"propertyNames": {"enum": list(Profile.PRIVATE_FIELDS)}},
+    )
 
 
 class ActivityOut(Schema):

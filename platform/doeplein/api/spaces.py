@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, StrictBool, StringConstraints
 
 from doeplein.access import actions, can, get_object_or_404, role_in
 from doeplein.access.models import Invitation, JoinRequest, Role, Space
@@ -180,7 +180,7 @@ class RequestOut(Schema):
 class DecisionIn(Schema):
     model_config = STRICT
 
-    approve: bool
+    approve: StrictBool
     message: Text = Field("", max_length=1000)
 
 

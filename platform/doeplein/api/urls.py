@@ -63,7 +63,7 @@ ERROR_SCHEMA = {
 }
 # Every operation may answer these; the handlers below give them all the Error shape.
 ERROR_STATUSES = {
-    400: "The body is not valid JSON.",
+    400: "The request cannot be read (for example a body that is not JSON).",
     401: "Log in or send a valid bearer token.",
     403: "Not allowed (or the CSRF token is missing for a session write).",
     404: "Not found, or not visible to the caller.",

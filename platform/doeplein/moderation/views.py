@@ -57,8 +57,11 @@ def word_filters(request, space_id):
     status = 200
     if request.method == "POST":
         try:
-            if request.POST.get("remove"):
-                entry = WordFilter.objects.filter(space=space, pk=request.POST["remove"]).first()
+            remove = request.POST.get("remove", "")
+            if remove:
+                # A forged or stale id is no word filter, not a server error.
+                valid = remove.isascii() and remove.isdigit()
+                entry = WordFilter.objects.filter(space=space, pk=int(remove)).first() if valid else None
                 if entry:
                     actions.do_remove_word_filter(actor=request.user, word_filter=entry)
             else:
