@@ -29,7 +29,7 @@ GARBAGE_FORM = {
     "name": "",
     "slug": "!!",
     "title": WEIRD,
-    "themes": ["abc", "999999"],
+    "themes": ["abc", "999999", HUGE],
     "tags": LONG,
     "policy": "zzz",
     "visibility": "nope",
@@ -186,3 +186,20 @@ def test_no_url_answers_500(world, who):
                     failures.append(f"{method} {target[:120]} ({name}) -> {response.status_code}")
     assert requests > 300  # the walk really covered the site
     assert not failures, "\n".join(failures)
+
+
+def test_removing_a_word_filter_with_a_forged_id_changes_nothing(make_user, make_space):
+    # Was a 500: the page passed the posted id straight to the query.
+    from doeplein.access.models import Role
+    from doeplein.moderation.actions import do_add_word_filter
+    from doeplein.moderation.models import WordFilter
+
+    manager = make_user()
+    space = make_space("public", members={manager: Role.OWNER})
+    do_add_word_filter(actor=manager, space=space, word="spam", action="refuse")
+    client = Client()
+    client.force_login(manager)
+    for forged in ("abc", "²", HUGE, "-1"):
+        response = client.post(f"/moderation/spaces/{space.pk}/word-filters/", {"remove": forged})
+        assert response.status_code < 500, forged
+    assert list(WordFilter.objects.filter(space=space).values_list("word", flat=True)) == ["spam"]

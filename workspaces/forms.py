@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 
 from doeplein.access.models import JoinPolicy, Visibility
+from doeplein.core.forms import ModelMultipleIdField
 from doeplein.home.models import Theme
 
 from .models import Workspace
@@ -84,7 +85,7 @@ class WorkspaceForm(WelcomeForm):
         max_length=SLUG_MAX,
         help_text=_("The last part of the workspace's address. Left empty, it is made from the title."),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleIdField(
         label=_("Themes"),
         queryset=Theme.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,

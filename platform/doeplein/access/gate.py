@@ -14,6 +14,8 @@ Rules, for a space S (and everything guarded through S):
   may view S, plus any logged-in user when S is members-only. Secret spaces are never discoverable
   by outsiders; a space inside a parent is discoverable only to those who may view the parent.
 * **manage** — owner of S (archived spaces too, so that they can be restored).
+* **view** of rows with an ``audience`` (activity): inside a space, a row whose audience is ``only_me``
+  is seen by its owner (and platform administrators) only.
 
 A django-guardian grant of ``view_space``, ``contribute_space``, ``moderate_space`` or
 ``manage_space`` on S (to the user or one of their groups) gives that action as if by role: it counts
@@ -201,6 +203,10 @@ def _action_q(user, action, model):
     if rule.audience and rule.space:
         # Rows without a space are decided by their own audience (and their owner).
         q = Q(**{f"{rule.space}__isnull": False}) & q
+        if action == "view":
+            # A row its owner kept to themselves ("only_me": an invitation, a rejected request) stays
+            # theirs inside a space too, however many may see the space.
+            q &= ~Q(**{rule.audience: "only_me"}) | _audience_q(user, action, rule)
         q |= Q(**{f"{rule.space}__isnull": True}) & _audience_q(user, action, rule)
     return q
 

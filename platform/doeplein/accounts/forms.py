@@ -6,6 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from doeplein.core.forms import ModelMultipleIdField
 from doeplein.home.models import Theme
 
 from .models import Audience, Profile, ProfileEntry
@@ -30,7 +31,7 @@ class ProfileForm(forms.ModelForm):
         max_length=1000,
         help_text=_("Separate skills with commas, for example: participation, spatial planning, GDPR."),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleIdField(
         label=_("Themes of interest"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -16,7 +16,7 @@ from doeplein.activity.selectors import activity_feed
 from doeplein.notifications.selectors import notification_list
 
 from .auth import OPTIONAL
-from .spaces import Id
+from .spaces import MAX_ID, Id
 
 router = Router()
 
@@ -69,7 +69,7 @@ class ProfileIn(Schema):
     job_title: str | None = Field(None, max_length=200)
     bio: str | None = Field(None, max_length=4000)
     skills: list[str] | None = Field(None, max_length=50)
-    themes: list[int] | None = None
+    themes: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = None
     suggestible: StrictBool | None = None
     audience: dict[str, Audience] | None = Field(
         None,

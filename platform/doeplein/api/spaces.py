@@ -29,6 +29,7 @@ from doeplein.access.selectors import (
     pending_requests,
 )
 from doeplein.core.exceptions import ActionError
+from doeplein.core.forms import MAX_ID
 
 from .auth import OPTIONAL
 
@@ -45,7 +46,6 @@ ROLES_BY_NAME = {name: role for role, name in ROLE_NAMES.items()}
 RoleName = Literal["guest", "member", "community_manager", "owner"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 # A row id in a path: positive and within a 64-bit integer, so that no database is asked for an id it cannot store.
-MAX_ID = 2**63 - 1
 Id = Path[int, {"ge": 1, "le": MAX_ID}]
 # Request bodies: an object with the documented fields only (a misspelt field or a list is a 422, not ignored).
 STRICT = ConfigDict(extra="forbid")

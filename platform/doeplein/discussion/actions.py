@@ -6,11 +6,13 @@ and a retried send with the same ``client_id`` returns the stored message instea
 """
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,7 @@ from doeplein.live import send_event_on_commit
 from doeplein.notifications.actions import do_notify
 
 from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room
-from .serializers import message_frame
+from .serializers import message_frame, reaction_counts
 
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
 
@@ -47,11 +49,13 @@ def is_moderator(user, room):
     return can(user, "moderate", room.space)
 
 
-def broadcast_message(message, kind="message"):
+def broadcast_message(message, kind="message", reactions=None):
     """Send a message's new state to the room: text for those who may read it, full to moderators."""
-    public = message_frame(message)
+    if reactions is None:
+        reactions = reaction_counts(message)
+    public = message_frame(message, reactions=reactions)
     public["type"] = kind
-    moderator = message_frame(message, for_moderator=True)
+    moderator = message_frame(message, for_moderator=True, reactions=reactions)
     moderator["type"] = kind
     send_event_on_commit(
         room_group(message.room_id),
@@ -90,20 +94,85 @@ def get_or_create_room(*, space, target=None, title=None):
 
 
 # --- Checks -----------------------------------------------------------------------------------------
-def check_can_post(user, room):
-    """Raise a :class:`DiscussionError` (or the gate's 403/404) unless ``user`` may post now."""
-    from doeplein.moderation.selectors import active_sanction
+@dataclass(frozen=True)
+class RoomAccess:
+    """What one person may do in one room right now, read in one query (see :func:`room_access`)."""
 
-    check(user, "view", room.space)
-    ban = active_sanction(room=room, user=user, kind="ban")
-    if ban:
-        raise DiscussionError(_("You are banned from this discussion."), code="banned", status=403, until=ban.until)
-    mute = active_sanction(room=room, user=user, kind="mute")
-    if mute:
-        raise DiscussionError(_("You are muted in this discussion."), code="muted", status=403, until=mute.until)
-    if not can(user, "contribute", room.space):
+    view: bool
+    contribute: bool
+    moderate: bool
+    banned: bool
+    ban_until: object
+    muted: bool
+    mute_until: object
+    locked: bool
+    slow_mode_seconds: int
+    last_seq: int
+
+
+def _sanction(user, kind, field):
+    from doeplein.moderation.models import Sanction
+
+    active = Sanction.objects.filter(
+        room=OuterRef("pk"), user=user, kind=kind, lifted_at__isnull=True
+    ).filter(Q(until__isnull=True) | Q(until__gt=timezone.now())).order_by("-created_at")
+    return Subquery(active.values(field)[:1])
+
+
+def room_access(user, room):
+    """The gate's answers for view, contribute and moderate on the room's space, the person's active
+    ban and mute, and the room's state: ONE query, run before every action a person takes."""
+    from doeplein.access.gate import _action_q
+
+    def flag(action):
+        return Case(When(_action_q(user, action, Room), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+    annotations = {"may_view": flag("view")}
+    if user.is_authenticated:
+        annotations.update(
+            may_contribute=flag("contribute"),
+            may_moderate=flag("moderate"),
+            ban_id=_sanction(user, "ban", "pk"),
+            ban_until=_sanction(user, "ban", "until"),
+            mute_id=_sanction(user, "mute", "pk"),
+            mute_until=_sanction(user, "mute", "until"),
+        )
+    row = (
+        Room.objects.filter(pk=room.pk)
+        .annotate(**annotations)
+        .values("is_locked", "slow_mode_seconds", "last_seq", *annotations)
+        .first()
+    )
+    if row is None:
+        return RoomAccess(False, False, False, False, None, False, None, False, 0, 0)
+    return RoomAccess(
+        view=row["may_view"],
+        contribute=row.get("may_contribute", False),
+        moderate=row.get("may_moderate", False),
+        banned=row.get("ban_id") is not None,
+        ban_until=row.get("ban_until"),
+        muted=row.get("mute_id") is not None,
+        mute_until=row.get("mute_until"),
+        locked=row["is_locked"],
+        slow_mode_seconds=row["slow_mode_seconds"],
+        last_seq=row["last_seq"],
+    )
+
+
+def check_can_post(user, room, access=None):
+    """Raise a :class:`DiscussionError` (or the gate's 403/404) unless ``user`` may post now.
+    Returns whether the user moderates the room. ``access``: a fresh :func:`room_access`, if at hand."""
+    access = access or room_access(user, room)
+    if not access.view:
+        check(user, "view", room.space)  # raises the right 404 or 403
+    if access.banned:
+        raise DiscussionError(_("You are banned from this discussion."), code="banned", status=403, until=access.ban_until)
+    if access.muted:
+        raise DiscussionError(_("You are muted in this discussion."), code="muted", status=403, until=access.mute_until)
+    if not access.contribute:
         raise DiscussionError(_("You may read this discussion, not write in it."), code="read_only", status=403)
-    moderator = is_moderator(user, room)
+    moderator = access.moderate
+    room.is_locked, room.slow_mode_seconds = access.locked, access.slow_mode_seconds
     if room.is_locked and not moderator:
         raise DiscussionError(_("This discussion is locked."), code="locked", status=403)
     if room.slow_mode_seconds and not moderator:
@@ -153,11 +222,32 @@ def clean_body(body):
     return body
 
 
+WORD_FILTER_VERSION = "discussion:word-filters:version"
+
+
+def word_filters_changed():
+    """Drop every cached filter list (a parent's filters apply to its children's rooms too)."""
+    if not cache.add(WORD_FILTER_VERSION, 2, None):
+        try:
+            cache.incr(WORD_FILTER_VERSION)
+        except ValueError:
+            cache.set(WORD_FILTER_VERSION, 2, None)
+
+
+def word_filter_key(space_id):
+    return f"discussion:word-filters:{cache.get(WORD_FILTER_VERSION, 1)}:{space_id}"
+
+
 def _word_filter(room, body):
     from doeplein.moderation.models import WordFilter
 
-    space_ids = [room.space_id] + ([room.space.parent_id] if room.space.parent_id else [])
-    words = list(WordFilter.objects.filter(space_id__in=space_ids).values_list("word", "action"))
+    # Filters change rarely and are read on every message: cached per room, dropped when they change.
+    key = word_filter_key(room.space_id)
+    words = cache.get(key)
+    if words is None:
+        space_ids = [room.space_id] + ([room.space.parent_id] if room.space.parent_id else [])
+        words = list(WordFilter.objects.filter(space_id__in=space_ids).values_list("word", "action"))
+        cache.set(key, words, 300)
     hold = False
     lowered = body.lower()
     for word, action in words:
@@ -169,17 +259,18 @@ def _word_filter(room, body):
 
 
 # --- Messages ---------------------------------------------------------------------------------------
-def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=()):
-    """Store a message with the room's next sequence number, then broadcast it. Returns (message, created)."""
+def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), access=None):
+    """Store a message with the room's next sequence number, then broadcast it. Returns (message, created).
+    ``access``: a :func:`room_access` the caller has just read (the consumer reads one per frame)."""
     if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
         raise DiscussionError(_("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id")
     existing = Message.objects.filter(room=room, author=user, client_id=client_id).first() if user.is_authenticated else None
     if existing is not None:
         return existing, False  # a retried send: stored once, acknowledged again
     body = clean_body(body)
-    check_can_post(user, room)
+    moderator = check_can_post(user, room, access)
     check_rate(user, room)
-    held = _word_filter(room, body) and not is_moderator(user, room)
+    held = _word_filter(room, body) and not moderator
     try:
         return _store_message(user, room, body, client_id, reply_to, mentions, held), True
     except IntegrityError:
@@ -189,9 +280,12 @@ def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=()):
 
 @transaction.atomic
 def _store_message(user, room, body, client_id, reply_to, mentions, held):
-    locked = Room.objects.select_for_update().get(pk=room.pk)
-    seq = locked.last_seq + 1
-    Room.objects.filter(pk=room.pk).update(last_seq=seq)
+    # One statement takes the next number and holds the row lock until commit: strictly increasing.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk]
+        )
+        seq = cursor.fetchone()[0]
     room.last_seq = seq
     parent = None
     if reply_to:
@@ -202,7 +296,8 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
         room=room, seq=seq, author=user, client_id=client_id, body=body, reply_to=parent,
         state=Message.State.HELD if held else Message.State.VISIBLE,
     )
-    ReadMarker.objects.update_or_create(room=room, user=user, defaults={"last_read_seq": seq})
+    if not ReadMarker.objects.filter(room=room, user=user).update(last_read_seq=seq):
+        ReadMarker.objects.create(room=room, user=user, last_read_seq=seq)
     if held:
         from doeplein.moderation.actions import audit
 
@@ -211,7 +306,7 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
     else:
         _mention(message, mentions)
         record(actor=user, verb="discussion.posted", target=room, space=room.space, data={"seq": seq})
-    broadcast_message(message)
+    broadcast_message(message, reactions={})
     return message
 
 

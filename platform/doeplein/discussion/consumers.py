@@ -112,15 +112,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _recheck(self):
-        """Called before every action: a removed member or a ban is cut off at once."""
-        from doeplein.moderation.selectors import active_sanction
-
-        self.room.refresh_from_db(fields=["is_locked", "slow_mode_seconds", "last_seq"])
-        self.room.space.refresh_from_db(fields=["visibility", "is_archived"])
-        if not can(self.user, "view", self.room.space) or active_sanction(room=self.room, user=self.user, kind="ban"):
-            return False
-        self.moderator = actions.is_moderator(self.user, self.room)
-        return True
+        """Called before every action: a removed member or a ban is cut off at once. One query
+        (doeplein.discussion.actions.room_access) answers view, contribute, moderate and sanctions."""
+        self.access = actions.room_access(self.user, self.room)
+        self.room.is_locked = self.access.locked
+        self.room.slow_mode_seconds = self.access.slow_mode_seconds
+        self.room.last_seq = self.access.last_seq
+        self.moderator = self.access.moderate
+        return self.access.view and not self.access.banned
 
     async def _cut_off(self):
         await self._send({"type": "error", "code": "access_revoked", "message": _("You no longer have access to this discussion.")})
@@ -203,7 +202,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not isinstance(mentions, list):
             raise FrameError("bad_frame", _("mentions is a list of user ids."))
         message, created = await database_sync_to_async(actions.do_send_message)(
-            user=self.user, room=self.room, body=body, client_id=client_id, reply_to=reply_to, mentions=mentions
+            user=self.user, room=self.room, body=body, client_id=client_id, reply_to=reply_to, mentions=mentions,
+            access=self.access,
         )
         await self._send({"type": "ack", "client_id": client_id, "seq": message.seq, "state": message.state,
                           "duplicate": not created})

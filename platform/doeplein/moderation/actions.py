@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doeplein.access import check
-from doeplein.discussion.actions import DiscussionError, broadcast_message, broadcast_room
+from doeplein.discussion.actions import DiscussionError, broadcast_message, broadcast_room, word_filters_changed
 from doeplein.discussion.models import Message
 from doeplein.live import access_group, send_event_on_commit
 
@@ -211,6 +211,12 @@ def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
     return report
 
 
+def _drop_cached_filters():
+    # Now, for this transaction's own reads, and again after commit, for everyone else's.
+    word_filters_changed()
+    transaction.on_commit(word_filters_changed)
+
+
 @transaction.atomic
 def do_add_word_filter(*, actor, space, word, action):
     check(actor, "moderate", space)
@@ -219,6 +225,7 @@ def do_add_word_filter(*, actor, space, word, action):
         raise DiscussionError(_("A filtered word is 1 to 100 characters."), code="bad_value")
     if action not in WordFilter.Action.values:
         raise DiscussionError(_("A filter holds or refuses."), code="bad_value")
+    _drop_cached_filters()
     entry, _created = WordFilter.objects.update_or_create(space=space, word=word.lower(), defaults={"action": action, "created_by": actor})
     audit(actor=actor, space=space, action="filter.added", data={"word": entry.word, "action": action})
     return entry
@@ -227,5 +234,6 @@ def do_add_word_filter(*, actor, space, word, action):
 @transaction.atomic
 def do_remove_word_filter(*, actor, word_filter):
     check(actor, "moderate", word_filter.space)
+    _drop_cached_filters()
     audit(actor=actor, space=word_filter.space, action="filter.removed", data={"word": word_filter.word})
     word_filter.delete()

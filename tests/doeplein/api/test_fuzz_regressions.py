@@ -203,3 +203,27 @@ def test_a_refusal_matches_the_documented_error_shape(client, owner, group):
     body = assert_error(response, response.status_code)
     assert 400 <= response.status_code < 500
     assert set(body) <= {"detail", "code", "errors", "until"}
+
+
+def test_a_theme_id_too_large_is_a_422_and_the_themes_stay(client, make_user):
+    # Was a 500: the profile form looked the themes up with pk__in=[…], which SQLite cannot bind.
+    from doeplein.home.models import Theme
+
+    user = make_user()
+    theme = Theme.objects.create(name="Wonen", slug="wonen")
+    profile = user.profile
+    profile.themes.set([theme])
+    profile.save()  # a ParentalManyToManyField: stored on save
+    assert_error(send(client, "patch", "/me/profile", user, {"themes": [TOO_LARGE]}), 422)
+    assert list(Profile.objects.get(user=user).themes.all()) == [theme]
+
+
+def test_the_profile_form_refuses_a_theme_id_too_large(make_user):
+    from doeplein.accounts.forms import ProfileForm
+    from doeplein.home.models import Theme
+
+    user = make_user(first_name="Ann")
+    Theme.objects.create(name="Wonen", slug="wonen")
+    form = ProfileForm({"first_name": "Ann", "themes": [str(TOO_LARGE)]}, instance=user.profile)
+    assert not form.is_valid()
+    assert "themes" in form.errors
