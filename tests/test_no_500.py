@@ -203,3 +203,21 @@ def test_removing_a_word_filter_with_a_forged_id_changes_nothing(make_user, make
         response = client.post(f"/moderation/spaces/{space.pk}/word-filters/", {"remove": forged})
         assert response.status_code < 500, forged
     assert list(WordFilter.objects.filter(space=space).values_list("word", flat=True)) == ["spam"]
+
+
+def test_discussion_pages_take_unicode_digits_and_huge_numbers_without_a_500(make_user, make_space):
+    from doeplein.access.models import Role
+    from doeplein.discussion.actions import get_or_create_room
+
+    owner = make_user()
+    space = make_space("public", members={owner: Role.OWNER})
+    room = get_or_create_room(space=space, title="Room")
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+    statuses = [
+        client.get(f"/discussion/{room.pk}/?before=²").status_code,
+        client.post(f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c1", "reply_to": "²"}).status_code,
+        client.post(f"/discussion/{room.pk}/sanction/", {"user": "²", "kind": "mute"}).status_code,
+        client.post(f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c2", "reply_to": "9" * 30}).status_code,
+    ]
+    assert all(status < 500 for status in statuses), statuses

@@ -110,8 +110,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.moderator = actions.is_moderator(self.user, room)
         return None
 
-    @database_sync_to_async
-    def _recheck(self):
+    def _read_access(self):
         """Called before every action: a removed member or a ban is cut off at once. One query
         (doeplein.discussion.actions.room_access) answers view, contribute, moderate and sanctions."""
         self.access = actions.room_access(self.user, self.room)
@@ -120,6 +119,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.room.last_seq = self.access.last_seq
         self.moderator = self.access.moderate
         return self.access.view and not self.access.banned
+
+    async def _recheck(self):
+        # On the pool of threads, like sends: rechecks must not queue behind other rooms' writes.
+        return await database_sync_to_async(self._read_access, thread_sensitive=False)()
 
     async def _cut_off(self):
         await self._send({"type": "error", "code": "access_revoked", "message": _("You no longer have access to this discussion.")})
@@ -201,7 +204,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         mentions = frame.get("mentions") or []
         if not isinstance(mentions, list):
             raise FrameError("bad_frame", _("mentions is a list of user ids."))
-        message, created = await database_sync_to_async(actions.do_send_message)(
+        # Sends run on a pool of threads (each with its own database connection) rather than the one
+        # shared database thread, so that one room's writes do not queue behind every other room's.
+        # The row lock on the room keeps the sequence strict.
+        message, created = await database_sync_to_async(actions.do_send_message, thread_sensitive=False)(
             user=self.user, room=self.room, body=body, client_id=client_id, reply_to=reply_to, mentions=mentions,
             access=self.access,
         )

@@ -21,6 +21,13 @@ from .selectors import messages_for, room_by_id, unread_count
 from .serializers import reaction_counts
 
 
+def _number(value):
+    """A positive whole number from a form or query string, or None ("²" is a digit, not a number)."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
 def _context(request, room, before=None):
     moderator = actions.is_moderator(request.user, room)
     items = messages_for(user=request.user, room=room, before=before, moderator=moderator)
@@ -84,7 +91,7 @@ def target_room(request, model_label, object_id):
 def room(request, room_id):
     room = room_by_id(user=request.user, room_id=room_id)
     before = request.GET.get("before")
-    context = _context(request, room, before=int(before) if before and before.isdigit() else None)
+    context = _context(request, room, before=_number(before))
     context["draft"] = request.session.pop("discussion_draft", "")
     if request.user.is_authenticated and context["items"]:
         actions.do_mark_read(user=request.user, room=room, seq=context["items"][-1].seq)
@@ -139,7 +146,7 @@ def post(request, room_id):
     reply_to = request.POST.get("reply_to") or None
     ok = _run(
         request, actions.do_send_message, None, user=request.user, room=room, body=request.POST.get("body", ""),
-        client_id=request.POST.get("client_id", ""), reply_to=int(reply_to) if reply_to and reply_to.isdigit() else None,
+        client_id=request.POST.get("client_id", ""), reply_to=_number(reply_to),
     )
     if not ok:
         # Keep what they wrote: nothing typed is lost on a refusal.
@@ -188,7 +195,7 @@ def room_action(request, room_id, verb):
         _run(request, moderation.do_set_slow_mode, _("Saved."), actor=actor, room=room, seconds=data.get("seconds"))
     elif verb == "sanction":
         user_id = data.get("user", "")
-        target = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None
+        target = User.objects.filter(pk=_number(user_id), is_active=True).first() if _number(user_id) else None
         if target is None:
             flash.error(request, _("No such person."))
         else:

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doeplein.access import check
-from doeplein.discussion.actions import DiscussionError, broadcast_message, broadcast_room, word_filters_changed
+from doeplein.discussion.actions import (
+    DiscussionError,
+    broadcast_message,
+    broadcast_room,
+    word_filters_changed,
+)
 from doeplein.discussion.models import Message
 from doeplein.live import access_group, send_event_on_commit
 
