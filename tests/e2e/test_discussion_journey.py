@@ -75,7 +75,10 @@ def room_setting(make_user):
 
 
 def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
+    response = page.goto(f"{base}/accounts/login/", wait_until="domcontentloaded", timeout=60_000)
+    # Say what came back instead of the form, should it ever not be the form.
+    assert response is not None and response.ok, (response and response.status, page.content()[:2000])
+    page.wait_for_selector("input[name=login]", timeout=60_000)
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
