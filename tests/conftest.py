@@ -76,3 +76,19 @@ def make_space(db):
         return space
 
     return make
+
+
+@pytest.fixture
+def call(client):
+    """``call("post", path, user, json)``: one API request (English messages) with the user's bearer
+    token, or anonymous when ``user`` is None. GET sends ``data``/keywords as the query string."""
+    from tests.support.api import bearer
+
+    def do(method, path, user=None, data=None, **params):
+        headers = {"Accept-Language": "en", **(bearer(user) if user is not None else {})}
+        url = f"/api/v1{path}"
+        if method == "get":
+            return client.get(url, params, headers=headers)
+        return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
+
+    return do

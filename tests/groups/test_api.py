@@ -3,28 +3,10 @@
 import pytest
 
 from doeplein.access.models import Membership, Role
-from doeplein.accounts.actions import do_create_api_token
 from doeplein.home.models import Theme
 from groups.actions import do_create_group
 from groups.models import Group
 from workspaces.actions import do_open_workspace
-
-
-def auth(user):
-    _token, plaintext = do_create_api_token(user=user, name="tests")
-    return {"Authorization": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def call(client):
-    def do(method, path, user=None, data=None, **params):
-        headers = {"Accept-Language": "en", **(auth(user) if user is not None else {})}
-        url = f"/api/v1{path}"
-        if method == "get":
-            return client.get(url, params, headers=headers)
-        return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
-
-    return do
 
 
 @pytest.fixture

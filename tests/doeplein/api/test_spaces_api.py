@@ -10,28 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from doeplein.access.models import Invitation, JoinRequest, Membership, Role, Space
-from doeplein.accounts.actions import do_create_api_token
 from doeplein.core.exceptions import ActionError
 from doeplein.notifications.models import Notification
-
-
-def auth(user):
-    _token, plaintext = do_create_api_token(user=user, name="tests")
-    return {"Authorization": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def call(client):
-    """``call("post", path, user, json)``: one API request with the user's bearer token (or anonymous)."""
-
-    def do(method, path, user=None, data=None, **params):
-        headers = {"Accept-Language": "en", **(auth(user) if user is not None else {})}
-        url = f"/api/v1{path}"
-        if method == "get":
-            return client.get(url, params, headers=headers)
-        return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
-
-    return do
+from tests.support.api import bearer as auth
 
 
 @pytest.fixture
