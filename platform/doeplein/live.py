@@ -31,6 +31,26 @@ def access_group(user_id):
     return f"access.{user_id}"
 
 
+def access_space_group(space_id):
+    """Every open connection inside a space (anonymous ones included) or inside one of its descendants.
+
+    A consumer joins this group for its room's space and for every ancestor of that space, so a
+    change to a space reaches the rooms of its children too.
+    """
+    return f"access.space.{space_id}"
+
+
+def access_changed_on_commit(*, space_ids=(), user_ids=(), reason=""):
+    """The one call every access-narrowing action makes (visibility, policy, parent, archive, role,
+    membership end, sanction, grant): after commit, every open connection these spaces or people
+    concern re-reads its verdict from the gate before delivering anything more."""
+    event = {"kind": "access_changed", "reason": reason}
+    for space_id in dict.fromkeys(space_ids):
+        send_event_on_commit(access_space_group(space_id), {**event, "space": space_id})
+    for user_id in dict.fromkeys(user_ids):
+        send_event_on_commit(access_group(user_id), {**event, "user": user_id})
+
+
 def send_event_on_commit(group, event):
     """Send ``event`` (a JSON-able dict with a ``type``) to ``group`` once the transaction commits."""
     transaction.on_commit(lambda: publish(group, event))
