@@ -22,6 +22,8 @@ hook name                          the function returns
 ``doeplein_urls``                  a list of URL patterns mounted at the site root
 ``doeplein_navigation``            a list of :class:`NavItem` for the main navigation
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
+``doeplein_attachment_sources``    a list of :class:`AttachmentSource`: things (files …) other
+                                   content can attach, found and checked through the gate
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -43,6 +45,7 @@ HOOK_API_ROUTERS = "doeplein_api_routers"
 HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
+HOOK_ATTACHMENT_SOURCES = "doeplein_attachment_sources"
 
 ALL_HOOKS = (
     HOOK_CONTENT_TYPES,
@@ -56,6 +59,7 @@ ALL_HOOKS = (
     HOOK_URLS,
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
+    HOOK_ATTACHMENT_SOURCES,
 )
 
 
@@ -115,6 +119,45 @@ class DemoData:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """Something a post (or other content) can point at; ``key`` is ``"<source key>:<id>"``."""
+
+    key: str
+    name: str
+    url: str  # its page
+    download_url: str
+    size: int
+    content_type: str
+    space_id: int
+
+
+@dataclass(frozen=True)
+class AttachmentSource:
+    """``choices(user, space)`` lists what ``user`` may attach in ``space`` (newest first, a few hundred at
+    most); ``get(user, key)`` returns one :class:`Attachment` the user may see, or None (missing and
+    forbidden alike); ``upload_url(space)`` is where a new one can be added, or None."""
+
+    key: str
+    label: str
+    choices: Callable
+    get: Callable
+    upload_url: Callable | None = None
+
+
+def attachment_sources():
+    return collect(HOOK_ATTACHMENT_SOURCES)
+
+
+def attachment(user, key):
+    """The :class:`Attachment` behind ``key`` ("files:12") if ``user`` may see it, else None."""
+    prefix, _sep, _rest = str(key).partition(":")
+    for source in attachment_sources():
+        if source.key == prefix:
+            return source.get(user, key)
+    return None
+
+
+@dataclass(frozen=True)
 class NavItem:
     label: str
     url: Callable  # () -> str
@@ -171,5 +214,9 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "DiscussionTarget",
     "DemoData",
     "NavItem",
+    "Attachment",
+    "AttachmentSource",
+    "attachment",
+    "attachment_sources",
     "collect",
 ]
