@@ -185,6 +185,8 @@ def do_upload(*, user, space, fileobj, name, folder=None, note="", file=None):
     "scanning" until the scanner clears it."""
     name = check_upload(user=user, space=space, folder=folder, name=name, file=file)
     note = (note or "").strip()[:500]
+    if isinstance(getattr(fileobj, "size", None), int):
+        check_size(fileobj.size)  # refuse before reading a byte when the size is known
     measured = measure(fileobj)
     check_size(measured.size)
     check_type(measured.content_type)
@@ -485,7 +487,7 @@ def do_follow(*, user, obj, follow=True):
 def do_record_scan(*, version_id, infected, signature=""):
     """Store the scanner's verdict once; an infected version is blocked (kept), its uploader and the
     space's managers are told."""
-    version = FileVersion.objects.select_for_update().select_related("file__space", "uploaded_by").filter(pk=version_id).first()
+    version = FileVersion.objects.select_for_update(of=("self",)).select_related("file__space", "uploaded_by").filter(pk=version_id).first()
     if version is None or version.scan_status not in (ScanStatus.SCANNING, ScanStatus.ERROR):
         return version  # gone or decided already: a retried task changes nothing
     version.scan_status = ScanStatus.INFECTED if infected else ScanStatus.CLEAN

@@ -25,13 +25,17 @@ def scan_version_task(version_id):
             result = get_scanner().scan(stream)
         version = do_record_scan(version_id=version_id, infected=result.infected, signature=result.signature)
     if version.scan_status == ScanStatus.CLEAN:
-        process_version_task.delay(version_id)
+        process_version(version_id)
     return version.scan_status
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def process_version_task(version_id):
     """Make the preview and extract the text of a clean version (each once)."""
+    return process_version(version_id)
+
+
+def process_version(version_id):
     from .processing import extract_text, make_preview
 
     version = FileVersion.objects.filter(pk=version_id, scan_status=ScanStatus.CLEAN).first()
