@@ -12,6 +12,7 @@ from ninja import File as FileParam
 from pydantic import StringConstraints
 
 from doeplein.access import can
+from doeplein.api.auth import OPTIONAL
 from doeplein.api.spaces import STRICT, Id, PageOut, paginate
 
 from . import actions, conf
@@ -164,7 +165,7 @@ def _folder(user, space, folder_id):
     return folder
 
 
-@router.get("/spaces/{space_id}", response=SpaceFilesOut, summary="What I may do with a space's files")
+@router.get("/spaces/{space_id}", auth=OPTIONAL, response=SpaceFilesOut, summary="What I may do with a space's files")
 def space_info(request, space_id: Id):
     space = space_by_id(request.user, space_id)
     may = can(request.user, "contribute", space)
@@ -173,7 +174,7 @@ def space_info(request, space_id: Id):
             "max_upload_bytes": conf.get("FILES_MAX_UPLOAD_BYTES")}
 
 
-@router.get("/spaces/{space_id}/items", response=ListingOut, summary="Folders and files at a space's top level or in a folder")
+@router.get("/spaces/{space_id}/items", auth=OPTIONAL, response=ListingOut, summary="Folders and files at a space's top level or in a folder")
 def listing(request, space_id: Id, folder: int | None = None, sort: Sort = "name", page: int = 1, per_page: int = 50):
     space = space_by_id(request.user, space_id)
     target = None
@@ -202,7 +203,7 @@ def create_folder(request, space_id: Id, payload: FolderIn):
     return Status(201, _folder_out(actions.do_create_folder(user=request.user, space=space, name=payload.name, parent=parent)))
 
 
-@router.get("/spaces/{space_id}/trash", response=TrashOut, summary="What I may restore from a space's trash")
+@router.get("/spaces/{space_id}/trash", auth=OPTIONAL, response=TrashOut, summary="What I may restore from a space's trash")
 def trash(request, space_id: Id):
     space = space_by_id(request.user, space_id)
     folders, files = trash_of(user=request.user, space=space)
@@ -210,12 +211,12 @@ def trash(request, space_id: Id):
             "days": conf.get("FILES_TRASH_DAYS")}
 
 
-@router.get("/files/{file_id}", response=FileOut, summary="A file")
+@router.get("/files/{file_id}", auth=OPTIONAL, response=FileOut, summary="A file")
 def file_detail(request, file_id: Id):
     return _file_out(request.user, file_by_id(user=request.user, file_id=file_id))
 
 
-@router.get("/files/{file_id}/versions", response=list[VersionOut], summary="A file's versions, newest first")
+@router.get("/files/{file_id}/versions", auth=OPTIONAL, response=list[VersionOut], summary="A file's versions, newest first")
 def versions(request, file_id: Id):
     file = file_by_id(user=request.user, file_id=file_id)
     return [_version_out(request.user, file, v) for v in versions_of(file=file)]
@@ -246,7 +247,7 @@ def _download(request, file, version, inline=False):
                       content_type=version.content_type, size=version.size, inline=inline)
 
 
-@router.get("/files/{file_id}/download", summary="Download the current version (the bytes)", response={200: None})
+@router.get("/files/{file_id}/download", auth=OPTIONAL, summary="Download the current version (the bytes)", response={200: None})
 def download_current(request, file_id: Id):
     file = file_by_id(user=request.user, file_id=file_id)
     if file.current is None:
@@ -254,13 +255,13 @@ def download_current(request, file_id: Id):
     return _download(request, file, file.current)
 
 
-@router.get("/files/{file_id}/versions/{number}/download", summary="Download a version (the bytes)", response={200: None})
+@router.get("/files/{file_id}/versions/{number}/download", auth=OPTIONAL, summary="Download a version (the bytes)", response={200: None})
 def download(request, file_id: Id, number: Id):
     file = file_by_id(user=request.user, file_id=file_id)
     return _download(request, file, version_by_number(file=file, number=number))
 
 
-@router.get("/files/{file_id}/versions/{number}/thumbnail", summary="A version's thumbnail (PNG)", response={200: None})
+@router.get("/files/{file_id}/versions/{number}/thumbnail", auth=OPTIONAL, summary="A version's thumbnail (PNG)", response={200: None})
 def thumbnail(request, file_id: Id, number: Id):
     file = file_by_id(user=request.user, file_id=file_id)
     version = version_by_number(file=file, number=number)

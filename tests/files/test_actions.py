@@ -16,23 +16,23 @@ from files import actions
 from files.models import File, FileVersion, Folder, ScanStatus, Usage
 from files.storage import file_storage
 
-from .conftest import PNG_1x1, blob
+from .conftest import PNG, blob
 
 pytestmark = pytest.mark.django_db
 
 
 def test_upload_stores_metadata_sniffed_from_the_bytes(team, people, upload):
-    version = upload(people["member"], team, PNG_1x1, name="photo.txt")
+    version = upload(people["member"], team, PNG, name="photo.txt")
     assert version.number == 1
     assert version.content_type == "image/png"  # the bytes, not the name
-    assert (version.width, version.height) == (1, 1)
-    assert version.size == len(PNG_1x1)
+    assert (version.width, version.height) == (3, 2)
+    assert version.size == len(PNG)
     import hashlib
 
-    assert version.sha256 == hashlib.sha256(PNG_1x1).hexdigest()
+    assert version.sha256 == hashlib.sha256(PNG).hexdigest()
     assert version.scan_status == ScanStatus.CLEAN
     assert version.blob.startswith("v/") and "photo" not in version.blob  # the name is never a path
-    assert file_storage().open(version.blob).read() == PNG_1x1
+    assert file_storage().open(version.blob).read() == PNG
     assert Activity.objects.filter(verb="file.uploaded", space=team).count() == 1
 
 
