@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Form, Router, Schema, Status, UploadedFile
 from ninja import File as FileParam
 from pydantic import StringConstraints
@@ -241,8 +242,8 @@ def _download(request, file, version, inline=False):
         from doeplein.core.exceptions import ActionError
 
         if version.scan_status == "infected":
-            raise ActionError("This version holds a virus and is blocked.", code="infected", status=403)
-        raise ActionError("This version is still being checked for viruses.", code="scanning", status=409)
+            raise ActionError(_("This version holds a virus and is blocked."), code="infected", status=403)
+        raise ActionError(_("This version is still being checked for viruses."), code="scanning", status=409)
     return serve_blob(request, blob=version.blob, name=version.original_name if version.number != file.version_count else file.name,
                       content_type=version.content_type, size=version.size, inline=inline)
 
@@ -300,7 +301,7 @@ def move(request, kind: Kind, item_id: Id, payload: MoveIn):
         if target is None:
             from doeplein.core.exceptions import ActionError
 
-            raise ActionError("This folder was deleted in the meantime.", code="folder_deleted", status=409)
+            raise ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409)
     return _out(request, actions.do_move(user=request.user, obj=obj, folder=target))
 
 
