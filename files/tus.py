@@ -50,8 +50,8 @@ def _user(request):
     if request.headers.get("Authorization", "").startswith("Bearer "):
         from doeplein.api.auth import token_auth
 
-        user = token_auth(request)
-        return user if user else None
+        # A valid token sets request.user to its owner (and returns the token itself).
+        return request.user if token_auth(request) and request.user.is_authenticated else None
     if not request.user.is_authenticated:
         return None
     from django.middleware.csrf import CsrfViewMiddleware

@@ -42,6 +42,16 @@ def space_url(space):
     return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else None
 
 
+def _next(request, default):
+    """Where to go back to: the form's ``next`` when it is a path on this site, else ``default``."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
 def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
@@ -174,7 +184,7 @@ def upload(request, space_id):
     """The plain form (several files at once) and the JavaScript uploader's per-file requests."""
     space = space_by_id(request.user, space_id)
     form = UploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or request.path.replace("upload/", "")
+    back = _next(request, f"/files/space/{space.pk}/")
     if not form.is_valid():
         return _form_error(request, form, back)
     try:
@@ -225,7 +235,7 @@ def restore_version(request, file_id, number):
 def create_folder(request, space_id):
     space = space_by_id(request.user, space_id)
     form = FolderForm(request.POST)
-    back = request.POST.get("next") or f"/files/space/{space.pk}/"
+    back = _next(request, f"/files/space/{space.pk}/")
     if not form.is_valid():
         return _form_error(request, form, back)
     parent = Folder.objects.filter(pk=form.cleaned_data["parent"], space=space).first() if form.cleaned_data["parent"] else None

@@ -242,3 +242,41 @@ def test_files_section_on_the_space_home(team, people, upload):
     request.user = people["outsider"]
     assert "zichtbaar.txt" not in render_files(request, team)
     assert blob  # the helper stays importable for other tests
+
+
+def test_tus_with_a_bearer_token(team, people):
+    from tests.support.api import bearer
+
+    c = Client()
+    headers = bearer(people["member"])
+    created = c.post("/files/tus/", HTTP_UPLOAD_LENGTH="3", HTTP_UPLOAD_METADATA=_meta(filename="t.txt", space=team.pk), headers=headers)
+    assert created.status_code == 201
+    done = c.generic("PATCH", created["Location"], b"abc", content_type="application/offset+octet-stream",
+                     HTTP_UPLOAD_OFFSET="0", headers=headers)
+    assert done.status_code == 204 and File.objects.filter(name="t.txt").exists()
+    assert Client().post("/files/tus/", HTTP_UPLOAD_LENGTH="3", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+HUGE = str(2**70)
+
+
+def test_files_urls_never_answer_500_to_odd_input(team, people, upload):
+    file = upload(people["member"], team, b"x\n").file
+    c = Client(raise_request_exception=False)
+    c.force_login(people["member"])
+    urls = [f"/files/space/{HUGE}/", f"/files/folder/{HUGE}/", f"/files/file/{HUGE}/", f"/files/file/{HUGE}/v/{HUGE}/download/",
+            f"/files/file/{file.pk}/v/{HUGE}/download/", f"/files/file/{file.pk}/v/{HUGE}/thumbnail/",
+            f"/files/file/{HUGE}/rename/", f"/files/folder/{HUGE}/move/", f"/files/space/{team.pk}/trash/",
+            "/files/tus/00000000-0000-0000-0000-000000000000"]
+    forms = [{}, {"name": "\x00" * 300, "folder": HUGE, "space": HUGE, "parent": "x", "sort": "'", "next": "https://evil.example/"}]
+    for url in urls:
+        assert c.get(url + "?page=zz&sort=%00").status_code < 500, url
+        for data in forms:
+            assert c.post(url, data).status_code < 500, (url, data)
+    for action in ("rename", "move", "trash", "restore", "follow", "copy", "versions"):
+        for data in forms:
+            response = c.post(f"/files/file/{file.pk}/{action}/", data)
+            assert response.status_code < 500, (action, data, response.status_code)
+            assert "evil.example" not in response.get("Location", "")
+    response = c.post(f"/files/space/{team.pk}/upload/", {"next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil.example" not in response["Location"]
