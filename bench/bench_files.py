@@ -89,7 +89,7 @@ def build(spaces, files, folder_size):
         add(target.pk, big.pk, folder_size, "big")
         add(target.pk, small.pk, 10, "small")
     existing = File.objects.count()
-    per_space = max(1, (files - existing) // max(1, len(space_ids) - 1)) if files > existing else 0
+    per_space = (files - existing) // max(1, len(space_ids) - 1) if files > existing else 0
     if per_space:
         for space_id in tqdm(space_ids[1:], desc="spaces"):
             add(space_id, None, per_space, "f")
@@ -239,6 +239,7 @@ def main():
     parser.add_argument("--folder-size", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--big-mb", type=int, default=1024)
+    parser.add_argument("--skip-pages", action="store_true", help="only the big file")
     parser.add_argument("--tmp", default=None, help="where the big file is written (default: the system's temp folder)")
     args = parser.parse_args()
 
@@ -254,7 +255,8 @@ def main():
     user, target, big, small = build(args.spaces, args.files, args.folder_size)
     print(f"build: {time.perf_counter() - started:.0f} s; {File.objects.count()} files in "
           f"{File.objects.values('space').distinct().count()} spaces")
-    pages(args, user, target, big, small)
+    if not args.skip_pages:
+        pages(args, user, target, big, small)
     if args.big_mb:
         big_file(args, user, target)
 

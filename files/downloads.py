@@ -7,13 +7,26 @@ JavaScript, PDF unless ``FILES_PDF_INLINE``) is always an attachment, never show
 
 from urllib.parse import quote
 
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from asgiref.sync import sync_to_async
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
 from . import conf
 from .storage import file_storage
 
 BLOCK = 256 * 1024
 INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv", "application/pdf")
+
+
+ASYNC_BLOCK = 1024 * 1024
+
+
+async def _async_chunks(blob):
+    stream = await sync_to_async(file_storage().open, thread_sensitive=False)(blob, "rb")
+    try:
+        while data := await sync_to_async(stream.read, thread_sensitive=False)(ASYNC_BLOCK):
+            yield data
+    finally:
+        await sync_to_async(stream.close, thread_sensitive=False)()
 
 
 def must_be_attachment(content_type):
@@ -65,8 +78,14 @@ def serve_blob(request, *, blob, name, content_type, size, inline=False):
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
-    stream = file_storage().open(blob, "rb")
-    response = FileResponse(stream, content_type=sent_type)
-    response.block_size = BLOCK
+    from django.core.handlers.asgi import ASGIRequest
+
+    if isinstance(request, ASGIRequest):
+        # Under ASGI a synchronous iterator would be read whole into memory before the first byte is
+        # sent (Django consumes it to serve it asynchronously); an asynchronous one streams, chunk by chunk.
+        response = StreamingHttpResponse(_async_chunks(blob), content_type=sent_type)
+    else:
+        response = FileResponse(file_storage().open(blob, "rb"), content_type=sent_type)
+        response.block_size = BLOCK
     response["Content-Length"] = str(size)
     return _headers(response, content_type=sent_type, name=name, attachment=attachment)
