@@ -184,7 +184,7 @@ def big_file(args, user, target):
             conn.request("GET", f"/files/space/{target.pk}/", headers=auth)
             conn.getresponse().read()
             rss_before = read_vm_hwm_kib(server.process.pid)
-            meta = f"filename {base64.b64encode(b'big.bin').decode()},space {base64.b64encode(str(target.pk).encode()).decode()}"
+            meta = f"filename {base64.b64encode(f'big-{time.time_ns()}.bin'.encode()).decode()},space {base64.b64encode(str(target.pk).encode()).decode()}"
             conn.request("POST", "/files/tus/", headers={**auth, "Upload-Length": str(size), "Upload-Metadata": meta})
             created = conn.getresponse()
             created.read()
