@@ -65,7 +65,7 @@ def make_user(db):
 @pytest.fixture
 def make_space(db):
     """A space of any visibility, with members: ``make_space("secret", members={user: Role.MEMBER})``."""
-    from doeplein.access.models import Membership, Space
+    from doeplein.spaces.models import Membership, Space
 
     def make(visibility="public", members=None, parent=None, kind="test", archived=False, name=None):
         space = Space.objects.create(

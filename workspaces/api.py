@@ -16,8 +16,9 @@ from wagtail.rich_text import expand_db_html
 
 from doeplein.access import can
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import STRICT, PageOut, RoleName, membership_state, my_roles, paginate
+from doeplein.api.common import STRICT, PageOut, paginate
 from doeplein.home.models import Theme
+from doeplein.spaces.api import RoleName, membership_state, my_roles
 
 from . import actions, selectors
 from .models import Workspace

@@ -19,7 +19,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from doeplein.access.actions import (
+from doeplein.activity.models import Activity
+from doeplein.core.exceptions import ActionError
+from doeplein.notifications.models import Notification
+from doeplein.spaces.actions import (
     do_accept_invitation,
     do_change_role,
     do_decide_request,
@@ -35,10 +38,7 @@ from doeplein.access.actions import (
     do_withdraw_request,
     invitation_for_token,
 )
-from doeplein.access.models import Invitation, JoinRequest, Membership, Role, Space
-from doeplein.activity.models import Activity
-from doeplein.core.exceptions import ActionError
-from doeplein.notifications.models import Notification
+from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role, Space
 
 ROLES = ("anonymous", "outsider", "guest", "member", "community_manager", "owner", "platform_admin")
 ACTIONS = ("join", "request_to_join", "decide_request", "invite", "change_role", "remove_member", "leave", "archive")

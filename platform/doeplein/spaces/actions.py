@@ -17,20 +17,43 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doeplein.access import can, check, role_in
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_group, send_event_on_commit
 from doeplein.notifications.actions import do_notify
 
-from .gate import can, check, role_in
+from .kinds import space_url
 from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space
 
 INVITATION_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
 
 
 def _url(space):
-    specific = space.specific
-    return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else "/"
+    return space_url(space) or "/"
+
+
+def free_slug(user, queryset, slug, *, max_length=80):
+    """The web address a new space gets: ``slug`` itself when free; a 409 when a space the person may
+    find already has it; and when only a space hidden from the person has it, the same answer as for a
+    free one, made unique with a suffix ("-2", "-3" …), so that the answer never reveals a secret space.
+
+    ``queryset``: the spaces the slug must be unique among (all workspaces; the groups of one parent).
+    """
+    from doeplein.access import discoverable
+
+    if not queryset.filter(slug=slug).exists():
+        return slug
+    if discoverable(user, queryset.filter(slug=slug)).exists():
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    taken = set(queryset.filter(slug__startswith=slug).values_list("slug", flat=True))
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = slug[: max_length - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
 
 
 def _managers(space):
