@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from doeplein.access import can, check
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_changed_on_commit
 from doeplein.spaces.actions import do_create_space_membership, free_slug
 from doeplein.spaces.models import Role, Space
 
@@ -67,9 +68,13 @@ def do_update_group(*, user, group, **fields):
     _lock_and_refresh(group)
     if group.is_archived:
         raise ActionError(_("This group is archived: restore it first."), code="archived", status=409)
+    before = (group.visibility, group.join_policy)
     for name, value in fields.items():
         if name in EDITABLE:
             setattr(group, name, value)
     group.save()
+    if (group.visibility, group.join_policy) != before:
+        # Who may see or join changed: open connections re-read their verdict.
+        access_changed_on_commit(space_ids=[group.pk], reason="settings_changed")
     record(actor=user, verb="group.updated", target=group, space=group)
     return group

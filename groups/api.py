@@ -12,7 +12,7 @@ from pydantic import StrictBool, StringConstraints
 
 from doeplein.api.auth import OPTIONAL
 from doeplein.api.common import STRICT, Id, PageOut, paginate
-from doeplein.spaces.api import RoleName, membership_state, my_roles
+from doeplein.spaces.api import MembershipStateOut, RoleName, membership_state, my_roles
 from doeplein.spaces.kinds import find_by_slug
 from doeplein.spaces.models import Space
 
@@ -54,14 +54,8 @@ class GroupPage(PageOut):
     results: list[GroupOut]
 
 
-class GroupDetailOut(GroupOut):
+class GroupDetailOut(GroupOut, MembershipStateOut):
     welcome_message: str | None = Field(..., description="Shown to members only.")
-    effective_role: RoleName | None
-    pending_request: bool
-    may_join: bool
-    may_request: bool
-    may_moderate: bool
-    may_manage: bool
 
 
 class GroupIn(Schema):

@@ -92,3 +92,12 @@ def call(client):
         return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
 
     return do
+
+
+@pytest.fixture
+def live_events(db):
+    """``with live_events() as events:`` records what ``doeplein.live.publish`` sends after commit
+    (see tests/support/live.py); assert the exact list."""
+    from tests.support.live import capture_live_events
+
+    return capture_live_events

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from doeplein.access import can, check
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_changed_on_commit
 from doeplein.spaces.actions import do_create_space_membership, free_slug
 from doeplein.spaces.models import Role, Space
 
@@ -73,6 +74,7 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
         raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
     if cover_upload is not None:
         fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=fields.get("name") or workspace.name)
+    before = (workspace.visibility, workspace.join_policy)
     for name, value in fields.items():
         if name in EDITABLE:
             setattr(workspace, name, value)
@@ -83,5 +85,8 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
     if tags is not None:
         workspace.tags.set(list(tags))
     workspace.save()
+    if (workspace.visibility, workspace.join_policy) != before:
+        # Who may see or join changed: open connections re-read their verdict.
+        access_changed_on_commit(space_ids=[workspace.pk], reason="settings_changed")
     record(actor=user, verb="workspace.updated", target=workspace, space=workspace)
     return workspace

@@ -24,13 +24,12 @@ from doeplein.api.common import STRICT, Id, PageOut, Text, paginate
 from doeplein.core.exceptions import ActionError
 
 from . import actions
+from .eligibility import membership_options
 from .kinds import role_label, space_url
 from .models import Invitation, JoinRequest, Role, Space
 from .selectors import (
     member_list,
-    membership_of,
     open_invitations,
-    pending_request_of,
     pending_requests,
 )
 
@@ -76,22 +75,36 @@ def refuse_if_archived(space):
 def membership_state(user, space):
     """What the caller is in ``space`` and may do about joining it."""
     role = role_in(user, space)
-    own = membership_of(user=user, space=space)
+    # The same verdicts as the HTML membership box: both show what the actions' own checks say.
+    options = membership_options(user, space)
+    own = options.membership
     return {
         "my_role": role_name(own.role) if own else None,
         "effective_role": role_name(role),
-        "pending_request": pending_request_of(user=user, space=space) is not None,
-        "may_join": own is None and actions.may_join_directly(user, space),
-        "may_request": (
-            user.is_authenticated and own is None and not space.is_archived and space.join_policy == "request"
-        ),
+        "pending_request": options.pending_request is not None,
+        "may_join": options.join.allowed,
+        "may_request": options.request.allowed,
+        "may_leave": options.leave.allowed,
         "may_moderate": can(user, "moderate", space),
         "may_manage": can(user, "manage", space),
     }
 
 
 # --- Schemas -------------------------------------------------------------------------------------------
-class SpaceOut(Schema):
+class MembershipStateOut(Schema):
+    """The caller's place in a space and the membership moves open to them (from the actions' checks).
+    Every kind's detail schema (a workspace's, a group's) includes it."""
+
+    effective_role: RoleName | None = Field(None, description="Including oversight inherited from a parent space.")
+    pending_request: bool
+    may_join: bool
+    may_request: bool
+    may_leave: bool
+    may_moderate: bool
+    may_manage: bool
+
+
+class SpaceOut(MembershipStateOut):
     id: int
     kind: str
     name: str
@@ -103,12 +116,6 @@ class SpaceOut(Schema):
     parent_id: int | None
     url: str | None
     my_role: RoleName | None = Field(None, description="The caller's own membership role, if any.")
-    effective_role: RoleName | None = Field(None, description="Including oversight inherited from a workspace.")
-    pending_request: bool
-    may_join: bool
-    may_request: bool
-    may_moderate: bool
-    may_manage: bool
 
 
 class MemberOut(Schema):
@@ -169,7 +176,7 @@ class InvitationOut(Schema):
     id: int
     space_id: int
     email: str
-    user_id: int | None
+    user_id: int | None = Field(None, description="The account that accepted; null until then.")
     role: RoleName
     invited_by: str | None
     created_at: datetime
@@ -250,7 +257,9 @@ def _invitation_out(invitation):
         "id": invitation.pk,
         "space_id": invitation.space_id,
         "email": invitation.email,
-        "user_id": invitation.user_id,
+        # Who the address belongs to is shown only once they accepted: an invitation never confirms
+        # that an address has an account.
+        "user_id": invitation.user_id if invitation.accepted_at else None,
         "role": ROLE_NAMES[invitation.role],
         "invited_by": invitation.invited_by.display_name if invitation.invited_by else None,
         "created_at": invitation.created_at,

@@ -30,6 +30,7 @@ from doeplein.core.exceptions import ActionError
 from doeplein.plugins import space_sections
 
 from . import actions
+from .eligibility import membership_options
 from .forms import (
     ArchiveForm,
     DecideForm,
@@ -41,8 +42,8 @@ from .forms import (
     space_roles,
 )
 from .kinds import space_url
-from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space, Visibility
-from .selectors import member_list, membership_of, open_invitations, pending_request_of, pending_requests
+from .models import Invitation, JoinRequest, Role, Space
+from .selectors import member_list, open_invitations, pending_requests
 
 PER_PAGE = 50
 
@@ -148,20 +149,12 @@ def membership_context(request, space):
     """
     user = request.user
     authenticated = user.is_authenticated
-    membership = membership_of(user=user, space=space)
-    pending = None if membership else pending_request_of(user=user, space=space)
+    # Every verdict comes from the eligibility rules the actions themselves call.
+    options = membership_options(user, space)
+    membership, pending = options.membership, options.pending_request
     is_manager = authenticated and can(user, "moderate", space)
-    invitation_only = space.join_policy == JoinPolicy.INVITATION or space.visibility == Visibility.SECRET
-    can_leave, leave_note = False, ""
-    if membership is not None:
-        if membership.role == Role.OWNER:
-            can_leave = Membership.objects.filter(space=space, role=Role.OWNER).exclude(user=user).exists()
-            if not can_leave:
-                leave_note = _("You are the last owner: hand over ownership before you leave.")
-        elif space.allow_leaving:
-            can_leave = True
-        else:
-            leave_note = _("Members cannot leave this space; ask its managers.")
+    can_leave = options.leave.allowed
+    leave_note = options.leave.reason if membership is not None and not can_leave else ""
     login_url, signup_url = _login_links(request, request.get_full_path())
     kwargs = {"space_id": space.pk}
     return {
@@ -169,17 +162,11 @@ def membership_context(request, space):
         "membership": membership,
         "role_label": role_labeller(space)(membership.role) if membership else "",
         "pending_request": pending,
-        "can_join": membership is None and actions.may_join_directly(user, space),
-        "can_request": (
-            authenticated
-            and membership is None
-            and pending is None
-            and not space.is_archived
-            and not invitation_only
-            and space.join_policy == JoinPolicy.REQUEST
-        ),
+        "options": options,
+        "can_join": options.join.allowed,
+        "can_request": options.request.allowed,
         "request_form": JoinRequestForm(auto_id=f"id_%s_join_{space.pk}"),
-        "invitation_only": membership is None and invitation_only,
+        "invitation_only": options.invitation_only,
         "can_leave": can_leave,
         "leave_note": leave_note,
         "is_member": membership is not None,
