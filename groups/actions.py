@@ -9,6 +9,7 @@ from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_changed_on_commit
 from doeplein.spaces.actions import do_create_space_membership, free_slug
+from doeplein.spaces.kinds import kind_label
 from doeplein.spaces.models import Role, Space
 
 from .models import Group
@@ -27,13 +28,16 @@ def check_may_create_group(user, parent=None):
     """Inside a space (of any kind): its members (not guests) may create groups, unless it is archived.
     Platform-wide: civil servants. Raises Http404 / PermissionDenied / ActionError (archived, 409)."""
     if parent is not None:
-        check(user, "view", parent)
+        check(user, "discover", parent)  # a space the person may not know of is a 404
+        kind = kind_label(parent)
         if parent.is_archived:
             raise ActionError(
-                _("This space is archived: no groups can be added to it."), code="archived", status=409
+                _("This %(kind)s is archived: no groups can be added to it.") % {"kind": kind},
+                code="archived",
+                status=409,
             )
         if not can(user, "contribute", parent):
-            raise PermissionDenied(_("Only members of this space can create groups in it."))
+            raise PermissionDenied(_("Only members of this %(kind)s can create groups in it.") % {"kind": kind})
     elif not can(user, "open_workspace"):
         raise PermissionDenied(_("Only civil servants can create platform-wide groups."))
 
