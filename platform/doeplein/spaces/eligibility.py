@@ -51,7 +51,11 @@ class MembershipOptions:
     @property
     def invitation_only(self) -> bool:
         """Not a member, and neither joining nor asking is possible: only an invitation lets one in."""
-        return self.membership is None and "invitation_needed" in (self.join.code, self.request.code)
+        return (
+            self.membership is None
+            and self.join.code == "invitation_needed"
+            and self.request.code in ("invitation_needed", "no_requests")
+        )
 
 
 _UNSET = object()
@@ -104,10 +108,10 @@ def check_may_join(user, space, *, membership=_UNSET) -> None:
 def check_may_request(user, space, *, membership=_UNSET, pending=_UNSET) -> None:
     """Ask to join: a space "on request" that is not secret, and no request of theirs pending."""
     _may_knock(user, space, _membership(user, space, membership))
-    if _invitation_only(space):
-        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
     if space.join_policy != JoinPolicy.REQUEST:
         raise ActionError(_("This space does not take requests to join."), code="no_requests", status=403)
+    if space.visibility == Visibility.SECRET:
+        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
     if _pending(user, space, pending) is not None:
         raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409)
 

@@ -82,10 +82,11 @@ def gate_refusal(role, visibility):
 
 def by_policy(policy, visibility):
     """join for someone who may see the space and is not a member: only open, non-secret spaces."""
-    if policy == "request":
-        return "request_needed"
+    # A secret space is joined by invitation only, whatever its policy (the rule that won, issue 7).
     if policy == "invitation" or visibility == "secret":
         return "invitation_needed"
+    if policy == "request":
+        return "request_needed"
     return OK
 
 
@@ -105,7 +106,10 @@ def outcome_request(role, visibility, policy):
     if role == "anonymous":
         return DENIED
     if role in ("outsider", "platform_admin", "workspace_manager"):
-        return OK if policy == "request" else "no_requests"
+        if policy != "request":
+            return "no_requests"
+        # A secret space takes no requests, even from those who may see it (issue 7: the safer rule won).
+        return "invitation_needed" if visibility == "secret" else OK
     return "already_member"
 
 
