@@ -11,7 +11,7 @@ from doeplein.spaces.actions import do_decide_request, do_join, do_request_to_jo
 from doeplein.spaces.models import JoinPolicy, JoinRequest, Membership, Role, Space, Visibility
 from groups.actions import do_create_group, do_update_group
 from groups.models import Group, GroupPolicy
-from tests.doeplein.access.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
+from tests.doeplein.spaces.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
 from workspaces.models import Workspace
 
 # A group's policy sets how one joins, and a secret group is also invisible (groups.models.Group.apply_policy).
