@@ -59,8 +59,8 @@ def build(spaces, files, folder_size):
     from django.db import connection
     from tqdm import tqdm
 
-    from doeplein.access.models import Membership, Role, Space
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Role, Space
     from files.models import File, FileVersion, Folder
 
     (STORE / "v" / "00").mkdir(parents=True, exist_ok=True)
@@ -106,8 +106,8 @@ def urlconf():
     from django.urls import path
 
     import doeplein.urls
-    from doeplein.access.models import Space
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Space
     from files.wagtail_hooks import render_files
 
     def baseline(request):

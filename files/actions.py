@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
-from doeplein.access.models import Role
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.notifications.actions import do_notify
+from doeplein.spaces.models import Role
 
 from . import conf
 from .models import File, FileVersion, Folder, Follow, ScanStatus, Usage, new_blob_key

@@ -14,7 +14,7 @@ from pydantic import StringConstraints
 
 from doeplein.access import can
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import STRICT, Id, PageOut, paginate
+from doeplein.api.common import STRICT, Id, PageOut, paginate
 
 from . import actions, conf
 from .downloads import serve_blob

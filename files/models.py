@@ -22,7 +22,7 @@ class TrashQuerySet(models.QuerySet):
 
 
 class Folder(models.Model):
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="folders", verbose_name=_("space"))
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="folders", verbose_name=_("space"))
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent folder")
     )
@@ -50,7 +50,7 @@ class Folder(models.Model):
 
 
 class File(models.Model):
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="files", verbose_name=_("space"))
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="files", verbose_name=_("space"))
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="files", verbose_name=_("folder"))
     name = models.CharField(_("name"), max_length=255)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -151,7 +151,7 @@ class FileVersion(models.Model):
 class Usage(models.Model):
     """Bytes held per space or per person (every version, trash included), locked while an upload counts."""
 
-    space = models.OneToOneField("access.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    space = models.OneToOneField("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     bytes = models.BigIntegerField(default=0)
 
@@ -194,7 +194,7 @@ class Upload(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     file = models.ForeignKey(File, null=True, blank=True, on_delete=models.CASCADE, related_name="+")  # a new version
     name = models.CharField(max_length=255)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from doeplein.access import can, filter_for, get_object_or_404
-from doeplein.access.models import Space
 from doeplein.core.exceptions import ActionError
+from doeplein.spaces.models import Space
 
 from . import actions, conf
 from .downloads import serve_blob
@@ -38,8 +38,9 @@ def space_by_id(user, space_id, action="view"):
 
 
 def space_url(space):
-    specific = space.specific
-    return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else None
+    from doeplein.spaces.kinds import space_url as url_of
+
+    return url_of(space)
 
 
 def _next(request, default):

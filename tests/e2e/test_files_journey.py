@@ -44,7 +44,7 @@ def run_scans():
 def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
     live_server, home_site, browser, make_user, make_space, task_broker, check_accessibility, tmp_path
 ):
-    from doeplein.access.models import Role
+    from doeplein.spaces.models import Role
     from files.models import File
 
     first_member = make_user(password=PASSWORD, first_name="Fleur")

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from doeplein.access.models import Role
+from doeplein.spaces.models import Role
 
 
 @pytest.fixture(autouse=True)

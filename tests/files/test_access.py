@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from doeplein.access import can, visible
-from doeplein.access.models import Role
 from doeplein.activity.models import Activity
+from doeplein.spaces.models import Role
 from files import actions
 from files.models import File, FileVersion, Folder
 

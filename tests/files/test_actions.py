@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import override_settings
 
-from doeplein.access.models import Role
 from doeplein.activity.models import Activity
 from doeplein.core.exceptions import ActionError
 from doeplein.notifications.models import Notification
+from doeplein.spaces.models import Role
 from files import actions
 from files.models import File, FileVersion, Folder, ScanStatus, Usage
 from files.storage import file_storage
