@@ -204,7 +204,7 @@ class Network:
         # Lappas et al.: D larger than any path, so that skill nodes are leaves of every tree.
         self.mean_weight = float(g.data.mean()) if g.nnz else 1.0
         self.big = float(g.data.sum()) + 1.0
-        self._coo = sparse.triu(g, k=1).tocoo()
+        self._aug = None
         self._skill_rows = np.array(rows, dtype=np.int64)
         self._skill_cols = np.array(cols, dtype=np.int64) + n
 
@@ -228,23 +228,35 @@ class Network:
         return g
 
     def augmented(self, penalty, removed):
-        """The skill-augmented graph (symmetric, CSR), without the ``removed`` people."""
-        n, s = self.n, len(self.skill_names)
-        u, v, w = self._coo.row, self._coo.col, self._coo.data
-        su, sv = self._skill_rows, self._skill_cols
-        sw = np.full(len(su), self.big)
+        """The skill-augmented graph (symmetric, CSR) with a request's penalties, without the
+        ``removed`` people. Built once; a request only rewrites a copy of its weights (no sorting)."""
+        if self._aug is None:
+            n, s = self.n, len(self.skill_names)
+            coo = sparse.triu(self.graph, k=1).tocoo()
+            u, v, w = coo.row, coo.col, coo.data
+            su, sv = self._skill_rows, self._skill_cols
+            sw = np.full(len(su), self.big)
+            rows = np.concatenate([u, v, su, sv])
+            cols = np.concatenate([v, u, sv, su])
+            aug = sparse.csr_matrix((np.concatenate([w, w, sw, sw]), (rows, cols)), shape=(n + s, n + s))
+            aug.sort_indices()
+            self._aug = aug
+            self._aug_rows = np.repeat(np.arange(n + s), np.diff(aug.indptr))
+        if penalty is None and (removed is None or not removed.any()):
+            return self._aug
+        aug = self._aug.copy()
+        r, c = self._aug_rows, aug.indices
+        n = self.n
         if penalty is not None:
-            w = w + (penalty[u] + penalty[v]) / 2
-            sw = sw + penalty[su]
+            p = np.concatenate([penalty, np.zeros(aug.shape[0] - n)])
+            # half of each end's penalty on a person-person edge, all of the holder's on a skill edge
+            person_edge = (r < n) & (c < n)
+            aug.data = aug.data + np.where(person_edge, (p[r] + p[c]) / 2, p[r] + p[c])
         if removed is not None and removed.any():
-            keep = ~(removed[u] | removed[v])
-            u, v, w = u[keep], v[keep], w[keep]
-            keep = ~removed[su]
-            su, sv, sw = su[keep], sv[keep], sw[keep]
-        rows = np.concatenate([u, v, su, sv])
-        cols = np.concatenate([v, u, sv, su])
-        data = np.concatenate([w, w, sw, sw])
-        return sparse.csr_matrix((data, (rows, cols)), shape=(n + s, n + s))
+            gone = np.concatenate([removed, np.zeros(aug.shape[0] - n, dtype=bool)])
+            aug.data = np.where(gone[r] | gone[c], 0.0, aug.data)
+            aug.eliminate_zeros()
+        return aug
 
     def load_penalty(self, load, balance, capacity):
         if load is None or balance <= 0 or self.n == 0:
@@ -305,6 +317,15 @@ class _Request:
         self.aug = network.augmented(penalty, removed)
         self.plain = network.without(removed)
         self._rows = None
+        self._people = None
+        self.bound = math.inf  # an upper bound of the distances within the last Steiner team
+
+    def people_graph(self):
+        """The penalised graph of people alone (the augmented graph without its skill nodes)."""
+        if self._people is None:
+            n = self.net.n
+            self._people = self.aug[:n][:, :n].tocsr()
+        return self._people
 
     def rows(self):
         """Distances (k+m) × (n+s) on the augmented graph from each needed skill node and each
@@ -428,7 +449,8 @@ def _steiner(req):
     terminals = [n + sid for sid in req.needed_ids] + list(req.must)
     if not terminals:
         return None
-    tree_nodes, tree_edges = steiner_tree(req.aug, terminals)
+    radius = 1.5 * net.mean_weight
+    tree_nodes, tree_edges = steiner_tree(req.aug, terminals, radius=radius, offset=net.big)
     members = {}
     for m in req.must:
         members[m] = Member(m, [], [{"kind": "required"}])
@@ -445,38 +467,104 @@ def _steiner(req):
                 holder = int(row.indices[np.argmin(row.data)])
                 members.setdefault(holder, Member(holder, [], []))
     cost = float(sum(w for u, v, w in tree_edges if u < n and v < n))
+    # A skill node joined to two holders relays between them at 2·D: the people in the tree are then
+    # not connected among themselves. Keep one holder per skill (the one bringing most needed skills)
+    # and join the kept people with a second one-pass Steiner tree on the people graph; keep the
+    # cheaper connected answer.
+    degree = {}
+    for u, v, _ in tree_edges:
+        degree[u] = degree.get(u, 0) + 1
+        degree[v] = degree.get(v, 0) + 1
+    relays = any(node >= n and d > 1 for node, d in degree.items())
+    needed = {net.skill_names[sid] for sid in req.needed_ids}
+    kept = set(req.must)
+    for sid in req.needed_ids:
+        name = net.skill_names[sid]
+        owners = [node for node in members if name in net.node_skills[node]]
+        if owners and not any(name in net.node_skills[k] for k in kept):
+            kept.add(
+                max(
+                    owners, key=lambda node: (len(net.node_skills[node] & needed), degree.get(node, 0), -node)
+                )
+            )
+    if len(kept) > 1 and (relays or len(kept) < len(members)):
+        # On the augmented graph too: a path through a skill node (2·D) means the people are not
+        # connected among themselves.
+        nodes2, edges2 = steiner_tree(req.aug, sorted(kept), radius=radius)
+        cost2 = float(sum(w for _, _, w in edges2))
+        connected2 = len(edges2) == len(nodes2) - 1 and all(u < n and v < n for u, v, _ in edges2)
+        if connected2 and (relays or cost2 < cost):
+            members = {m: Member(m, [], [{"kind": "required"}]) for m in req.must}
+            for node in nodes2:
+                members.setdefault(int(node), Member(int(node), [], []))
+            cost = cost2
+            tree_edges = edges2
+    req.bound = _tree_diameter(tree_edges, n)
     return members, cost
 
 
-def steiner_tree(graph, terminals):
+def _tree_diameter(edges, n):
+    """The longest path of a tree on people (a bound of every shortest path between its nodes)."""
+    edges = [(u, v, w) for u, v, w in edges if u < n and v < n]
+    if not edges:
+        return math.inf
+    nodes = sorted({u for u, _, _ in edges} | {v for _, v, _ in edges})
+    local = {node: i for i, node in enumerate(nodes)}
+    tree = sparse.csr_matrix(
+        ([w for _, _, w in edges], ([local[u] for u, _, _ in edges], [local[v] for _, v, _ in edges])),
+        shape=(len(nodes), len(nodes)),
+    )
+    d = csgraph.shortest_path(tree, directed=False)
+    finite = d[np.isfinite(d)]
+    return float(finite.max()) if len(finite) == len(nodes) ** 2 else math.inf
+
+
+def steiner_tree(graph, terminals, radius=None, offset=0.0):
     """Mehlhorn's Steiner tree 2-approximation in one multi-source Dijkstra pass.
 
     ``graph`` is a symmetric CSR matrix, ``terminals`` node indices. Returns ``(nodes, edges)`` with
     edges as ``(u, v, weight)``; a graph in pieces gives a Steiner forest (one tree per piece).
+    ``radius``: search only that far (beyond ``offset``) from the terminals, three times farther while
+    the terminals' regions do not touch, then without bound: the tree is then found in a small part of
+    a large graph.
     """
     terminals = np.unique(np.asarray(terminals, dtype=np.int64))
     if len(terminals) == 0:
         return [], []
     if len(terminals) == 1:
         return [int(terminals[0])], []
-    dist, pred, src = csgraph.dijkstra(
-        graph, directed=True, indices=terminals, min_only=True, return_predecessors=True
-    )
-    coo = sparse.triu(graph, k=1).tocoo()
-    u, v, w = coo.row, coo.col, coo.data
-    su, sv = src[u], src[v]
-    cross = (su >= 0) & (sv >= 0) & (su != sv)
-    u, v, w, su, sv = u[cross], v[cross], w[cross], su[cross], sv[cross]
-    length = dist[u] + w + dist[v]
-    index = np.full(graph.shape[0], -1, dtype=np.int64)
-    index[terminals] = np.arange(len(terminals))
-    a, b = index[su], index[sv]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    key = lo * len(terminals) + hi
-    order = np.lexsort((length, key))
-    key_sorted = key[order]
-    first = order[np.concatenate([[True], key_sorted[1:] != key_sorted[:-1]])] if len(order) else order
     t = len(terminals)
+    index = np.full(graph.shape[0], -1, dtype=np.int64)
+    index[terminals] = np.arange(t)
+    tries = 0
+    while True:
+        limit = np.inf if radius is None else offset + radius
+        dist, pred, src = csgraph.dijkstra(
+            graph, directed=True, indices=terminals, min_only=True, return_predecessors=True, limit=limit
+        )
+        reached = np.flatnonzero(np.isfinite(dist))
+        sub = graph[reached]
+        u = np.repeat(reached, np.diff(sub.indptr))
+        v, w = sub.indices, sub.data
+        su, sv = src[u], src[v]
+        cross = (u < v) & (su >= 0) & (sv >= 0) & (su != sv)
+        u, v, w, su, sv = u[cross], v[cross], w[cross], su[cross], sv[cross]
+        length = dist[u] + w + dist[v]
+        a, b = index[su], index[sv]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        key = lo * t + hi
+        order = np.lexsort((length, key))
+        key_sorted = key[order]
+        first = order[np.concatenate([[True], key_sorted[1:] != key_sorted[:-1]])] if len(order) else order
+        if radius is None:
+            break
+        pieces = csgraph.connected_components(
+            sparse.csr_matrix((np.ones(len(first)), (lo[first], hi[first])), shape=(t, t)), directed=False
+        )[0]
+        if pieces == 1:
+            break
+        tries += 1
+        radius = radius * 3 if tries < 4 else None
     term_graph = sparse.csr_matrix((length[first], (lo[first], hi[first])), shape=(t, t))
     mst = csgraph.minimum_spanning_tree(term_graph).tocoo()
     # The bridge edge that realises each terminal-graph edge.
@@ -595,6 +683,7 @@ def suggest_teams(
     load=None,
     balance: float = 1.0,
     capacity: float = 3.0,
+    measured: bool = True,
 ) -> Result:
     """Up to ``task.max_teams`` distinct teams that cover ``task.skills`` with low communication cost.
 
@@ -602,7 +691,9 @@ def suggest_teams(
     the skills per node). ``load``: teams each person is already in (mapping or array), for load
     balancing. Skills nobody available holds are reported in ``Result.uncovered`` and the best partial
     team is returned; a graph in pieces gives teams marked ``connected=False`` when no piece covers
-    everything. Raises ``ValueError`` for an unknown algorithm or a negative size.
+    everything. ``measured=False`` skips measuring the teams (benchmarks time the search alone and
+    measure every algorithm's teams, the reference's too, the same way afterwards). Raises
+    ``ValueError`` for an unknown algorithm or a negative size.
     """
     started = time.perf_counter()
     task = task or Task()
@@ -656,8 +747,9 @@ def suggest_teams(
             seen.add(key)
             # A Steiner tree holds every member, so no two are farther apart than its (penalised) cost.
             grown = any(r["kind"] == "extra" for m in team.members for r in m.reasons)
-            bound = cost if name == "steiner" and not grown and math.isfinite(cost) and cost > 0 else math.inf
-            measure(net, team, bound=bound, graph=req.plain)
+            bound = getattr(req, "bound", math.inf) if name == "steiner" and not grown else math.inf
+            if measured:
+                measure(net, team, bound=bound, graph=req.plain)
             teams.append(team)
 
     run(base_penalty, algorithms)
