@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "doeplein.moderation",
     "doeplein.home",
     "doeplein.api",
+    "doeplein.teams",
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
     *env_list("DOEPLEIN_PLUGINS", "workspaces,groups,blogs,files"),
     *env_list("DOEPLEIN_EXTRA_APPS"),
@@ -194,6 +195,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "purge-unconfirmed-accounts": {
         "task": "doeplein.accounts.tasks.purge_unconfirmed_accounts",
+        "schedule": timedelta(hours=24),
+    },
+    "rebuild-activity-profiles": {
+        "task": "doeplein.teams.tasks.rebuild_profiles_task",
         "schedule": timedelta(hours=24),
     },
 }
