@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from .models import TeamRequest
 
 MAX_SKILLS = 20
 MAX_TEAM = 50
+# Tests only: a worker started with this pauses a job once it is marked running, so that the test can
+# kill it mid-job and check that another worker finishes it once.
+TEST_PAUSE_SECONDS = float(os.environ.get("DOEPLEIN_TEAMS_TEST_PAUSE", "0") or 0)
 
 
 def _clean_list(values, limit):
@@ -153,6 +157,11 @@ def do_run_team_request(*, request_id, progress=None):
         req.runs += 1
         req.progress = 5
         req.save(update_fields=["status", "runs", "progress"])
+
+    if TEST_PAUSE_SECONDS:  # tests kill a worker here, mid-job
+        import time
+
+        time.sleep(TEST_PAUSE_SECONDS)
 
     def step(pct):
         TeamRequest.objects.filter(pk=request_id).update(progress=pct)
