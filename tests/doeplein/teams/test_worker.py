@@ -28,7 +28,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_which_finishes_it_once(
         person.profile.save()
         people.append(person)
     boss = make_user()
-    space = make_space("public", members={boss: Role.OWNER, **{p: Role.MEMBER for p in people}})
+    space = make_space("public", members={boss: Role.OWNER, **dict.fromkeys(people, Role.MEMBER)})
     assert Membership.objects.filter(space=space).count() == 4
     build_profiles()
     build_graph()
