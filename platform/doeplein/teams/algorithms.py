@@ -487,18 +487,40 @@ def _steiner(req):
                     owners, key=lambda node: (len(net.node_skills[node] & needed), degree.get(node, 0), -node)
                 )
             )
-    if len(kept) > 1 and (relays or len(kept) < len(members)):
+    choices = [kept]
+    # Holders picked pair by pair can lie far apart. A second choice, as Kargar and An's leader would
+    # pick them: around the tree's person nearest to all the skills, each skill's nearest holder (one
+    # bounded multi-source Dijkstra from the tree's people).
+    centres = [node for node in members if node < n]
+    if len(centres) > 1 and req.needed_ids:
+        reach = max(cost, 2 * radius)
+        dist = csgraph.dijkstra(req.aug, directed=True, indices=centres, limit=reach * (1 + 1e-9) + _EPS)
+        per_skill = [dist[:, net.holders[sid]] for sid in req.needed_ids]
+        total = np.sum([d.min(axis=1) for d in per_skill], axis=0)
+        best = int(np.argmin(total))
+        if np.isfinite(total[best]):
+            around = set(req.must) | {
+                int(net.holders[sid][np.argmin(d[best])])
+                for sid, d in zip(req.needed_ids, per_skill, strict=True)
+            }
+            if around != kept:
+                choices.append(around)
+    best_tree = None
+    for chosen in choices:
+        if len(chosen) <= 1 or not (relays or len(chosen) < len(members) or chosen is not kept):
+            continue
         # On the augmented graph too: a path through a skill node (2·D) means the people are not
         # connected among themselves.
-        nodes2, edges2 = steiner_tree(req.aug, sorted(kept), radius=radius)
+        nodes2, edges2 = steiner_tree(req.aug, sorted(chosen), radius=radius)
         cost2 = float(sum(w for _, _, w in edges2))
         connected2 = len(edges2) == len(nodes2) - 1 and all(u < n and v < n for u, v, _ in edges2)
-        if connected2 and (relays or cost2 < cost):
-            members = {m: Member(m, [], [{"kind": "required"}]) for m in req.must}
-            for node in nodes2:
-                members.setdefault(int(node), Member(int(node), [], []))
-            cost = cost2
-            tree_edges = edges2
+        if connected2 and (relays or cost2 < cost) and (best_tree is None or cost2 < best_tree[0]):
+            best_tree = (cost2, nodes2, edges2)
+    if best_tree is not None:
+        cost, nodes2, tree_edges = best_tree
+        members = {m: Member(m, [], [{"kind": "required"}]) for m in req.must}
+        for node in nodes2:
+            members.setdefault(int(node), Member(int(node), [], []))
     req.bound = _tree_diameter(tree_edges, n)
     return members, cost
 
