@@ -285,3 +285,49 @@ def test_rebuild_command_shows_progress(platform, capsys):
     call_command("rebuild_profiles")
     out = capsys.readouterr()
     assert "profiles" in out.out
+
+
+def test_plugin_sources_feed_profiles_and_the_graph_only_with_what_everyone_may_see(platform, expert):
+    from wagtail import hooks
+
+    from doeplein.plugins import HOOK_PROFILE_SOURCES, ActivityRecord, InteractionEdge, ProfileSource
+
+    fenna = expert(first_name="Fenna")
+    anna, secret, water = platform["anna"], platform["secret"], platform["water"]
+
+    def records(person_ids):
+        yield ActivityRecord(fenna.pk, "post", "Zoutwaterintrusie in polders", ("water",), water.pk)
+        yield ActivityRecord(fenna.pk, "post", "Kernfusie geheim", (), secret.pk)
+        yield ActivityRecord(
+            fenna.pk, "file", "Vertrouwelijk bestand over bodemdaling", (), None, public=False
+        )
+
+    def edges(person_ids):
+        yield InteractionEdge(fenna.pk, anna.pk, "co_edit", 3.0, water.pk)
+        yield InteractionEdge(fenna.pk, platform["bas"].pk, "co_edit", 3.0, secret.pk)
+
+    source = ProfileSource(key="example", records=records, edges=edges)
+    with hooks.register_temporarily(HOOK_PROFILE_SOURCES, lambda: [source]):
+        build_profiles()
+        build_graph()
+    profile = ExpertProfile.objects.get(user=fenna)
+    assert "zoutwaterintrusie" in profile.document.casefold()
+    assert "kernfusie" not in profile.document.casefold() and "bodemdaling" not in profile.document.casefold()
+    assert names(find_experts(asker=platform["asker"], query="zoutwaterintrusie")) == ["Fenna"]
+    assert names(find_experts(asker=platform["asker"], query="kernfusie bodemdaling")) == []
+    pairs = {(e.a_id, e.b_id): e for e in Interaction.objects.all()}
+    assert pairs[tuple(sorted([fenna.pk, anna.pk]))].kinds == {"co_edit": 1}
+    assert tuple(sorted([fenna.pk, platform["bas"].pk])) not in pairs
+
+
+def test_activity_schedules_one_refresh_however_much_happens(platform, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from doeplein.activity.actions import record
+
+    cache.delete(f"teams:refresh:{platform['anna'].pk}")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for _ in range(3):
+            record(actor=platform["anna"], verb="test.did", space=platform["water"])
+    assert len([c for c in callbacks if "schedule_refresh" in c.__qualname__]) == 1
+    cache.delete(f"teams:refresh:{platform['anna'].pk}")

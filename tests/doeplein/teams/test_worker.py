@@ -37,13 +37,17 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_which_finishes_it_once(
     broker.transport_options.update(visibility_timeout=3, unacked_restore_interval=1)
     with sending_to(broker):
         req, created = do_request_team(user=boss, space=space, skills=["hydrologie", "gis", "juridisch"])
-        again, created_again = do_request_team(user=boss, space=space, skills=["GIS", "hydrologie", "juridisch"])
+        again, created_again = do_request_team(
+            user=boss, space=space, skills=["GIS", "hydrologie", "juridisch"]
+        )
         assert created and not created_again and again.pk == req.pk
 
         with run_worker(broker, env={**FAST_REDELIVERY, "DOEPLEIN_TEAMS_TEST_PAUSE": "120"}) as first:
             wait_until(
                 lambda: TeamRequest.objects.get(pk=req.pk).status == "running",
-                timeout=90, describe="the first worker to start the job", on_timeout=first.report,
+                timeout=90,
+                describe="the first worker to start the job",
+                on_timeout=first.report,
             )
             first.process.kill()  # SIGKILL mid-job: no acknowledgement, no clean shutdown
             first.process.wait(timeout=10)
@@ -52,7 +56,9 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_which_finishes_it_once(
         with run_worker(broker, env=FAST_REDELIVERY) as second:
             wait_until(
                 lambda: TeamRequest.objects.get(pk=req.pk).status == "done",
-                timeout=120, describe="the second worker to finish the job", on_timeout=second.report,
+                timeout=120,
+                describe="the second worker to finish the job",
+                on_timeout=second.report,
             )
     done = TeamRequest.objects.get(pk=req.pk)
     assert TeamRequest.objects.count() == 1
