@@ -151,9 +151,10 @@ def teams(platform, n_tasks, seed, reference=True, algorithms=ALGORITHMS, full_r
         f"Network prepared in {prepare:.2f} s"
         + (f"; networkx graph built in {nx_build:.1f} s" if reference else "")
     )
-    print(
-        f"Full request (all four algorithms, up to three teams) median {statistics.median(full) * 1000:.1f} ms\n"
-    )
+    if full:
+        print(
+            f"Full request (all four algorithms, up to three teams) median {statistics.median(full) * 1000:.1f} ms\n"
+        )
     print("Time per request: the search alone (teams are then measured the same way for every row).\n")
     print(
         "| algorithm | coverage | size | diameter | sum of distances | Steiner cost | time/request (median) |"
