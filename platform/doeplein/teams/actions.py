@@ -212,7 +212,7 @@ def check_invite(*, actor, space):
 
 def do_invite_people(*, actor, space, user_ids):
     """Invite people to a space through the core's invitations. Returns (invited, skipped names)."""
-    from doeplein.access.actions import do_invite
+    from doeplein.spaces.actions import do_invite
 
     from .selectors import people_for
 

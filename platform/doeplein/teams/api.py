@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
 from doeplein.access import get_object_or_404
-from doeplein.access.models import Space
+from doeplein.spaces.models import Space
 
 from . import actions, selectors
 

@@ -61,7 +61,7 @@ class TeamRequest(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="team_requests")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="team_requests")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

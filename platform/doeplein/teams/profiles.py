@@ -50,7 +50,7 @@ def decay(at, now=None):
 
 def open_spaces():
     """{space id: name} of spaces every logged-in user may see (open, and inside an open parent)."""
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     rows = Space.objects.filter(visibility__in=OPEN).filter(
         Q(parent__isnull=True) | Q(parent__visibility__in=OPEN)
@@ -69,8 +69,8 @@ def suggestible_ids(ids=None):
 
 # --- the core's own source: live discussion and space memberships -------------------------------
 def _core_records(person_ids):
-    from doeplein.access.models import Membership
     from doeplein.discussion.models import Message
+    from doeplein.spaces.models import Membership
 
     messages = Message.objects.filter(state="visible", author__isnull=False).select_related("room")
     memberships = Membership.objects.all()
@@ -84,8 +84,8 @@ def _core_records(person_ids):
 
 
 def _core_edges(person_ids):
-    from doeplein.access.models import Membership, Space
     from doeplein.discussion.models import Mention, Message
+    from doeplein.spaces.models import Membership, Space
 
     replies = Message.objects.filter(state="visible", reply_to__isnull=False, author__isnull=False)
     mentions = Mention.objects.filter(message__state="visible", message__author__isnull=False)

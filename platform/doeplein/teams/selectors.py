@@ -49,8 +49,8 @@ def people_for(asker):
 
 def find_experts(*, asker, query="", skills=(), organisation="", space=None, limit=20):
     """Ranked experts with reasons. ``space``: only its members (a space the asker may see)."""
-    from doeplein.access.models import Space
     from doeplein.accounts.models import Audience
+    from doeplein.spaces.models import Space
 
     text = " ".join([query or "", *skills]).strip()
     if not text:

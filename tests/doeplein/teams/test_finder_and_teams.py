@@ -2,8 +2,8 @@
 
 import pytest
 
-from doeplein.access.models import Invitation, Membership, Role
 from doeplein.discussion.models import Message, Room
+from doeplein.spaces.models import Invitation, Membership, Role
 from doeplein.teams.actions import do_request_team, do_run_team_request
 from doeplein.teams.models import ExpertProfile, Interaction, TeamRequest
 from doeplein.teams.profiles import build_graph, build_profiles

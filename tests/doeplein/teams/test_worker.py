@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from doeplein.access.models import Membership, Role
+from doeplein.spaces.models import Membership, Role
 from doeplein.teams.actions import do_request_team
 from doeplein.teams.models import TeamRequest
 from doeplein.teams.profiles import build_graph, build_profiles
