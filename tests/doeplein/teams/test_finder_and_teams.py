@@ -12,6 +12,15 @@ from doeplein.teams.selectors import find_experts
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English here (the interface defaults to Dutch)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def expert(make_user):
     def make(skills=(), suggestible=True, organisation="", **extra):
