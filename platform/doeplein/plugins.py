@@ -116,11 +116,49 @@ class SearchSource:
 
 
 @dataclass(frozen=True)
+class ActivityRecord:
+    """One thing a person did that says what they work on (a post, a comment, an edit, a file).
+
+    ``space_id``: where it happened (None: outside any space); ``public``: for records outside a
+    space, whether every logged-in user may see it. Activity profiles keep only what every logged-in
+    user may see (records in spaces that are public or open to logged-in users, all the way up), so
+    that no explanation reveals what an asker may not read. ``text`` is indexed, never shown.
+    """
+
+    person_id: int
+    kind: str  # "post", "comment", "message", "edit", "file" …
+    text: str = ""
+    themes: tuple = ()
+    space_id: int | None = None
+    at: object = None  # a datetime; None: now
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class InteractionEdge:
+    """Two people who worked together: ``kind`` is "reply", "mention", "comment", "co_edit" …;
+    ``weight`` in reply-equivalents (1.0: one reply). Same visibility rule as records."""
+
+    a: int
+    b: int
+    kind: str
+    weight: float = 1.0
+    space_id: int | None = None
+    at: object = None
+
+
+@dataclass(frozen=True)
 class ProfileSource:
-    """``texts(user)`` yields the texts that say what a person works on."""
+    """What feeds activity profiles and the interaction graph.
+
+    ``records(person_ids)`` yields :class:`ActivityRecord` for those people (``None``: everyone);
+    ``edges(person_ids)`` yields :class:`InteractionEdge` touching them. Either may be None.
+    ``weight`` scales the source's records against the others.
+    """
 
     key: str
-    texts: Callable
+    records: Callable | None = None
+    edges: Callable | None = None
     weight: float = 1.0
 
 
@@ -242,6 +280,8 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "Section",
     "SearchSource",
     "ProfileSource",
+    "ActivityRecord",
+    "InteractionEdge",
     "DiscussionTarget",
     "DemoData",
     "NavItem",
