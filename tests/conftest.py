@@ -37,7 +37,8 @@ def django_db_setup(
 
     connection = connections["default"]
     verbosity = request.config.option.verbose
-    if connection.vendor == "postgresql" and django_db_use_migrations and len(connections.settings) == 1:
+    clone = os.environ.get("DOEPLEIN_TEST_DB_CLONE", "1") != "0"  # 0: every process migrates its own (the old way)
+    if clone and connection.vendor == "postgresql" and django_db_use_migrations and len(connections.settings) == 1:
         with django_db_blocker.unblock():
             original_name = test_database.setup_cloned_database(
                 connection, rebuild=django_db_createdb, verbosity=verbosity
