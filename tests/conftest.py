@@ -6,12 +6,33 @@ In CI (CI=true) a test that needs PostgreSQL, Redis or Chromium fails instead of
 import itertools
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _counter = itertools.count(1)
+TESTS_DIR = Path(__file__).resolve().parent
+CHECKOUT = TESTS_DIR.parent
+
+
+def _plugin_packages():
+    """The plugins this checkout ships: top-level folders of the checkout that are Django apps."""
+    return {path.parent.name for path in CHECKOUT.glob("*/apps.py")}
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Tests of a plugin live in tests/<plugin>/ and are collected only when that plugin is installed
+    (``DOEPLEIN_PLUGINS=groups ./dev test`` runs the core's tests and the groups tests, not the
+    workspaces tests). A test elsewhere that needs a plugin skips itself (``pytest.importorskip`` or a
+    check of ``django.apps.apps.is_installed``)."""
+    path = Path(collection_path)
+    if path.parent != TESTS_DIR or not path.is_dir() or path.name not in _plugin_packages():
+        return None
+    from django.conf import settings
+
+    return True if path.name not in settings.INSTALLED_APPS else None
 
 
 def require(condition, reason):

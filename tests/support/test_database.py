@@ -2,11 +2,11 @@
 
 Migrating Doeplein's schema takes about two minutes; with pytest-xdist every worker used to do it for its
 own database before its first test. On PostgreSQL the first process that needs a database now builds a
-*template* database (``test_<name>_template``) under a PostgreSQL advisory lock, so only one process
+*template* database (``test_<name>_tpl_<fingerprint>``) under a PostgreSQL advisory lock, so only one process
 migrates while the others wait, and every process then gets its own copy with
-``CREATE DATABASE test_<name>_gw0 TEMPLATE test_<name>_template`` (a file copy: a second or two).
+``CREATE DATABASE test_<name>_gw0 TEMPLATE test_<name>_tpl_<fingerprint>`` (a file copy: a second or two).
 
-The template is kept between runs. Its comment holds a fingerprint of everything that decides the schema:
+The template is kept between runs (the newest three schemas). It is named after, and its comment holds, a fingerprint of everything that decides the schema:
 the installed apps, Django's version and the text of every migration file (and the models of apps that
 have no migrations). A run whose fingerprint differs rebuilds it; ``--create-db`` forces a rebuild.
 Other databases (SQLite, locally) take pytest-django's usual path: one file per process, migrated there.
@@ -60,9 +60,7 @@ def _quote(connection, name):
 
 
 def _template_fingerprint(cursor, name):
-    cursor.execute(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
-    )
+    cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
     row = cursor.fetchone()
     return None if row is None else (row[0] or "")
 
@@ -79,13 +77,26 @@ def _build_template(connection, cursor, template, stamp, verbosity):
     test_settings["NAME"] = template
     try:
         # Migrates, creates the cache table and points the connection at the template …
-        connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False, keepdb=False)
+        connection.creation.create_test_db(
+            verbosity=verbosity, autoclobber=True, serialize=False, keepdb=False
+        )
     finally:
         test_settings["NAME"] = previous_test_name
         connection.close()  # … which must have no session left when it is copied.
         connection.settings_dict["NAME"] = original_name
         settings.DATABASES[connection.alias]["NAME"] = original_name
     cursor.execute(f"COMMENT ON DATABASE {qn} IS %s", [stamp])
+
+
+KEEP_TEMPLATES = 3
+
+
+def _drop_old_templates(connection, cursor, prefix, keep):
+    """Templates of older schemas: keep the newest few (a branch switch back should not migrate again)."""
+    like = prefix.replace("_", r"\_") + "%"
+    cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY oid DESC", [like])
+    for (name,) in cursor.fetchall()[keep:]:
+        cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, name)} WITH (FORCE)")
 
 
 def setup_cloned_database(connection, *, rebuild=False, verbosity=0):
@@ -98,16 +109,19 @@ def setup_cloned_database(connection, *, rebuild=False, verbosity=0):
 
     original_name = connection.settings_dict["NAME"]
     own_name = connection.creation._get_test_db_name()  # test_<name>, plus _gw<n> under xdist
-    template = f"test_{original_name}_template"[:63]
     stamp = fingerprint()
+    # One template per schema: runs with another plugin set (DOEPLEIN_PLUGINS=groups) keep their own.
+    prefix = f"test_{original_name}"[:45] + "_tpl_"
+    template = prefix + stamp[:12]
     connection.close()
     with _maintenance_cursor(connection) as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
         try:
             if rebuild or _template_fingerprint(cursor, template) != stamp:
                 if verbosity:
-                    print(f"\nMigrating the template test database {template} …", file=sys.stderr)
+                    print(f"\nMigrating the template test database {template} …", file=sys.stderr)  # noqa: T201
                 _build_template(connection, cursor, template, stamp, verbosity)
+                _drop_old_templates(connection, cursor, prefix, keep=KEEP_TEMPLATES)
             qn = _quote(connection, own_name)
             cursor.execute(f"DROP DATABASE IF EXISTS {qn} WITH (FORCE)")
             cursor.execute(f"CREATE DATABASE {qn} TEMPLATE {_quote(connection, template)}")
