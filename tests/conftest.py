@@ -6,33 +6,12 @@ In CI (CI=true) a test that needs PostgreSQL, Redis or Chromium fails instead of
 import itertools
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _counter = itertools.count(1)
-TESTS_DIR = Path(__file__).resolve().parent
-CHECKOUT = TESTS_DIR.parent
-
-
-def _plugin_packages():
-    """The plugins this checkout ships: top-level folders of the checkout that are Django apps."""
-    return {path.parent.name for path in CHECKOUT.glob("*/apps.py")}
-
-
-def pytest_ignore_collect(collection_path, config):
-    """Tests of a plugin live in tests/<plugin>/ and are collected only when that plugin is installed
-    (``DOEPLEIN_PLUGINS=groups ./dev test`` runs the core's tests and the groups tests, not the
-    workspaces tests). A test elsewhere that needs a plugin skips itself (``pytest.importorskip`` or a
-    check of ``django.apps.apps.is_installed``)."""
-    path = Path(collection_path)
-    if path.parent != TESTS_DIR or not path.is_dir() or path.name not in _plugin_packages():
-        return None
-    from django.conf import settings
-
-    return True if path.name not in settings.INSTALLED_APPS else None
 
 
 def require(condition, reason):
@@ -125,7 +104,7 @@ def make_user(db):
 @pytest.fixture
 def make_space(db):
     """A space of any visibility, with members: ``make_space("secret", members={user: Role.MEMBER})``."""
-    from doeplein.access.models import Membership, Space
+    from doeplein.spaces.models import Membership, Space
 
     def make(visibility="public", members=None, parent=None, kind="test", archived=False, name=None):
         space = Space.objects.create(
@@ -152,3 +131,35 @@ def call(client):
         return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
 
     return do
+
+
+@pytest.fixture
+def live_events(db):
+    """``with live_events() as events:`` records what ``doeplein.live.publish`` sends after commit
+    (see tests/support/live.py); assert the exact list."""
+    from tests.support.live import capture_live_events
+
+    return capture_live_events
+
+
+# --- Runs with some plugins only (DOEPLEIN_PLUGINS=groups ./dev test) --------------------------------------
+_PLUGINS = ("workspaces", "groups", "blogs", "files")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Leave out test files of plugins that are not installed: a file under ``tests/<plugin>/``, or one
+    that imports the plugin at module level. ``DOEPLEIN_PLUGINS=groups ./dev test`` runs what applies."""
+    from django.apps import apps
+
+    missing = [p for p in _PLUGINS if not apps.is_installed(p)]
+    if not missing or collection_path.suffix != ".py" and not collection_path.is_dir():
+        return None
+    parts = collection_path.parts
+    if any(p in parts[parts.index("tests") + 1:][:1] for p in missing) if "tests" in parts else False:
+        return True
+    if collection_path.suffix == ".py":
+        text = collection_path.read_text(encoding="utf-8", errors="ignore")
+        for plugin in missing:
+            if f"\nfrom {plugin}." in text or f"\nimport {plugin}" in text or f"\nfrom {plugin} " in text:
+                return True
+    return None
