@@ -123,7 +123,9 @@ def setup_cloned_database(connection, *, rebuild=False, verbosity=0):
                 _build_template(connection, cursor, template, stamp, verbosity)
                 _drop_old_templates(connection, cursor, prefix, keep=KEEP_TEMPLATES)
             qn = _quote(connection, own_name)
-            cursor.execute(f"DROP DATABASE IF EXISTS {qn} WITH (FORCE)")
+            # Not FORCE: a database of this name still in use belongs to another run of the same tests
+            # (same DATABASE_URL, same xdist worker id), and PostgreSQL refuses to drop it, as it should.
+            cursor.execute(f"DROP DATABASE IF EXISTS {qn}")
             cursor.execute(f"CREATE DATABASE {qn} TEMPLATE {_quote(connection, template)}")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
