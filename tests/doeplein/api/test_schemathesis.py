@@ -80,7 +80,9 @@ def _run(live_server, label, headers):
         else completed.stdout[-1500:]
     )
     print(f"schemathesis {label} summary:\n{summary}")  # noqa: T201
-    line = f"schemathesis {label}: exit {completed.returncode}, {cases} test cases (requests), {failures} failed"
+    line = (
+        f"schemathesis {label}: exit {completed.returncode}, {cases} test cases (requests), {failures} failed"
+    )
     print(line)  # noqa: T201
     return completed, cases, failures
 
