@@ -23,6 +23,45 @@ def require(condition, reason):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_use_migrations, django_db_keepdb,
+    django_db_createdb, django_db_modify_db_settings,
+):
+    """pytest-django's database setup, except that on PostgreSQL the schema is migrated once (into a
+    template database kept between runs) and every test process gets a copy: see tests/support/test_database.py."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.support import test_database
+
+    connection = connections["default"]
+    verbosity = request.config.option.verbose
+    clone = os.environ.get("DOEPLEIN_TEST_DB_CLONE", "1") != "0"  # 0: every process migrates its own (the old way)
+    if clone and connection.vendor == "postgresql" and django_db_use_migrations and len(connections.settings) == 1:
+        with django_db_blocker.unblock():
+            original_name = test_database.setup_cloned_database(
+                connection, rebuild=django_db_createdb, verbosity=verbosity
+            )
+        yield
+        with django_db_blocker.unblock():
+            test_database.teardown_cloned_database(connection, original_name)
+        return
+
+    # Anything else (SQLite locally, --nomigrations): pytest-django's own path.
+    if not django_db_use_migrations:
+        from pytest_django.fixtures import _disable_migrations
+
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=verbosity, interactive=False, keepdb=keepdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
 @pytest.fixture
 def needs_postgres():
     require(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "needs DATABASE_URL=postgres://…")

@@ -51,6 +51,17 @@ GARBAGE_FORM = {
     "password": "x",
     "token": "x",
 }
+# Huge numbers (past any column, past a C int, float overflow) and lone surrogates (not encodable as UTF-8;
+# they arrive percent-encoded as the bytes a broken client sends) in every field of the form.
+EXTREME_FIELDS = ("minutes", "seconds", "role", "user", "page", "reply_to", "body", "reason", "name", "title", "q")
+HUGE_FORM = dict.fromkeys([*GARBAGE_FORM, *EXTREME_FIELDS], "9" * 30)
+OVERFLOW_FORM = dict.fromkeys([*GARBAGE_FORM, *EXTREME_FIELDS], "1e309")
+# "\ud800" and "\udfff" as a broken client encodes them (CESU-8 bytes, not valid UTF-8), raw.
+SURROGATE_BODY = "&".join(
+    f"{field}=a%ED%A0%80b%ED%BF%BF" for field in [*GARBAGE_FORM, *EXTREME_FIELDS]
+).encode()
+
+
 GARBAGE_QUERY = "?q=%00" + "y" * 500 + "&role=root&theme=nope&page=-1&sort=zzz&mine=abc&workspace=nope&before=abc&after=-1"
 # The Wagtail admin and the API are fuzzed elsewhere (tests/doeplein/api/test_fuzz_regressions.py).
 SKIPPED_PREFIXES = ("admin/", "api/")
@@ -176,15 +187,30 @@ def test_no_url_answers_500(world, who):
             attempts = [
                 ("GET", url, None),
                 ("GET", url + GARBAGE_QUERY, None),
+                ("GET", url + "?page=" + "9" * 30 + "&before=1e309&q=%ED%A0%80&after=%ED%BF%BF", None),
                 ("POST", url, {}),
                 ("POST", url, GARBAGE_FORM),
+                ("POST", url, HUGE_FORM),
+                ("POST", url, OVERFLOW_FORM),
+                ("SURROGATES", url, None),
+                ("MULTIPART", url, None),  # multipart without a boundary
             ]
             for method, target, data in attempts:
-                response = client.get(target) if method == "GET" else client.post(target, data)
+                if method == "GET":
+                    response = client.get(target)
+                elif method == "SURROGATES":
+                    response = client.generic(
+                        "POST", target, SURROGATE_BODY, content_type="application/x-www-form-urlencoded"
+                    )
+                elif method == "MULTIPART":
+                    response = client.generic("POST", target, b"--x\r\n", content_type="multipart/form-data")
+                else:
+                    response = client.post(target, data)
                 requests += 1
                 if response.status_code >= 500:
                     failures.append(f"{method} {target[:120]} ({name}) -> {response.status_code}")
-    assert requests > 300  # the walk really covered the site
+    assert requests > 600  # the walk really covered the site
+    print(f"form fuzzing as {who}: {requests} requests, {len(failures)} answered 5xx")  # noqa: T201
     assert not failures, "\n".join(failures)
 
 

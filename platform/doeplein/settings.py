@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "doeplein.core.security.SecurityHeadersMiddleware",
+    "doeplein.core.security.HealthzMiddleware",  # before sessions: /healthz needs none
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "doeplein.core.security.RequestBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "doeplein.urls"
@@ -307,6 +310,13 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+# Request body limits (README, "Limits"). REQUEST_MAX_BODY_BYTES caps a whole request by its Content-Length
+# before anything reads it (413); a view that takes large uploads raises its own limit with
+# doeplein.core.security.body_limit. DATA_UPLOAD_MAX_MEMORY_SIZE caps the non-file part of a form and any
+# JSON body (Django: 400 on a page, 413 from the API). A reverse proxy should set the same limit (nginx:
+# client_max_body_size), which also covers chunked bodies without a Content-Length.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
@@ -334,6 +344,27 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (doeplein.core.security): every script is a static file of this site, so no
+# 'unsafe-inline' for scripts. Inline styles stay allowed (htmx adds its indicator style). Websockets go
+# to the same host ('self' covers ws:/wss: of the page's own origin). The Wagtail admin renders inline
+# scripts of its own, so /admin/ gets CSP_ADMIN.
+CSP = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+CSP_ADMIN = env_str(
+    "CONTENT_SECURITY_POLICY_ADMIN",
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'",
+)
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()",
+)
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")  # preload is an opt-in choice of the operator
@@ -361,3 +392,9 @@ DISCUSSION_RATE_SECONDS = env_int("DISCUSSION_RATE_SECONDS", 10)  # … in this 
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
+# Rate limits on the API's writes (POST, PUT, PATCH, DELETE), counted in the cache with django-ratelimit:
+# per caller (bearer token, else session user, else IP address) and per IP address; "" switches one off.
+# Over the limit the API answers 429 with a message. Off in the test run unless a test turns it on.
+RATELIMIT_ENABLE = env_bool("API_RATE_LIMITS", default=not TESTING)
+API_WRITE_RATE_PER_CALLER = env_str("API_WRITE_RATE_PER_CALLER", "120/m")
+API_WRITE_RATE_PER_IP = env_str("API_WRITE_RATE_PER_IP", "600/m")

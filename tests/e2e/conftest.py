@@ -4,6 +4,7 @@ Playwright's sync API runs an event loop in the test's thread; Django's ORM refu
 running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, so the browser fixture sets it for its test only.
 """
 
+import functools
 import shutil
 import subprocess
 import uuid
@@ -39,6 +40,12 @@ def browser(chromium_path, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        # The site's Content-Security-Policy refuses inline scripts and eval, and so would refuse the test
+        # harness's own (axe-core injected as an inline script, wait_for_function's expressions). Journeys
+        # bypass it; test_csp_journey.py loads pages with the policy enforced and counts violations.
+        enforcing_context = chromium.new_context
+        chromium.new_context = functools.partial(enforcing_context, bypass_csp=True)
+        chromium.new_enforcing_context = enforcing_context
         try:
             yield chromium
         finally:

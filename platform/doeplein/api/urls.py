@@ -3,8 +3,17 @@
 import asyncio
 import functools
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from asgiref.sync import sync_to_async
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
+from django.http import Http404, JsonResponse, RawPostDataException, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from doeplein.core.exceptions import ActionError
+from doeplein.core.security import api_write_limited
 from doeplein.plugins import HOOK_API_ROUTERS, collect
 from doeplein.spaces.api import router as spaces_router
 
@@ -20,8 +30,13 @@ from .core import router as core_router
 from .discussion import router as discussion_router
 
 
+def _too_many(request):
+    return JsonResponse({"detail": _("Too many changes in a short time: wait a minute and try again.")}, status=429)
+
+
 def _json_method_not_allowed(view):
-    """django-ninja answers a wrong method with a plain-text 405; the API promises JSON errors."""
+    """django-ninja answers a wrong method with a plain-text 405; the API promises JSON errors. Writes over
+    the rate limit (doeplein.core.security.api_write_limited) answer 429 before the endpoint runs."""
 
     def as_json(request, response):
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
@@ -36,12 +51,16 @@ def _json_method_not_allowed(view):
 
         @functools.wraps(view)
         async def wrapped_async(request, *args, **kwargs):
+            if await sync_to_async(api_write_limited)(request):
+                return _too_many(request)
             return as_json(request, await view(request, *args, **kwargs))
 
         return wrapped_async
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        if api_write_limited(request):
+            return _too_many(request)
         return as_json(request, view(request, *args, **kwargs))
 
     return wrapped
@@ -64,6 +83,7 @@ ERROR_SCHEMA = {
 # Every operation may answer these; the handlers below give them all the Error shape.
 ERROR_STATUSES = {
     400: "The request cannot be read (for example a body that is not JSON).",
+    413: "The request body is larger than the platform accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     401: "Log in or send a valid bearer token.",
     403: "Not allowed (or the CSRF token is missing for a session write).",
     404: "Not found, or not visible to the caller.",
@@ -165,7 +185,36 @@ def refused(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
+    if exc.status_code == 400 and str(exc) == "Cannot parse request body":  # ninja's body parser, untranslated
+        return unreadable(request, exc)
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(RawPostDataException)
+def unreadable(request, exc):
+    """A body nobody can read (multipart without a boundary, broken JSON, a dropped upload): 400, in any
+    mode. The session authentication reads the form for the CSRF token before any endpoint runs; a broken
+    multipart body fails there and leaves the stream consumed, so the body parser then raised
+    RawPostDataException (a 500)."""
+    return _error(request, 400, _("The request body cannot be read: check its Content-Type and its format."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return _error(request, 413, _("The request body is too large."))
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many_fields(request, exc):
+    return _error(request, 400, _("The request has too many fields or files."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    return _error(request, 400, _("The request could not be understood."))
 
 
 api.add_router("/", core_router)

@@ -97,7 +97,7 @@ def do_set_slow_mode(*, actor, room, seconds):
     try:
         seconds = int(seconds)
     except (TypeError, ValueError):
-        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value")
+        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value") from None
     if not 0 <= seconds <= 3600:
         raise DiscussionError(_("Slow mode is 0 (off) to 3600 seconds."), code="bad_value")
     room.slow_mode_seconds = seconds
@@ -113,8 +113,8 @@ def _duration(minutes):
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value")
-    if minutes < 1 or timedelta(minutes=minutes) > MAX_DURATION:
+        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value") from None
+    if minutes < 1 or minutes > MAX_DURATION // timedelta(minutes=1):  # compared as ints: no OverflowError
         raise DiscussionError(_("A duration is 1 minute to 365 days."), code="bad_value")
     return timezone.now() + timedelta(minutes=minutes)
 
@@ -177,7 +177,7 @@ def do_report_message(*, user, message, reason):
         with transaction.atomic():
             report = Report.objects.create(message=message, reporter=user, reason=reason[:500])
     except IntegrityError:
-        raise DiscussionError(_("You have already reported this message."), code="duplicate_report", status=409)
+        raise DiscussionError(_("You have already reported this message."), code="duplicate_report", status=409) from None
     audit(actor=user, space=message.room.space, room=message.room, action="message.reported",
           target_user=message.author, message=message, reason=reason)
     broadcast_room(message.room, report_frame(report), moderators_only=True)
