@@ -22,6 +22,9 @@ hook name                          the function returns
 ``doeplein_urls``                  a list of URL patterns mounted at the site root
 ``doeplein_navigation``            a list of :class:`NavItem` for the main navigation
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
+``doeplein_report_sources``        a list of :class:`ReportSource`: reported content a plugin keeps
+                                   (blog comments …), shown in a space's review queue beside the
+                                   reports on chat messages and resolved through the plugin's action
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -43,6 +46,7 @@ HOOK_API_ROUTERS = "doeplein_api_routers"
 HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
+HOOK_REPORT_SOURCES = "doeplein_report_sources"
 
 ALL_HOOKS = (
     HOOK_CONTENT_TYPES,
@@ -56,6 +60,7 @@ ALL_HOOKS = (
     HOOK_URLS,
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
+    HOOK_REPORT_SOURCES,
 )
 
 
@@ -67,6 +72,9 @@ class ContentTypeSpec:
     label: str
     space: str = "space"
     owner: str | None = None
+    # ``narrow(user, action, verdict) -> Q``: rows must meet it too (drafts, posts for members only);
+    # it can only take people away from what the space allows (see doeplein.access.gate.Guard).
+    narrow: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,37 @@ class NavItem:
     requires_login: bool = False
 
 
+@dataclass(frozen=True)
+class ReportItem:
+    """One open report in a review queue, whatever the reported content is."""
+
+    source: str  # the ReportSource's key
+    id: int
+    author: str
+    body: str
+    reporter: str
+    reason: str
+    created_at: object
+    url: str = ""  # the reported content in its context
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Reported content a plugin keeps. ``open_reports(user, space)`` returns the open
+    :class:`ReportItem` s of ``space`` for a user who may moderate it; ``resolve(user, report_id,
+    resolution, reason)`` resolves one as "hidden", "kept" or "sanctioned" through the plugin's action
+    (which checks access, writes the moderation audit log and raises ActionError, Http404 …)."""
+
+    key: str
+    label: str
+    open_reports: Callable
+    resolve: Callable
+
+
+def report_sources():
+    return {source.key: source for source in collect(HOOK_REPORT_SOURCES)}
+
+
 def collect(hook_name):
     """Everything registered under ``hook_name``, flattened in registration order."""
     items = []
@@ -158,7 +197,7 @@ def register_content_types():
     from doeplein.access import guard
 
     for spec in content_types():
-        guard(spec.model, space=spec.space, owner=spec.owner)
+        guard(spec.model, space=spec.space, owner=spec.owner, narrow=spec.narrow)
     for target in collect(HOOK_DISCUSSION_TARGETS):
         guard(target.model, space=target.space)
 
@@ -171,5 +210,7 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "DiscussionTarget",
     "DemoData",
     "NavItem",
+    "ReportItem",
+    "ReportSource",
     "collect",
 ]
