@@ -32,6 +32,17 @@ from .models import Comment, Post
 SECTION_POSTS = 5
 
 
+def _register_policy():
+    from wagtail.permissions import register_permission_policy
+
+    from .permissions import GatePolicy
+
+    register_permission_policy(Post, GatePolicy(Post), exact_class=True)
+
+
+_register_policy()
+
+
 @hooks.register(HOOK_CONTENT_TYPES)
 def content_types():
     from .access import comment_narrow, post_narrow
