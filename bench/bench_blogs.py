@@ -61,7 +61,7 @@ def build(args, rng):
                                    for i in range(len(spaces), args.spaces)])
         spaces = list(Space.objects.filter(kind="bench").order_by("pk").values_list("pk", flat=True))
         rows = []
-        for n, sid in enumerate(tqdm(spaces, desc="memberships")):
+        for sid in tqdm(spaces, desc="memberships"):
             size = min(len(user_ids), int(10 * rng.paretovariate(1.1)))
             for k, uid in enumerate(rng.sample(user_ids, size)):
                 rows.append(Membership(space_id=sid, user_id=uid, role=Role.OWNER if k == 0 else Role.MEMBER))

@@ -113,7 +113,10 @@ def test_a_bad_schedule_is_refused_with_a_clear_422(cast, go_live, expire, code)
     c = cast()
     post = actions.do_create_post(user=c.author, space=c.space, title="Later")
     now = timezone.now()
-    at = (lambda h: None if h is None else now + timedelta(hours=h))
+
+    def at(hours):
+        return None if hours is None else now + timedelta(hours=hours)
+
     with pytest.raises(ActionError) as refused:
         actions.do_publish_post(user=c.author, post=post, go_live_at=at(go_live), expire_at=at(expire))
     assert (refused.value.status, refused.value.code) == (422, code)
