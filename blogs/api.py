@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from doeplein.access import can, visible
@@ -219,7 +219,7 @@ def create_post(request, payload: PostIn):
         if space is None:
             raise Http404
     post = actions.do_create_post(user=request.user, space=space, **data)
-    return 201, post_out(post, request, detail=True)
+    return Status(201, post_out(post, request, detail=True))
 
 
 @router.patch("/blogs/posts/{post_id}", response=PostDetailOut, summary="Change a post (a new revision)")
@@ -335,7 +335,7 @@ def add_comment(request, post_id: Id, payload: CommentIn):
             raise actions.BlogError("You can only reply to a comment on this post.", code="bad_parent", status=422)
     comment = actions.do_add_comment(user=request.user, post=post, body=payload.body, parent=parent,
                                      mentions=payload.mentions)
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))
 
 
 def _comment(request, comment_id):
@@ -353,7 +353,7 @@ def edit_comment(request, comment_id: Id, payload: CommentPatch):
 @router.delete("/blogs/comments/{comment_id}", response={204: None}, summary="Delete your comment")
 def delete_comment(request, comment_id: Id):
     actions.do_delete_comment(user=request.user, comment=_comment(request, comment_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/blogs/comments/{comment_id}/reactions", response=dict[str, int], summary="React (or take it back)")
@@ -365,7 +365,7 @@ def react(request, comment_id: Id, payload: ReactionIn):
 @router.post("/blogs/comments/{comment_id}/reports", response={201: dict}, summary="Report a comment")
 def report(request, comment_id: Id, payload: ReportIn):
     report = actions.do_report_comment(user=request.user, comment=_comment(request, comment_id), reason=payload.reason)
-    return 201, {"id": report.pk}
+    return Status(201, {"id": report.pk})
 
 
 @router.put("/blogs/posts/{post_id}/follow", response=dict, summary="Follow a post (or stop)")

@@ -18,6 +18,10 @@ def logged_in(user):
 
 def png():
     from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:  # a transactional test before this one flushed it
+        Collection.add_root(name="Root")
 
     image = get_test_image_file()
     return SimpleUploadedFile("cover.png", image.file.getvalue(), content_type="image/png")
@@ -99,7 +103,8 @@ def test_revisions_compare_and_restore_pages(cast, write):
     client = logged_in(c.author)
     history = client.get(f"/blogs/posts/{post.pk}/revisions/")
     assert history.status_code == 200
-    old, new = post.revisions.order_by("created_at", "pk")
+    revisions = list(post.revisions.order_by("created_at", "pk"))
+    old, new = revisions[0], revisions[-1]
     compare = client.get(f"/blogs/posts/{post.pk}/revisions/compare/", {"a": old.pk, "b": new.pk})
     assert compare.status_code == 200 and b"<del>Een</del>" in compare.content and b"<ins>Twee</ins>" in compare.content
     assert client.get(f"/blogs/posts/{post.pk}/revisions/compare/", {"a": "x", "b": new.pk}).status_code == 404
@@ -107,7 +112,7 @@ def test_revisions_compare_and_restore_pages(cast, write):
     assert stale.status_code == 409
     latest = Post.objects.get(pk=post.pk).latest_revision_id
     assert client.post(f"/blogs/posts/{post.pk}/revisions/{old.pk}/restore/", {"base_revision": latest}).status_code == 302
-    assert post.revisions.count() == 3
+    assert post.revisions.count() == len(revisions) + 1
 
 
 def test_the_space_home_page_has_a_blog_section(cast, write):
