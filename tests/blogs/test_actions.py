@@ -181,7 +181,6 @@ def test_bad_post_input_is_a_422_with_a_code(cast, fields, code):
 def test_a_cover_without_alt_text_is_refused(cast):
     from wagtail.images import get_image_model
     from wagtail.images.tests.utils import get_test_image_file
-
     from wagtail.models import Collection
 
     if Collection.get_first_root_node() is None:  # a transactional test before this one flushed it
