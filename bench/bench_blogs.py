@@ -45,8 +45,8 @@ def build(args, rng):
     from tqdm import tqdm
 
     from blogs.models import Comment, Post
-    from doeplein.access.models import Membership, Role, Space
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Role, Space
 
     have = User.objects.filter(email__endswith=DOMAIN).count()
     if have < args.people:
@@ -165,8 +165,8 @@ def main():
     from django.test.utils import override_settings, setup_test_environment
 
     from blogs.models import Comment, Post
-    from doeplein.access.models import Membership, Role, Space
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Role, Space
 
     call_command("migrate", verbosity=0)
     rng = random.Random(42)

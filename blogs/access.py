@@ -12,7 +12,7 @@
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from doeplein.access.models import Membership
+from doeplein.spaces.models import Membership
 
 from .models import Comment, PostVisibility
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from doeplein.access import can
-from doeplein.access.models import JoinPolicy, Membership, Role, Space, Visibility
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.live import send_event_on_commit
 from doeplein.notifications.actions import do_notify
+from doeplein.spaces.models import JoinPolicy, Membership, Role, Space, Visibility
 
 from .models import (
     BODY_FEATURES,

@@ -9,9 +9,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from doeplein.access import can, visible
-from doeplein.access.models import Space
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import STRICT, Id, PageOut, paginate
+from doeplein.api.common import STRICT, Id, PageOut, paginate
+from doeplein.spaces.models import Space
 
 from . import actions, selectors
 from .models import SUMMARY_MAX, TITLE_MAX, Comment

@@ -28,7 +28,7 @@ STEPS = 1
 
 
 def blogs_demo_data(progress):
-    from doeplein.access.models import Membership, Role, Space
+    from doeplein.spaces.models import Membership, Role, Space
 
     from .actions import do_add_comment, do_create_post, do_publish_post, do_update_post
     from .models import PROFILE_KIND, Post

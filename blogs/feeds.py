@@ -43,7 +43,7 @@ class SpaceFeed(PlatformFeed):
     def get_object(self, request, space_id):
         from django.contrib.auth.models import AnonymousUser
 
-        from doeplein.access.models import Space
+        from doeplein.spaces.models import Space
 
         # Only spaces anyone may see have a feed; the others answer 404 like missing ones.
         return get_object_or_404(AnonymousUser(), Space.objects.all(), "view", pk=space_id)

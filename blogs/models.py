@@ -56,7 +56,7 @@ class TaggedPost(TaggedItemBase):
 
 class Post(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, ClusterableModel):
     space = models.ForeignKey(
-        "access.Space", on_delete=models.CASCADE, related_name="blog_posts", verbose_name=_("space")
+        "spaces.Space", on_delete=models.CASCADE, related_name="blog_posts", verbose_name=_("space")
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="blog_posts",
@@ -149,7 +149,7 @@ def reading_minutes(html):
 class BlogSettings(models.Model):
     """A space's blog settings, kept by its owner."""
 
-    space = models.OneToOneField("access.Space", on_delete=models.CASCADE, related_name="blog_settings")
+    space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="blog_settings")
     review_required = models.BooleanField(
         _("posts are reviewed before publishing"), default=False,
         help_text=_("A community manager approves each post, or asks for changes."),
@@ -302,7 +302,7 @@ class Follow(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_follows")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
-    space = models.ForeignKey("access.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="blog_followers"
     )

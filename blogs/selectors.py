@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from doeplein.access import visible
-from doeplein.access.models import Membership
+from doeplein.spaces.models import Membership
 
 from .models import Comment, CommentReaction, Follow, Post
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doeplein.access import can, get_object_or_404
-from doeplein.access.models import Space
 from doeplein.core.exceptions import ActionError
+from doeplein.spaces.models import Space
 
 from . import actions, selectors
 from .forms import CommentForm, ListFilterForm, PostForm, ScheduleForm

@@ -16,6 +16,7 @@ from doeplein.plugins import (
     HOOK_PROFILE_SOURCES,
     HOOK_REPORT_SOURCES,
     HOOK_SEARCH_SOURCES,
+    HOOK_SPACE_KINDS,
     HOOK_SPACE_SECTIONS,
     HOOK_URLS,
     HOOK_WEBSOCKET_URLS,
@@ -25,6 +26,7 @@ from doeplein.plugins import (
     ProfileSource,
     SearchSource,
     Section,
+    SpaceKind,
 )
 
 from .models import Comment, Post
@@ -51,6 +53,15 @@ def content_types():
         ContentTypeSpec(model=Post, label=_("blog post"), space="space", owner="author", narrow=post_narrow),
         ContentTypeSpec(model=Comment, label=_("comment"), space="post__space", owner="author", narrow=comment_narrow),
     ]
+
+
+@hooks.register(HOOK_SPACE_KINDS)
+def space_kinds():
+    from .models import PROFILE_KIND
+
+    # A person's own blog is a space of this kind that they own (see blogs.actions.profile_space).
+    return [SpaceKind(key=PROFILE_KIND, label=_("personal blog"), plural=_("personal blogs"),
+                      url=lambda space: reverse("blogs:space", kwargs={"space_id": space.pk}), icon="user")]
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('access', '0004_membership_role_index'),
+        ('spaces', '0001_initial'),
         ('home', '0002_create_homepage'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         ('wagtailcore', '0098_apitoken'),
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('review_required', models.BooleanField(default=False, help_text='A community manager approves each post, or asks for changes.', verbose_name='posts are reviewed before publishing')),
-                ('space', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='blog_settings', to='access.space')),
+                ('space', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='blog_settings', to='spaces.space')),
             ],
             options={
                 'verbose_name': 'blog settings',
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('latest_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='latest revision')),
                 ('live_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='live revision')),
                 ('locked_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='locked_%(class)ss', to=settings.AUTH_USER_MODEL, verbose_name='locked by')),
-                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blog_posts', to='access.space', verbose_name='space')),
+                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blog_posts', to='spaces.space', verbose_name='space')),
                 ('themes', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='blog_posts', to='home.theme', verbose_name='themes')),
             ],
             options={
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='blog_followers', to=settings.AUTH_USER_MODEL)),
-                ('space', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='access.space')),
+                ('space', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='spaces.space')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blog_follows', to=settings.AUTH_USER_MODEL)),
                 ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='blogs.post')),
             ],

@@ -3,7 +3,7 @@ record of the live events actions publish after commit."""
 
 import pytest
 
-from doeplein.access.models import Role
+from doeplein.spaces.models import Role
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ def test_comment_matrix_visible_hidden_deleted(visibility, cast):
 
 
 def test_a_parent_workspace_manager_oversees_posts_in_its_groups(make_user, make_space):
-    from doeplein.access.models import Role
+    from doeplein.spaces.models import Role
 
     boss, author = make_user(), make_user()
     workspace = make_space("members", members={boss: Role.COMMUNITY_MANAGER, author: Role.MEMBER})

@@ -8,7 +8,7 @@ from django.test import Client
 
 from blogs import actions
 from blogs.models import Follow
-from doeplein.access.models import Role
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import live_isolation, run  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
