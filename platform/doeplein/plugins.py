@@ -26,6 +26,9 @@ hook name                          the function returns
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
 ``doeplein_attachment_sources``    a list of :class:`AttachmentSource`: things (files …) other
                                    content can attach, found and checked through the gate
+``doeplein_report_sources``        a list of :class:`ReportSource`: reported content a plugin keeps
+                                   (blog comments …), shown in a space's review queue beside the
+                                   reports on chat messages and resolved through the plugin's action
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -49,6 +52,7 @@ HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
 HOOK_ATTACHMENT_SOURCES = "doeplein_attachment_sources"
+HOOK_REPORT_SOURCES = "doeplein_report_sources"
 
 ALL_HOOKS = (
     HOOK_SPACE_KINDS,
@@ -64,6 +68,7 @@ ALL_HOOKS = (
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
     HOOK_ATTACHMENT_SOURCES,
+    HOOK_REPORT_SOURCES,
 )
 
 
@@ -94,6 +99,9 @@ class ContentTypeSpec:
     label: str
     space: str = "space"
     owner: str | None = None
+    # ``narrow(user, action, verdict) -> Q``: rows must meet it too (drafts, posts for members only);
+    # it can only take people away from what the space allows (see doeplein.access.gate.Guard).
+    narrow: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +234,37 @@ class NavItem:
     requires_login: bool = False
 
 
+@dataclass(frozen=True)
+class ReportItem:
+    """One open report in a review queue, whatever the reported content is."""
+
+    source: str  # the ReportSource's key
+    id: int
+    author: str
+    body: str
+    reporter: str
+    reason: str
+    created_at: object
+    url: str = ""  # the reported content in its context
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Reported content a plugin keeps. ``open_reports(user, space)`` returns the open
+    :class:`ReportItem` s of ``space`` for a user who may moderate it; ``resolve(user, report_id,
+    resolution, reason)`` resolves one as "hidden", "kept" or "sanctioned" through the plugin's action
+    (which checks access, writes the moderation audit log and raises ActionError, Http404 …)."""
+
+    key: str
+    label: str
+    open_reports: Callable
+    resolve: Callable
+
+
+def report_sources():
+    return {source.key: source for source in collect(HOOK_REPORT_SOURCES)}
+
+
 def collect(hook_name):
     """Everything registered under ``hook_name``, flattened in registration order."""
     items = []
@@ -265,7 +304,7 @@ def register_content_types(guard, is_guarded=None):
     guarded by its content-type declaration."""
     declared = set()
     for spec in content_types():
-        guard(spec.model, space=spec.space, owner=spec.owner)
+        guard(spec.model, space=spec.space, owner=spec.owner, narrow=spec.narrow)
         declared.add(spec.model)
     for target in collect(HOOK_DISCUSSION_TARGETS):
         if target.model in declared or (is_guarded and is_guarded(target.model)):
@@ -289,5 +328,7 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "AttachmentSource",
     "attachment",
     "attachment_sources",
+    "ReportItem",
+    "ReportSource",
     "collect",
 ]
