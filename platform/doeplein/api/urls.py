@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from doeplein.core.exceptions import ActionError
 from doeplein.plugins import HOOK_API_ROUTERS, collect
+from doeplein.search.api import router as search_router
 
 from .auth import REQUIRED, Anonymous
 from .core import router as core_router
@@ -171,5 +172,6 @@ def http_error(request, exc):
 api.add_router("/", core_router)
 api.add_router("/", discussion_router)
 api.add_router("/", spaces_router)
+api.add_router("/", search_router)
 for prefix, router in collect(HOOK_API_ROUTERS):
     api.add_router(prefix, router)

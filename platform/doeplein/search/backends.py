@@ -1,0 +1,107 @@
+"""Wagtail's PostgreSQL search backend, with stemming by each item's language.
+
+Wagtail's backend builds every vector with one text-search configuration. Doeplein holds Dutch and
+English side by side, so this backend builds each document's vectors with its own configuration
+(``dutch``, ``english`` or ``simple`` for names, from :attr:`SearchDocument.search_config`) and matches
+a query against all three (``to_tsquery('dutch', q) || to_tsquery('english', q) || ...``). Where
+relevance ties, newer items come first. Configure it as ``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]
+= "doeplein.search.backends"``; on OpenSearch/Elasticsearch the stock Wagtail backends apply.
+"""
+
+from functools import reduce
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F
+from django.db.models.sql.subqueries import InsertQuery
+from modelsearch.backends.database.postgres import postgres as base
+
+from .query import Prefix
+
+QUERY_CONFIGS = ("dutch", "english", "simple")
+
+
+class LanguageIndexer(base.ObjectIndexer):
+    """Vectors built with the document's own configuration (pages and others keep the backend's)."""
+
+    def __init__(self, obj, backend):
+        super().__init__(obj, backend)
+        self.config = getattr(obj, "search_config", None) or backend.config
+
+
+class LanguageIndex(base.PostgresIndex):
+    def add_items(self, model, objs):
+        # Wagtail's add_items with LanguageIndexer in place of ObjectIndexer (its code is otherwise kept).
+        search_fields = model.get_search_fields()
+        indexers = [LanguageIndexer(obj, self.backend) for obj in objs]
+        if not search_fields or not indexers:
+            return
+        content_type_pk = base.get_content_type_pk(model)
+        compiler = InsertQuery(base.IndexEntry).get_compiler(connection=self.write_connection)
+        rows, data_params = [], []
+        for indexer in indexers:
+            data_params.extend((content_type_pk, indexer.id))
+            parts = []
+            for name in ("title", "autocomplete", "body"):
+                value = compiler.prepare_value(base.IndexEntry._meta.get_field(name), getattr(indexer, name))
+                sql, params = value.as_sql(compiler, self.write_connection)
+                parts.append(sql)
+                data_params.extend(params)
+            data_params.extend((indexer.title_text, indexer.body_text))
+            rows.append(f"(%s, %s, {parts[0]}, {parts[1]}, {parts[2]}, 1.0, %s, %s)")
+        table = base.IndexEntry._meta.db_table
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
+                                     title_text, body_text)
+                (VALUES {", ".join(rows)})
+                ON CONFLICT (content_type_id, object_id)
+                DO UPDATE SET title = EXCLUDED.title, title_norm = 1.0, autocomplete = EXCLUDED.autocomplete,
+                              body = EXCLUDED.body, title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
+                """,  # noqa: S608 (table name from the model, values as parameters)
+                data_params,
+            )
+        self._refresh_title_norms()
+
+
+class LanguageQueryCompiler(base.PostgresSearchQueryCompiler):
+    def build_tsquery_content(self, query, config=None, invert=False):
+        if isinstance(query, Prefix):
+            terms = [t for t in query.query_string.split() if t]
+            lexemes = reduce(lambda a, b: a & b, (base.Lexeme(t, invert=invert, prefix=True) for t in terms))
+            return SearchQuery(lexemes, search_type="raw", config=config)
+        return super().build_tsquery_content(query, config=config, invert=invert)
+
+    def build_tsquery(self, query, config=None):
+        # Every document was stemmed in its own language: match the query in each of them.
+        queries = [self.build_tsquery_content(query, config=c) for c in QUERY_CONFIGS]
+        return reduce(lambda a, b: a | b, [q for q in queries if q is not None])
+
+    def _apply_ordering_and_scoring(self, queryset, rank_expression, start, stop, score_field=None):
+        if self.order_by_relevance:
+            # Relevance first; where it ties, the newest item.
+            order = [rank_expression.desc()]
+            if "date" in {f.name for f in queryset.model._meta.get_fields()}:
+                order.append(F("date").desc(nulls_last=True))
+            queryset = queryset.order_by(*order, "-pk")
+            if score_field is not None:
+                queryset = queryset.annotate(**{score_field: rank_expression})
+            return queryset[start:stop]
+        return super()._apply_ordering_and_scoring(queryset, rank_expression, start, stop, score_field)
+
+
+class LanguageAutocompleteCompiler(base.PostgresAutocompleteQueryCompiler):
+    pass
+
+
+class LanguageResults(base.PostgresSearchResults):
+    pass
+
+
+class DoepleinPostgresSearchBackend(base.PostgresSearchBackend):
+    query_compiler_class = LanguageQueryCompiler
+    index_class = LanguageIndex
+    results_class = LanguageResults
+
+
+SearchBackend = DoepleinPostgresSearchBackend
