@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import F
 from django.db.models.sql.subqueries import InsertQuery
 from modelsearch.backends.database.postgres import postgres as base
+from wagtail.search.query import And, Not
 
 from .query import Prefix
 
@@ -73,7 +74,16 @@ class LanguageQueryCompiler(base.PostgresSearchQueryCompiler):
         return super().build_tsquery_content(query, config=config, invert=invert)
 
     def build_tsquery(self, query, config=None):
-        # Every document was stemmed in its own language: match the query in each of them.
+        # Every document was stemmed in its own language: match the query in each of them. Words left
+        # out (-word) must be absent in every language's stem, so they join with AND, not OR.
+        if isinstance(query, And) and any(isinstance(q, Not) for q in query.subqueries):
+            wanted = [q for q in query.subqueries if not isinstance(q, Not)]
+            unwanted = [q.subquery for q in query.subqueries if isinstance(q, Not)]
+            tsquery = self.build_tsquery(wanted[0] if len(wanted) == 1 else And(wanted))
+            for part in unwanted:
+                for c in QUERY_CONFIGS:
+                    tsquery &= self.build_tsquery_content(part, config=c, invert=True)
+            return tsquery
         queries = [self.build_tsquery_content(query, config=c) for c in QUERY_CONFIGS]
         return reduce(lambda a, b: a | b, [q for q in queries if q is not None])
 

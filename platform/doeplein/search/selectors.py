@@ -173,11 +173,20 @@ def _filters(user, params, notes, scope):
     if params.date_from or params.date_to:
         q = Q()
         if params.date_from:
-            q &= Q(date__gte=params.date_from)
+            q &= Q(date__gte=_start_of(params.date_from))
         if params.date_to:
-            q &= Q(date__lt=params.date_to + timedelta(days=1))
+            q &= Q(date__lt=_start_of(params.date_to + timedelta(days=1)))
         filters["date"] = q
     return filters
+
+
+def _start_of(day):
+    """Midnight at the start of ``day`` in the site's time zone."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _queryset(access, filters, leave_out=None):
