@@ -30,6 +30,7 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 500  # deeper pages are no use to a person and costly to any engine
 FACET_SIZE = 10
 _MARK_ON, _MARK_OFF = "\x02", "\x03"
+NOTHING = Q(guard="none")  # matches no document, on a filter field every backend knows
 
 
 @dataclass
@@ -136,11 +137,11 @@ def _filters(user, params, notes, scope):
         known = [t for t in params.types if t in keys]
         if len(known) < len(params.types):
             notes.append(_("We do not know some of the types you chose; we left them out."))
-        filters["type"] = Q(source__in=known) if known else Q(pk__in=[])
+        filters["type"] = Q(source__in=known) if known else NOTHING
     if params.space is not None:
         if not scope.sees(params.space):
             notes.append(_("We do not know that space."))
-            filters["space"] = Q(pk__in=[])
+            filters["space"] = NOTHING
         else:
             ids = [params.space] + [
                 pk
@@ -158,14 +159,14 @@ def _filters(user, params, notes, scope):
 
         if not Theme.objects.filter(pk=params.theme).exists():
             notes.append(_("We do not know that theme."))
-            filters["theme"] = Q(pk__in=[])
+            filters["theme"] = NOTHING
         else:
             ids = [sid for sid, themes in space_themes().items() if params.theme in themes]
             filters["theme"] = Q(space_id__in=ids)
     if params.person is not None:
         if not User.objects.filter(pk=params.person, is_active=True, is_deleted=False).exists():
             notes.append(_("We do not know that person."))
-            filters["person"] = Q(pk__in=[])
+            filters["person"] = NOTHING
         else:
             filters["person"] = Q(person_id=params.person)
     if params.year is not None:
