@@ -122,6 +122,9 @@ class SearchSource:
     * ``triggers`` — ``(model, ids)`` pairs: after a save or delete of a ``model`` instance, the rows
       ``ids(instance)`` (a list of primary keys of ``queryset``'s model) are re-indexed after commit
       (debounced, in Celery). Defaults to the queryset's own model.
+    * ``watch_deletes`` — also re-index after a trigger model's row is deleted. Switch it off for rows
+      that are never deleted one by one, only with their space (messages): a delete receiver stops
+      Django from deleting cascaded rows in bulk, and the search drops a deleted space's documents itself.
     * ``immediate`` — re-index right after commit, in the request, not in Celery: for sources where a
       change narrows who may find something (a profile field's audience), which must hold at once.
     * ``space_themes()`` — optional: ``(space_id, theme_id)`` pairs for the spaces this plugin knows the
@@ -133,6 +136,7 @@ class SearchSource:
     queryset: Callable
     documents: Callable
     triggers: tuple = ()
+    watch_deletes: bool = True
     immediate: bool = False
     space_themes: Callable | None = None
     order: int = 100

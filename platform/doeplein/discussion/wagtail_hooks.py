@@ -61,6 +61,7 @@ def search_sources():
             # A renamed room's messages keep their old heading until the next rebuild: re-indexing every
             # message of a room on each room save (locking, slow mode) would cost more than it gives.
             triggers=((Message, lambda m: [m.pk]),),
+            watch_deletes=False,  # messages go with their room's space, never one by one
             order=50,
         )
     ]

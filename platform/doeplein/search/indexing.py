@@ -118,6 +118,9 @@ _UPDATED_FIELDS = [
 def rebuild(progress=None, batch_size=500, sources=None):
     """Rebuild every document from every source (or the given source keys). ``progress(n)`` advances
     a bar by ``n`` rows. Returns {source key: documents written}."""
+    backends = _backends()
+    for backend in backends:
+        backend.defer_title_norms = True
     written = {}
     for source in search_sources():
         if sources and source.key not in sources:
@@ -128,25 +131,27 @@ def rebuild(progress=None, batch_size=500, sources=None):
         for obj in source.queryset().iterator(chunk_size=batch_size):
             batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
             if len(batch) >= batch_size:
-                written[source.key] += _write(batch)
+                written[source.key] += _write(batch, backends)
                 batch = []
             if progress:
                 progress(1)
         if batch:
-            written[source.key] += _write(batch)
-    for backend in _backends():
-        # Index entries of documents that no longer exist (a whole source gone) leave too.
+            written[source.key] += _write(batch, backends)
+    for backend in backends:
+        # Index entries of documents that no longer exist leave too; title norms once, for everything.
         index = backend.get_index_for_model(SearchDocument)
         if hasattr(index, "delete_stale_model_entries"):
             index.delete_stale_model_entries(SearchDocument)
         if hasattr(index, "_refresh_title_norms"):
             index._refresh_title_norms(full=True)
+        if hasattr(index, "refresh"):
+            index.refresh()
     return written
 
 
-def _write(batch):
+def _write(batch, backends):
     created = SearchDocument.objects.bulk_create(batch)
-    for backend in _backends():
+    for backend in backends:
         backend.add_bulk(SearchDocument, created)
     return len(created)
 
@@ -184,13 +189,15 @@ def _schedule(source_key, ids):
                 log.exception("Could not queue search re-indexing of %s %s", source_key, pk)
 
 
-def _on_change(sender, instance, raw=False, update_fields=None, **kwargs):
+def _on_change(sender, instance, raw=False, update_fields=None, signal=None, **kwargs):
     from django.apps import apps
 
     if raw or not apps.ready or (update_fields and set(update_fields) <= {"last_login"}):
         return  # fixtures, start-up, and the login time Django writes at every login
-    watchers = _watchers()
-    for source, ids in watchers.get(sender, ()):
+    deleted = signal is post_delete
+    for source, ids, deletes in _watchers().get(sender, ()):
+        if deleted and not deletes:
+            continue
         try:
             found = [i for i in ids(instance) if i is not None]
         except Exception:  # an instance half-deleted by a cascade may lack relations; the rebuild fixes it
@@ -199,18 +206,54 @@ def _on_change(sender, instance, raw=False, update_fields=None, **kwargs):
         queue(source, found)
 
 
+def _space_deleted(sender, instance, **kwargs):
+    """A deleted space takes every document it guards along (after commit, in Celery)."""
+    from .tasks import purge_space_task
+
+    space_id = instance.pk
+    transaction.on_commit(lambda: _safely(purge_space_task.delay, space_id))
+
+
+def _safely(fn, *args):
+    try:
+        fn(*args)
+    except Exception:  # a broker outage must not fail a committed write; the rebuild catches up
+        log.exception("Could not queue %s%r", getattr(fn, "__name__", fn), args)
+
+
+def purge_space(space_id):
+    """Remove the documents of a space that no longer exists (and their index entries)."""
+    from doeplein.access.models import Space
+
+    if Space.objects.filter(pk=space_id).exists():
+        return 0
+    docs = SearchDocument.objects.filter(space_id=space_id)
+    count = 0
+    for backend in _backends():
+        index = backend.get_index_for_model(SearchDocument)
+        if not hasattr(index, "delete_stale_model_entries"):
+            for doc in docs.iterator():
+                backend.delete(doc)
+    count = docs.delete()[0]
+    for backend in _backends():
+        index = backend.get_index_for_model(SearchDocument)
+        if hasattr(index, "delete_stale_model_entries"):
+            index.delete_stale_model_entries(SearchDocument)
+    return count
+
+
 _watching = None
 
 
 def _watchers():
-    """{model: [(source key, ids function)]}, learnt from the sources on first use (hooks load late)."""
+    """{model: [(source key, ids function, on deletes too)]}, learnt from the sources on first use."""
     global _watching
     if _watching is None:
         watching = {}
         for source in search_sources():
             triggers = source.triggers or ((source.queryset().model, lambda obj: [obj.pk]),)
             for model, ids in triggers:
-                watching.setdefault(model, []).append((source.key, ids))
+                watching.setdefault(model, []).append((source.key, ids, source.watch_deletes))
         _watching = watching
     return _watching
 
@@ -225,10 +268,12 @@ def forget_sources():
 def connect_signals():
     """Connect saves and deletes of every source's trigger models (called from AppConfig.ready).
 
-    Per model, not one receiver for all: a receiver for every model would stop Django from deleting
-    cascaded rows in bulk (it must then load each one to send its signal)."""
-    for model in _watchers():
+    Per model, not one receiver for all: a delete receiver makes Django load each cascaded row to send
+    its signal instead of deleting them in bulk, so deletes are watched only where a source asks."""
+    from doeplein.access.models import Space
+
+    for model, entries in _watchers().items():
         post_save.connect(_on_change, sender=model, dispatch_uid=f"doeplein-search-save-{model._meta.label}")
-        post_delete.connect(
-            _on_change, sender=model, dispatch_uid=f"doeplein-search-delete-{model._meta.label}"
-        )
+        if any(deletes for _key, _ids, deletes in entries):
+            post_delete.connect(_on_change, sender=model, dispatch_uid=f"doeplein-search-delete-{model._meta.label}")
+    post_delete.connect(_space_deleted, sender=Space, dispatch_uid="doeplein-search-space-deleted")

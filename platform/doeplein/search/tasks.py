@@ -20,3 +20,11 @@ def rebuild_task():
     from .indexing import rebuild
 
     return rebuild()
+
+
+@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=True, max_retries=5)
+def purge_space_task(space_id):
+    """Drop the documents of a deleted space. Idempotent (a space that exists again keeps them)."""
+    from .indexing import purge_space
+
+    return purge_space(space_id)

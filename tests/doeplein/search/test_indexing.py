@@ -82,3 +82,19 @@ def test_a_new_message_is_indexed_after_commit_by_the_worker_once_for_many_saves
     # Three saves inside the debounce window: one task.
     received = [line for line in worker.log().splitlines() if "reindex_task" in line and "received" in line.lower()]
     assert len(received) == 1, worker.report()
+
+
+def test_a_deleted_space_takes_its_documents_along(make_space, make_message, index, find, django_user_model):
+    from doeplein.search.indexing import purge_space
+    from doeplein.search.models import SearchDocument
+
+    space = make_space("public")
+    make_message(space, "Bericht over de veenweide.")
+    index()
+    admin = django_user_model.objects.create_superuser(email="boss@example.org", password="x")
+    assert find(admin, "veenweide").total == 1
+    space_id = space.pk
+    space.delete()
+    assert purge_space(space_id) == 1
+    assert not SearchDocument.objects.filter(space_id=space_id).exists()
+    assert find(admin, "veenweide").total == 0
