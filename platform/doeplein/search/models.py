@@ -32,6 +32,10 @@ class SearchDocument(index.Indexed, models.Model):
     date = models.DateTimeField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
+    # doeplein.search.indexing writes the index itself, in bulk; Wagtail's per-row signal handlers
+    # would index each row on save and delete index entries one by one on delete.
+    search_auto_update = False
+
     search_fields = [
         index.SearchField("title", boost=4),
         index.SearchField("body"),
