@@ -68,10 +68,10 @@ def build(args):
     from django.utils import timezone
     from tqdm import tqdm
 
-    from doeplein.access.models import Membership, Role, Visibility
     from doeplein.accounts.models import Profile, User
     from doeplein.discussion.models import Message, Room
     from doeplein.home.models import Theme
+    from doeplein.spaces.models import Membership, Role, Visibility
     from groups.models import Group, GroupPolicy
     from workspaces.models import Workspace
 

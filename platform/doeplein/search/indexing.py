@@ -223,7 +223,7 @@ def _safely(fn, *args):
 
 def purge_space(space_id):
     """Remove the documents of a space that no longer exists (and their index entries)."""
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     if Space.objects.filter(pk=space_id).exists():
         return 0
@@ -270,7 +270,7 @@ def connect_signals():
 
     Per model, not one receiver for all: a delete receiver makes Django load each cascaded row to send
     its signal instead of deleting them in bulk, so deletes are watched only where a source asks."""
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     for model, entries in _watchers().items():
         post_save.connect(_on_change, sender=model, dispatch_uid=f"doeplein-search-save-{model._meta.label}")

@@ -19,8 +19,8 @@ from wagtail.search.backends import get_search_backend
 
 from doeplein.access import discoverable, visible
 from doeplein.access.gate import _active
-from doeplein.access.models import Membership, Space
 from doeplein.plugins import search_sources
+from doeplein.spaces.models import Membership, Space
 
 from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
 from .query import parse

@@ -38,8 +38,8 @@ def make_message(db):
 def world(db, make_user, make_space, make_message, index):
     """Spaces of every visibility, each with a message about dike reinforcement, a secret group, and
     people in the roles the gate knows. Indexed."""
-    from doeplein.access.models import Role
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Role
     from groups.models import Group, GroupPolicy
 
     member = make_user(first_name="Mila", last_name="Lid")
@@ -57,7 +57,7 @@ def world(db, make_user, make_space, make_message, index):
     }
     messages["secret_word"] = make_message(spaces["secret"], "Geheimwoord zeppelinhaven komt hier.", author=member)
     group = Group.objects.create(name="Geheime dijkgroep", slug="geheime-dijkgroep", policy=GroupPolicy.SECRET)
-    from doeplein.access.models import Membership
+    from doeplein.spaces.models import Membership
 
     Membership.objects.create(space=group, user=member, role=Role.OWNER)
     index()

@@ -38,7 +38,7 @@ def test_messages_found_are_exactly_those_the_gate_lets_one_see(world, find, nam
 @pytest.mark.parametrize("name", VIEWERS)
 def test_space_cards_found_are_exactly_the_discoverable_ones(world, find, name):
     from doeplein.access import discoverable
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     user = viewer(world, name)
     page = find(user, "dijkgroep")
@@ -99,7 +99,7 @@ def test_the_parents_community_manager_finds_what_lives_inside_the_parent(world,
 
 
 def test_visibility_narrowed_hides_content_at_the_next_search_without_reindexing(world, find):
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     outsider = world["outsider"]
     before = find(outsider, "dijkversterking").total

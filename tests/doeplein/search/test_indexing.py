@@ -32,9 +32,9 @@ def test_rebuild_shows_a_progress_bar(world):
 def test_a_plugin_adds_a_source_through_the_hook_alone(world, find, index):
     from wagtail import hooks
 
-    from doeplein.access.models import Space
     from doeplein.plugins import HOOK_SEARCH_SOURCES, SearchDoc, SearchSource
     from doeplein.search.indexing import forget_sources
+    from doeplein.spaces.models import Space
 
     def documents(space):
         return [SearchDoc(object_id=space.pk, title=f"Kaart {space.name}", url="/x/", space_id=space.pk, guard="view")]
@@ -62,8 +62,8 @@ def worker(django_db_setup, tmp_path_factory):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_new_message_is_indexed_after_commit_by_the_worker_once_for_many_saves(worker, make_space, make_user, find):
-    from doeplein.access.models import Role
     from doeplein.discussion.actions import do_edit_message, do_send_message, get_or_create_room
+    from doeplein.spaces.models import Role
 
     author = make_user()
     space = make_space("public", members={author: Role.MEMBER})

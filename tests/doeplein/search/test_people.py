@@ -65,8 +65,8 @@ def test_who_may_find_me_is_honoured_at_once(expert, find, make_user, django_cap
 
 
 def test_a_person_who_leaves_a_space_is_no_longer_found_through_it(expert, find, make_space, make_user):
-    from doeplein.access.actions import do_leave
-    from doeplein.access.models import Role
+    from doeplein.spaces.actions import do_leave
+    from doeplein.spaces.models import Role
 
     colleague = make_user()
     space = make_space("public", members={expert: Role.MEMBER, colleague: Role.OWNER})

@@ -67,7 +67,7 @@ def test_snippets_are_escaped_and_highlighted(make_space, make_message, index, f
 
 
 def test_facets_count_per_filter_and_filters_narrow(corpus, find):
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     page = find(None, "overleg OR dijkbewaking")
     types = {f["value"]: f["count"] for f in page.facets["type"]}
