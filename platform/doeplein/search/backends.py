@@ -79,7 +79,8 @@ class LanguageIndex(base.PostgresIndex):
     def _add_documents(self, ids):
         """Index search documents in one statement: the vectors are computed by PostgreSQL from the
         documents' own rows (the same weights and configurations as the Python path, without building
-        thousands of expressions in Python)."""
+        thousands of expressions in Python). The body vector holds the title too (at the title's
+        weight), so that matching needs the body vector alone and can use its GIN index."""
         from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
 
         if not ids:
@@ -99,14 +100,15 @@ class LanguageIndex(base.PostgresIndex):
                 INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
                                      title_text, body_text)
                 SELECT %s, d.id::text, setweight(to_tsvector({config}, d.title), %s),
-                       setweight(to_tsvector('simple', d.title), 'D'), setweight(to_tsvector({config}, d.body), %s),
+                       setweight(to_tsvector('simple', d.title), 'D'),
+                       setweight(to_tsvector({config}, d.title), %s) || setweight(to_tsvector({config}, d.body), %s),
                        1.0, d.title, d.body
                 FROM {SearchDocument._meta.db_table} d WHERE d.id = ANY(%s)
                 ON CONFLICT (content_type_id, object_id)
                 DO UPDATE SET title = EXCLUDED.title, title_norm = 1.0, autocomplete = EXCLUDED.autocomplete,
                               body = EXCLUDED.body, title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
                 """,  # noqa: S608 (names and configurations from code, values as parameters)
-                [base.get_content_type_pk(SearchDocument), title_weight, body_weight, list(ids)],
+                [base.get_content_type_pk(SearchDocument), title_weight, title_weight, body_weight, list(ids)],
             )
             if getattr(self.backend, "defer_title_norms", False):
                 return
@@ -151,6 +153,25 @@ class LanguageQueryCompiler(base.PostgresSearchQueryCompiler):
             return tsquery
         queries = [self.build_tsquery_content(query, config=c) for c in QUERY_CONFIGS]
         return reduce(lambda a, b: a | b, [q for q in queries if q is not None])
+
+    def search(self, config, start, stop, score_field=None, backend=None):
+        from .models import SearchDocument
+
+        if self.queryset.model is not SearchDocument or self.fields is not None or not self._plain(self.query):
+            return super().search(config, start, stop, score_field=score_field, backend=backend)
+        # Wagtail matches ``title || body``, an expression no index serves; a search document's body
+        # vector already holds its title, so ``body @@ query`` finds the same rows through the GIN index.
+        search_query = self.build_tsquery(self.query, config=config)
+        vectors = self.get_search_vectors(search_query)
+        rank_expression = self._build_rank_expression(vectors, config)
+        queryset = self.queryset.filter(index_entries__body=search_query)
+        return self._apply_ordering_and_scoring(queryset, rank_expression, start, stop, score_field)
+
+    @staticmethod
+    def _plain(query):
+        from wagtail.search.query import Fuzzy, MatchAll
+
+        return not isinstance(query, (MatchAll, Fuzzy)) and not (isinstance(query, Not))
 
     def _apply_ordering_and_scoring(self, queryset, rank_expression, start, stop, score_field=None):
         if self.order_by_relevance:
