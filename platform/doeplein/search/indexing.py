@@ -228,13 +228,13 @@ def purge_space(space_id):
     if Space.objects.filter(pk=space_id).exists():
         return 0
     docs = SearchDocument.objects.filter(space_id=space_id)
-    count = 0
     for backend in _backends():
         index = backend.get_index_for_model(SearchDocument)
         if not hasattr(index, "delete_stale_model_entries"):
             for doc in docs.iterator():
                 backend.delete(doc)
-    count = docs.delete()[0]
+    count = docs.count()
+    docs.delete()  # their index entries go with them (a generic relation)
     for backend in _backends():
         index = backend.get_index_for_model(SearchDocument)
         if hasattr(index, "delete_stale_model_entries"):
