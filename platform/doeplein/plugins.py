@@ -24,6 +24,8 @@ hook name                          the function returns
 ``doeplein_urls``                  a list of URL patterns mounted at the site root
 ``doeplein_navigation``            a list of :class:`NavItem` for the main navigation
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
+``doeplein_attachment_sources``    a list of :class:`AttachmentSource`: things (files …) other
+                                   content can attach, found and checked through the gate
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -46,6 +48,7 @@ HOOK_API_ROUTERS = "doeplein_api_routers"
 HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
+HOOK_ATTACHMENT_SOURCES = "doeplein_attachment_sources"
 
 ALL_HOOKS = (
     HOOK_SPACE_KINDS,
@@ -60,6 +63,7 @@ ALL_HOOKS = (
     HOOK_URLS,
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
+    HOOK_ATTACHMENT_SOURCES,
 )
 
 
@@ -166,11 +170,49 @@ class SearchSource:
 
 
 @dataclass(frozen=True)
+class ActivityRecord:
+    """One thing a person did that says what they work on (a post, a comment, an edit, a file).
+
+    ``space_id``: where it happened (None: outside any space); ``public``: for records outside a
+    space, whether every logged-in user may see it. Activity profiles keep only what every logged-in
+    user may see (records in spaces that are public or open to logged-in users, all the way up), so
+    that no explanation reveals what an asker may not read. ``text`` is indexed, never shown.
+    """
+
+    person_id: int
+    kind: str  # "post", "comment", "message", "edit", "file" …
+    text: str = ""
+    themes: tuple = ()
+    space_id: int | None = None
+    at: object = None  # a datetime; None: now
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class InteractionEdge:
+    """Two people who worked together: ``kind`` is "reply", "mention", "comment", "co_edit" …;
+    ``weight`` in reply-equivalents (1.0: one reply). Same visibility rule as records."""
+
+    a: int
+    b: int
+    kind: str
+    weight: float = 1.0
+    space_id: int | None = None
+    at: object = None
+
+
+@dataclass(frozen=True)
 class ProfileSource:
-    """``texts(user)`` yields the texts that say what a person works on."""
+    """What feeds activity profiles and the interaction graph.
+
+    ``records(person_ids)`` yields :class:`ActivityRecord` for those people (``None``: everyone);
+    ``edges(person_ids)`` yields :class:`InteractionEdge` touching them. Either may be None.
+    ``weight`` scales the source's records against the others.
+    """
 
     key: str
-    texts: Callable
+    records: Callable | None = None
+    edges: Callable | None = None
     weight: float = 1.0
 
 
@@ -189,6 +231,45 @@ class DemoData:
     run: Callable
     steps: int = 1
     order: int = 100
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Something a post (or other content) can point at; ``key`` is ``"<source key>:<id>"``."""
+
+    key: str
+    name: str
+    url: str  # its page
+    download_url: str
+    size: int
+    content_type: str
+    space_id: int
+
+
+@dataclass(frozen=True)
+class AttachmentSource:
+    """``choices(user, space)`` lists what ``user`` may attach in ``space`` (newest first, a few hundred at
+    most); ``get(user, key)`` returns one :class:`Attachment` the user may see, or None (missing and
+    forbidden alike); ``upload_url(space)`` is where a new one can be added, or None."""
+
+    key: str
+    label: str
+    choices: Callable
+    get: Callable
+    upload_url: Callable | None = None
+
+
+def attachment_sources():
+    return collect(HOOK_ATTACHMENT_SOURCES)
+
+
+def attachment(user, key):
+    """The :class:`Attachment` behind ``key`` ("files:12") if ``user`` may see it, else None."""
+    prefix, _sep, _rest = str(key).partition(":")
+    for source in attachment_sources():
+        if source.key == prefix:
+            return source.get(user, key)
+    return None
 
 
 @dataclass(frozen=True)
@@ -264,8 +345,14 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "SearchDoc",
     "SearchSource",
     "ProfileSource",
+    "ActivityRecord",
+    "InteractionEdge",
     "DiscussionTarget",
     "DemoData",
     "NavItem",
+    "Attachment",
+    "AttachmentSource",
+    "attachment",
+    "attachment_sources",
     "collect",
 ]

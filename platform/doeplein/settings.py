@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "doeplein.search",
     "doeplein.home",
     "doeplein.api",
+    "doeplein.teams",
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
     *env_list("DOEPLEIN_PLUGINS", "workspaces,groups,blogs,files"),
     *env_list("DOEPLEIN_EXTRA_APPS"),
@@ -186,7 +187,11 @@ if CELERY_BROKER_URL == "filesystem://":
     for _folder in ("queue", "control"):
         (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # How long a task taken by a worker that died stays invisible before another worker gets it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -196,6 +201,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "purge-unconfirmed-accounts": {
         "task": "doeplein.accounts.tasks.purge_unconfirmed_accounts",
+        "schedule": timedelta(hours=24),
+    },
+    "rebuild-activity-profiles": {
+        "task": "doeplein.teams.tasks.rebuild_profiles_task",
         "schedule": timedelta(hours=24),
     },
 }

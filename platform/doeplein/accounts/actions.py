@@ -124,6 +124,9 @@ def do_delete_account(*, user):
     Profile.objects.filter(pk=profile.pk).update(
         organisation="", job_title="", avatar="", bio="", audience={}, suggestible=False
     )
+    from doeplein.teams.profiles import forget
+
+    forget(user.pk)  # the activity profile and interaction graph go with the account
     # Activity rows stay (they are the person's contributions), but labels that name the person go.
     for target in (user, profile):
         Activity.objects.filter(

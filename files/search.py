@@ -1,0 +1,54 @@
+"""What the files plugin gives the site search (``doeplein_search_sources``).
+
+One function, :func:`search_source`, returns the :class:`~doeplein.plugins.SearchSource`: a queryset of
+live files whose current version passed the virus scan. Each row carries
+
+* ``name`` — the title to index and show,
+* ``search_text`` — the text extracted from the current version (PDF, Word, OpenDocument, plain text;
+  empty while pending or when the file is broken, encrypted or of another type),
+* ``space_id`` — the space that guards it: the search asks ``doeplein.access.visible(user, queryset)``,
+* ``updated_at`` and ``get_absolute_url()``.
+
+:func:`search_document` turns one row into that plain dict for indexers that want one.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from doeplein.plugins import SearchDoc, SearchSource
+
+from .models import File, ScanStatus
+
+
+def searchable_files():
+    return File.objects.alive().filter(current__scan_status=ScanStatus.CLEAN).select_related("current")
+
+
+def search_document(file):
+    return {
+        "title": file.name,
+        "body": file.search_text,
+        "url": file.get_absolute_url(),
+        "space_id": file.space_id,
+        "updated_at": file.updated_at,
+        "content_type": file.content_type,
+    }
+
+
+def search_documents(file):
+    """The search's document for one file: found by whoever may view its space (docs/search.md)."""
+    return [
+        SearchDoc(
+            object_id=file.pk,
+            title=file.name,
+            body=file.search_text or "",
+            url=file.get_absolute_url(),
+            space_id=file.space_id,
+            guard="view",
+            person_id=getattr(file.current, "uploaded_by_id", None) if file.current_id else None,
+            date=file.updated_at,
+        )
+    ]
+
+
+def search_source():
+    return SearchSource(key="files", label=_("Files"), queryset=searchable_files, documents=search_documents)
