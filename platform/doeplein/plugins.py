@@ -14,8 +14,8 @@ hook name                          the function returns
 ``doeplein_space_sections``        a list of :class:`Section`: blocks shown on a workspace or
                                    group home page
 ``doeplein_activity_verbs``        a ``{verb: label}`` dict of the activity verbs it records
-``doeplein_search_sources``        a list of :class:`SearchSource`: querysets the site search asks
-                                   (always through the gate)
+``doeplein_search_sources``        a list of :class:`SearchSource`: what the site search finds; see
+                                   docs/search.md (access is filtered in the query)
 ``doeplein_profile_sources``       a list of :class:`ProfileSource`: what feeds activity profiles
 ``doeplein_discussion_targets``    a list of :class:`DiscussionTarget`: models a live discussion
                                    room can attach to
@@ -117,10 +117,64 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SearchDoc:
+    """One searchable item, as a search source describes it (``doeplein.search`` stores and indexes it).
+
+    Who may find it is decided by ``guard``, in the search query itself (never by dropping results):
+
+    * ``"view"`` — whoever may view the space ``space_id`` (content: posts, files, messages);
+    * ``"discover"`` — whoever may discover the space ``space_id`` (a workspace's or group's own card);
+    * ``"audience"`` — no space: ``audience`` says who ("everyone", "logged_in", "only_me": platform
+      administrators only). A source that shows different fields to different audiences gives one doc
+      per audience with its own ``variant`` (see the people source in ``doeplein.accounts``).
+
+    ``title`` ranks above ``body``; ``heading`` is what the result shows (defaults to ``title``);
+    ``language`` ("nl", "en" or "" to let search guess) picks the stemming; ``person_id`` is the author
+    (or the person) for the "person" filter; ``date`` orders ties, newest first, and feeds the date filter.
+    """
+
+    object_id: int | str
+    title: str
+    url: str
+    body: str = ""
+    heading: str = ""
+    space_id: int | None = None
+    guard: str = "view"
+    audience: str = ""
+    person_id: int | None = None
+    language: str = ""
+    date: object = None  # a datetime
+    variant: str = ""
+
+
+@dataclass(frozen=True)
 class SearchSource:
+    """A kind of thing the site search finds. ``key`` is the type filter's value ("group", "post").
+
+    * ``queryset()`` — every row that may be found by someone (drafts, hidden or deleted rows left out);
+      the rebuild walks it, and re-indexing one row asks ``queryset().filter(pk=...)``.
+    * ``documents(obj)`` — the :class:`SearchDoc` list for one row of that queryset (usually one).
+    * ``triggers`` — ``(model, ids)`` pairs: after a save or delete of a ``model`` instance, the rows
+      ``ids(instance)`` (a list of primary keys of ``queryset``'s model) are re-indexed after commit
+      (debounced, in Celery). Defaults to the queryset's own model.
+    * ``watch_deletes`` — also re-index after a trigger model's row is deleted. Switch it off for rows
+      that are never deleted one by one, only with their space (messages): a delete receiver stops
+      Django from deleting cascaded rows in bulk, and the search drops a deleted space's documents itself.
+    * ``immediate`` — re-index right after commit, in the request, not in Celery: for sources where a
+      change narrows who may find something (a profile field's audience), which must hold at once.
+    * ``space_themes()`` — optional: ``(space_id, theme_id)`` pairs for the spaces this plugin knows the
+      themes of (the theme filter and facet use them, read live at each search).
+    """
+
     key: str
     label: str
-    queryset: Callable  # () -> QuerySet of a guarded model
+    queryset: Callable
+    documents: Callable
+    triggers: tuple = ()
+    watch_deletes: bool = True
+    immediate: bool = False
+    space_themes: Callable | None = None
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -288,6 +342,16 @@ def space_sections(space=None):
     return sorted(sections, key=lambda s: s.order)
 
 
+def search_sources():
+    """Every registered :class:`SearchSource`, by ``order``; keys are unique."""
+    sources = sorted(collect(HOOK_SEARCH_SOURCES), key=lambda s: s.order)
+    keys = [s.key for s in sources]
+    duplicates = {k for k in keys if keys.count(k) > 1}
+    if duplicates:
+        raise ValueError(f"Search sources registered twice: {', '.join(sorted(duplicates))}")
+    return sources
+
+
 def demo_data_steps():
     return sorted(collect(HOOK_DEMO_DATA), key=lambda s: s.order)
 
@@ -317,6 +381,7 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "ContentTypeSpec",
     "SpaceKind",
     "Section",
+    "SearchDoc",
     "SearchSource",
     "ProfileSource",
     "ActivityRecord",

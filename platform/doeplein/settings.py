@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "doeplein.notifications",
     "doeplein.discussion",
     "doeplein.moderation",
+    "doeplein.search",
     "doeplein.home",
     "doeplein.api",
     "doeplein.teams",
@@ -324,7 +325,27 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 # --- Wagtail ---------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Doeplein")
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# --- Search (docs/search.md) ---------------------------------------------------------------------------
+# One machine: PostgreSQL full-text search (Doeplein's backend stems each item in its own language);
+# SQLite for the demo: Wagtail's database backend. Beyond one machine: SEARCH_URL names an OpenSearch or
+# Elasticsearch cluster and SEARCH_BACKEND the Wagtail backend module for it.
+SEARCH_URL = env_str("SEARCH_URL")
+if SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": env_str("SEARCH_BACKEND", "wagtail.search.backends.opensearch2"),
+            "URLS": [SEARCH_URL],
+            "INDEX": env_str("SEARCH_INDEX", "doeplein"),
+            "TIMEOUT": 10,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "doeplein.search.backends", "SEARCH_CONFIG": "simple"}}
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+SEARCH_DEBOUNCE_SECONDS = env_int("SEARCH_DEBOUNCE_SECONDS", 2)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"

@@ -90,6 +90,7 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
         else:
             setattr(profile, name, value)
     profile.audience = {f: audience.get(f, profile.audience_for(f)) for f in Profile.PRIVATE_FIELDS}
+    profile.audience[Profile.FINDABLE] = audience.get(Profile.FINDABLE, profile.findable_by())
     profile.user.save(update_fields=["first_name", "last_name"])
     profile.save()
     if old_avatar and old_avatar != profile.avatar.name:

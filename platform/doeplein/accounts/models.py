@@ -132,6 +132,15 @@ class Profile(ClusterableModel):
     def __str__(self):
         return self.user.display_name
 
+    # Who may find the person in the site search (by name and the fields they may see), kept with the
+    # fields' audiences: "only_me" means only platform administrators find them.
+    FINDABLE = "search"
+    DEFAULT_FINDABLE = Audience.EVERYONE
+
+    def findable_by(self):
+        value = (self.audience or {}).get(self.FINDABLE) or self.DEFAULT_FINDABLE
+        return value if value in Audience.values else Audience.ONLY_ME
+
     def audience_for(self, field):
         value = (self.audience or {}).get(field) or self.DEFAULT_AUDIENCE[field]
         return value if value in Audience.values else Audience.ONLY_ME

@@ -47,11 +47,19 @@ def _check_broker():
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
+def _check_search():
+    """The search backend answers a query; reports which backend it is."""
+    from doeplein.search.selectors import backend_status
+
+    return backend_status()
+
+
 CHECKS = {
     "database": _check_database,
     "cache": _check_cache,
     "channel_layer": _check_channel_layer,
     "broker": _check_broker,
+    "search": _check_search,
 }
 
 
@@ -63,8 +71,10 @@ def healthz(request):
     for name, probe in CHECKS.items():
         started = time.perf_counter()
         try:
-            probe()
+            details = probe()
             components[name] = {"status": "up", "ms": round((time.perf_counter() - started) * 1000, 1)}
+            if isinstance(details, dict):
+                components[name].update(details)
         except Exception as exc:  # noqa: BLE001 -- a health check reports every failure, whatever it is
             healthy = False
             components[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
