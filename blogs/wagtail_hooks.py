@@ -23,8 +23,6 @@ from doeplein.plugins import (
     ContentTypeSpec,
     DemoData,
     NavItem,
-    ProfileSource,
-    SearchSource,
     Section,
     SpaceKind,
 )
@@ -107,18 +105,16 @@ def space_sections():
 
 @hooks.register(HOOK_SEARCH_SOURCES)
 def search_sources():
-    # The search asks the gate with visible(); the narrowing rules keep drafts and narrowed posts out.
-    return [SearchSource(key="blogs", label=_("Blog posts"), queryset=lambda: Post.objects.all())]
+    from .search import search_sources
 
-
-def _profile_texts(user):
-    for title, summary in Post.objects.filter(author=user, live=True).values_list("title", "summary")[:200]:
-        yield f"{title} {summary}"
+    return search_sources()
 
 
 @hooks.register(HOOK_PROFILE_SOURCES)
 def profile_sources():
-    return [ProfileSource(key="blogs", texts=_profile_texts, weight=1.0)]
+    from .search import profile_sources
+
+    return profile_sources()
 
 
 @hooks.register(HOOK_REPORT_SOURCES)
