@@ -22,6 +22,12 @@ hook name                          the function returns
 ``doeplein_urls``                  a list of URL patterns mounted at the site root
 ``doeplein_navigation``            a list of :class:`NavItem` for the main navigation
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
+``doeplein_notification_verbs``    a ``{verb: lazy message}`` dict: how its notifications read
+                                   (``%(name)s`` placeholders, filled from the params at read time)
+``doeplein_start_page_items``      a list of :class:`StartItem`: "what's new" for a person's start
+                                   page; each is called as ``items(user, spaces)``
+``doeplein_featured_spaces``       a list of :class:`FeaturedSource`: public spaces the home page
+                                   features
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -43,6 +49,9 @@ HOOK_API_ROUTERS = "doeplein_api_routers"
 HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
+HOOK_NOTIFICATION_VERBS = "doeplein_notification_verbs"
+HOOK_START_PAGE_ITEMS = "doeplein_start_page_items"
+HOOK_FEATURED_SPACES = "doeplein_featured_spaces"
 
 ALL_HOOKS = (
     HOOK_CONTENT_TYPES,
@@ -56,6 +65,9 @@ ALL_HOOKS = (
     HOOK_URLS,
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
+    HOOK_NOTIFICATION_VERBS,
+    HOOK_START_PAGE_ITEMS,
+    HOOK_FEATURED_SPACES,
 )
 
 
@@ -122,6 +134,39 @@ class NavItem:
     requires_login: bool = False
 
 
+@dataclass(frozen=True)
+class StartItem:
+    """A source of "what's new" on a person's start page. ``items(user, spaces)`` returns a list of
+    :class:`NewsItem` for the spaces the person belongs to (only what the gate lets them see)."""
+
+    key: str
+    label: str
+    items: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    url: str
+    when: object  # an aware datetime
+    space: object = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class FeaturedSource:
+    """``spaces(limit)`` returns public spaces to feature on the home page, most interesting first;
+    ``theme_url(slug)``, if given, is the plugin's directory filtered by a theme (the home page links
+    each theme there)."""
+
+    key: str
+    label: str
+    spaces: Callable
+    order: int = 100
+    theme_url: Callable | None = None
+
+
 def collect(hook_name):
     """Everything registered under ``hook_name``, flattened in registration order."""
     items = []
@@ -171,5 +216,8 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "DiscussionTarget",
     "DemoData",
     "NavItem",
+    "StartItem",
+    "NewsItem",
+    "FeaturedSource",
     "collect",
 ]
