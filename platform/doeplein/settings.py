@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "doeplein.moderation",
     "doeplein.home",
     "doeplein.api",
+    "ninja",  # Swagger UI from its own static files, not a CDN
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
     *env_list("DOEPLEIN_PLUGINS", "workspaces,groups,blogs,files"),
     *env_list("DOEPLEIN_EXTRA_APPS"),
@@ -237,6 +238,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "doeplein.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "doeplein.accounts.login_form.LoginForm"}
 ACCOUNT_ADAPTER = "doeplein.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Rate limits (allauth): failed log-ins per IP and per account, sign-ups and resets per IP.
