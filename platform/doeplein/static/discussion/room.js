@@ -11,7 +11,7 @@
           typing: " is aan het typen…", online: "Nu aanwezig: ", until: " (tot ", reason: "Reden voor verbergen", hide: "Verbergen",
           show: "Weer tonen", approve: "Goedkeuren", keep: "Laten staan", sanction: "Verbergen en dempen", reported: "Gemeld door ",
           empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…",
-          locked: "Deze discussie is gesloten.", slow: "Langzame modus: één bericht per {n} seconden." },
+          locked: "Deze discussie is gesloten.", slow: "Vertraagde modus: één bericht per {n} seconden." },
     en: { actions: "Actions", hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
           typing: " is typing…", online: "Here now: ", until: " (until ", reason: "Reason for hiding", hide: "Hide",
           show: "Show again", approve: "Approve", keep: "Keep it", sanction: "Hide and mute", reported: "Reported by ",
