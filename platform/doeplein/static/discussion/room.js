@@ -315,9 +315,15 @@
     var divider = root.querySelector("[data-new-divider]");
     if (divider) scroller.scrollTop = divider.offsetTop - scroller.offsetTop - 8;
     else scroller.scrollTop = scroller.scrollHeight;
-    new MutationObserver(function () {
+    var following = true;
+    scroller.addEventListener("scroll", function () {
+      following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
+    });
+    new MutationObserver(function (records) {
+      // New or replaced messages only (not the relative times changing inside them).
+      if (!records.some(function (r) { return r.target.nodeName === "OL" || r.target.id === "messages"; })) return;
       if (window.doepleinRelativeTimes) window.doepleinRelativeTimes();
-      if (scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160) scroller.scrollTop = scroller.scrollHeight;
+      if (following) scroller.scrollTop = scroller.scrollHeight;
     }).observe(scroller, { childList: true, subtree: true });
   }
   connect();

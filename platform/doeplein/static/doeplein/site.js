@@ -27,7 +27,8 @@
       else if (abs < 7 * 86400) text = format.format(Math.round(seconds / 86400), "day");
       else return; // older: keep the date the server wrote
       if (!el.title) el.title = el.textContent.trim();
-      el.textContent = text;
+      // Only when it changes: observers of the page (the room follows new messages) see no churn.
+      if (el.textContent !== text) el.textContent = text;
     });
   }
   window.doepleinRelativeTimes = refresh;
