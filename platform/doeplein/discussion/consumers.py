@@ -94,14 +94,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _load_room(self):
         """Load the room and decide: None (welcome) or a close code."""
-        from doeplein.access.gate import _hidden_from
+        from doeplein.access import hidden_from
         from doeplein.moderation.selectors import active_sanction
 
         room = Room.objects.select_related("space", "space__parent").filter(pk=self.room_id).first()
         if room is None:
             return CLOSE_NOT_FOUND
         if not can(self.user, "view", room.space):
-            if _hidden_from(self.user, room.space):
+            if hidden_from(self.user, room.space):
                 return CLOSE_NOT_FOUND
             return CLOSE_UNAUTHENTICATED if not self.user.is_authenticated else CLOSE_FORBIDDEN
         if active_sanction(room=room, user=self.user, kind="ban"):
