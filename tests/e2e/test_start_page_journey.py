@@ -30,8 +30,8 @@ def same_origin_only(page, base):
 def manager(home_site, make_user, make_space, task_broker):
     """A space's owner with a request waiting, made before the browser's event loop runs (actions
     send live events through async_to_sync, which refuses to run beside a running loop)."""
-    from doeplein.access.actions import do_request_to_join
-    from doeplein.access.models import JoinPolicy, Role
+    from doeplein.spaces.actions import do_request_to_join
+    from doeplein.spaces.models import JoinPolicy, Role
 
     manager = make_user(password=PASSWORD, first_name="Amira", last_name="Manager")
     asker = make_user(first_name="Bas", last_name="Asker")

@@ -207,7 +207,7 @@ CONVERSATION = [
 def _demo_conversations():
     import uuid
 
-    from doeplein.access.models import Membership, Space
+    from doeplein.spaces.models import Membership, Space
     from doeplein.discussion.actions import do_send_message, get_or_create_room
     from doeplein.discussion.models import Message
 

@@ -63,7 +63,7 @@ def theme_links(themes):
 
 
 def start_context(request):
-    from doeplein.access.models import Invitation, JoinRequest, Membership, Role
+    from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role
     from doeplein.discussion.models import Room
     from doeplein.discussion.selectors import unread_counts
     from doeplein.notifications.selectors import notification_list

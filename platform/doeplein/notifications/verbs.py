@@ -26,7 +26,7 @@ CORE_VERBS = {
 
 
 def _role_label(value):
-    from doeplein.access.models import Role
+    from doeplein.spaces.models import Role
 
     try:
         return Role(int(value)).label

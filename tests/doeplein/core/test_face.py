@@ -85,7 +85,7 @@ def test_the_public_feed_tells_no_sign_ups_and_no_name_twice(make_user, make_spa
 
 
 def test_logging_in_leads_to_the_start_page_with_my_spaces(client, make_user, make_space):
-    from doeplein.access.models import Role
+    from doeplein.spaces.models import Role
 
     me = make_user(password="correct-horse-battery", first_name="Daan")
     space = make_space("members", members={me: Role.MEMBER})
