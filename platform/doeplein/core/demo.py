@@ -207,9 +207,9 @@ CONVERSATION = [
 def _demo_conversations():
     import uuid
 
-    from doeplein.spaces.models import Membership, Space
     from doeplein.discussion.actions import do_send_message, get_or_create_room
     from doeplein.discussion.models import Message
+    from doeplein.spaces.models import Membership, Space
 
     for space in Space.objects.filter(visibility__in=["public", "logged_in"], is_archived=False).order_by("pk")[:12]:
         members = [m.user for m in Membership.objects.filter(space=space).select_related("user").order_by("pk")[:4]]

@@ -63,10 +63,10 @@ def theme_links(themes):
 
 
 def start_context(request):
-    from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role
     from doeplein.discussion.models import Room
     from doeplein.discussion.selectors import unread_counts
     from doeplein.notifications.selectors import notification_list
+    from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role
 
     user = request.user
     memberships = list(

@@ -6,11 +6,11 @@ from django.test import Client
 from django.utils import translation
 from wagtail import hooks
 
-from doeplein.spaces.actions import do_request_to_join
-from doeplein.spaces.models import JoinPolicy, Role
 from doeplein.notifications.actions import do_notify
 from doeplein.notifications.models import Notification
 from doeplein.plugins import HOOK_NOTIFICATION_VERBS
+from doeplein.spaces.actions import do_request_to_join
+from doeplein.spaces.models import JoinPolicy, Role
 
 pytestmark = pytest.mark.django_db
 
