@@ -155,4 +155,21 @@ def search_sources():
             space_themes=_workspace_space_themes,
             order=10,
         )
+@hooks.register("doeplein_featured_spaces")
+def featured_spaces():
+    """The home page features the most active public workspaces."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from doeplein.plugins import FeaturedSource
+
+    from .selectors import workspace_list
+
+    def most_active(limit):
+        return list(workspace_list(user=AnonymousUser(), sort="active").filter(visibility="public")[:limit])
+
+    def directory_for(slug):
+        return reverse("workspaces:list") + f"?theme={slug}"
+
+    return [
+        FeaturedSource(key="workspaces", label=_("Workspaces"), spaces=most_active, order=10, theme_url=directory_for)
     ]

@@ -29,6 +29,12 @@ hook name                          the function returns
 ``doeplein_report_sources``        a list of :class:`ReportSource`: reported content a plugin keeps
                                    (blog comments …), shown in a space's review queue beside the
                                    reports on chat messages and resolved through the plugin's action
+``doeplein_notification_verbs``    a ``{verb: lazy message}`` dict: how its notifications read
+                                   (``%(name)s`` placeholders, filled from the params at read time)
+``doeplein_start_page_items``      a list of :class:`StartItem`: "what's new" for a person's start
+                                   page; each is called as ``items(user, spaces)``
+``doeplein_featured_spaces``       a list of :class:`FeaturedSource`: public spaces the home page
+                                   features
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -53,6 +59,9 @@ HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
 HOOK_ATTACHMENT_SOURCES = "doeplein_attachment_sources"
 HOOK_REPORT_SOURCES = "doeplein_report_sources"
+HOOK_NOTIFICATION_VERBS = "doeplein_notification_verbs"
+HOOK_START_PAGE_ITEMS = "doeplein_start_page_items"
+HOOK_FEATURED_SPACES = "doeplein_featured_spaces"
 
 ALL_HOOKS = (
     HOOK_SPACE_KINDS,
@@ -69,6 +78,9 @@ ALL_HOOKS = (
     HOOK_WEBSOCKET_URLS,
     HOOK_ATTACHMENT_SOURCES,
     HOOK_REPORT_SOURCES,
+    HOOK_NOTIFICATION_VERBS,
+    HOOK_START_PAGE_ITEMS,
+    HOOK_FEATURED_SPACES,
 )
 
 
@@ -317,6 +329,36 @@ class ReportSource:
 
 def report_sources():
     return {source.key: source for source in collect(HOOK_REPORT_SOURCES)}
+class StartItem:
+    """A source of "what's new" on a person's start page. ``items(user, spaces)`` returns a list of
+    :class:`NewsItem` for the spaces the person belongs to (only what the gate lets them see)."""
+
+    key: str
+    label: str
+    items: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    url: str
+    when: object  # an aware datetime
+    space: object = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class FeaturedSource:
+    """``spaces(limit)`` returns public spaces to feature on the home page, most interesting first;
+    ``theme_url(slug)``, if given, is the plugin's directory filtered by a theme (the home page links
+    each theme there)."""
+
+    key: str
+    label: str
+    spaces: Callable
+    order: int = 100
+    theme_url: Callable | None = None
 
 
 def collect(hook_name):
@@ -395,5 +437,8 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "attachment_sources",
     "ReportItem",
     "ReportSource",
+    "StartItem",
+    "NewsItem",
+    "FeaturedSource",
     "collect",
 ]

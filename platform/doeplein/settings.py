@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "doeplein.home",
     "doeplein.api",
     "doeplein.teams",
+    "ninja",  # Swagger UI from its own static files, not a CDN
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
     *env_list("DOEPLEIN_PLUGINS", "workspaces,groups,blogs,files"),
     *env_list("DOEPLEIN_EXTRA_APPS"),
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "doeplein.accounts.language.ProfileLanguageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "doeplein.core.security.RequestBodyLimitMiddleware",
 ]
@@ -202,6 +204,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "doeplein")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # Hourly: each person gets their daily or weekly summary once it is due (see notifications.tasks).
+    "notification-digests": {
+        "task": "doeplein.notifications.tasks.send_digests",
+        "schedule": timedelta(hours=1),
+    },
     "purge-unconfirmed-accounts": {
         "task": "doeplein.accounts.tasks.purge_unconfirmed_accounts",
         "schedule": timedelta(hours=24),
@@ -232,7 +239,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile-me"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "/"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -245,6 +252,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "doeplein.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "doeplein.accounts.login_form.LoginForm"}
 ACCOUNT_ADAPTER = "doeplein.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Rate limits (allauth): failed log-ins per IP and per account, sign-ups and resets per IP.

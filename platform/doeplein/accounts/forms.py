@@ -37,7 +37,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["organisation", "job_title", "avatar", "bio", "suggestible"]
+        fields = ["organisation", "job_title", "avatar", "bio", "suggestible", "language", "digest"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, **kwargs):

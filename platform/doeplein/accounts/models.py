@@ -123,6 +123,20 @@ class Profile(ClusterableModel):
         default=False,
         help_text=_("When on, the expert finder and team suggestions may name you."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages, notifications and e-mails you get. Empty: your browser's."),
+    )
+    digest = models.CharField(
+        _("e-mail summary of unread notifications"),
+        max_length=10,
+        choices=[("never", _("never")), ("daily", _("daily")), ("weekly", _("weekly"))],
+        default="daily",
+    )
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

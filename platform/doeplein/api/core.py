@@ -103,7 +103,8 @@ class ActivityPage(PageOut):
 class NotificationOut(Schema):
     id: int
     verb: str
-    message: str
+    message: str  # rendered in the caller's language (their profile's choice)
+    params: dict
     url: str
     read: bool
     when: str
@@ -198,7 +199,7 @@ def activity(request, page: int = 1, per_page: int = 25, actor: int | None = Non
 @router.get("/notifications", response=list[NotificationOut], summary="My notifications", tags=["notifications"])
 def notifications(request, unread: bool = False):
     return [
-        {"id": n.pk, "verb": n.verb, "message": n.message, "url": n.url, "read": n.read_at is not None,
+        {"id": n.pk, "verb": n.verb, "message": n.text, "params": n.params, "url": n.url, "read": n.read_at is not None,
          "when": n.created_at.isoformat()}
         for n in notification_list(user=request.user, unread_only=unread)[:100]
     ]

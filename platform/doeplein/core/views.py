@@ -80,3 +80,23 @@ def healthz(request):
             components[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     body = {"status": "up" if healthy else "down", "components": components, "debug": settings.DEBUG}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the static one."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("doeplein/favicon.ico"), permanent=True)
+
+
+def start(request):
+    """The personal start page after log-in; the public home page for everyone else."""
+    from django.shortcuts import redirect, render
+
+    from doeplein.core.start import start_context
+
+    if not request.user.is_authenticated:
+        return redirect("/")
+    return render(request, "home/start.html", start_context(request))

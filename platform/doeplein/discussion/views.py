@@ -48,7 +48,24 @@ def _context(request, room, before=None):
         from doeplein.moderation.selectors import open_reports
 
         reports = list(open_reports(user=request.user, room=room)[:50])
+    last_read_seq, mentioned = 0, set()
+    if request.user.is_authenticated and items:
+        from .models import Mention, ReadMarker
+
+        # Read before the page marks everything read: the "new messages" divider goes after it.
+        last_read_seq = (
+            ReadMarker.objects.filter(room=room, user=request.user).values_list("last_read_seq", flat=True).first() or 0
+        )
+        mentioned = set(
+            Mention.objects.filter(user=request.user, message__in=[m.pk for m in items]).values_list("message_id", flat=True)
+        )
+    first_new = next(
+        (m.seq for m in items if last_read_seq and m.seq > last_read_seq and m.author_id != request.user.pk), None
+    )
+    for item in items:
+        item.mentions_me = item.pk in mentioned
     return {
+        "first_new_seq": first_new,
         "reports": reports,
         "room": room,
         "space": room.space.specific,
