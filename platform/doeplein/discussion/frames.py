@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -90,7 +91,7 @@ Body = Annotated[str, BeforeValidator(_body_is_text), AfterValidator(_body),
                  Field(description="plain text, 1 to `DISCUSSION_MAX_MESSAGE_LENGTH` characters after trimming")]
 ClientId = Annotated[str, BeforeValidator(_client_id), Field(description="1–64 characters, one line")]
 Reason = Annotated[str, BeforeValidator(_null_is_empty), Field(max_length=MAX_REASON), AfterValidator(_text),
-                   Field(description=f"text, at most {MAX_REASON} characters")]
+                   Field(description="text (null counts as empty)")]
 Seq = Annotated[int, Field(ge=1, le=MAX_ID, description="a message's `seq` in this room")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -121,7 +122,7 @@ class Send(Frame):
     body: Body
     reply_to: Seq | None = None
     mentions: list[Annotated[int, Field(ge=1, le=MAX_ID)] | Annotated[str, Field(max_length=20), AfterValidator(_line)]] = Field(
-        default_factory=list, max_length=MAX_MENTIONS, description=f"user ids to notify, at most {MAX_MENTIONS}"
+        default_factory=list, max_length=MAX_MENTIONS, description="user ids to notify"
     )
 
 
@@ -248,33 +249,45 @@ def printable(value: str, limit: int = 40) -> str:
 # --- the protocol document -------------------------------------------------------------------------
 def _describe(annotation, info) -> tuple[str, str]:
     """A field's JSON type and rules, in words."""
-    schema = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    text = str(annotation)
-    if "Literal" in text:
-        return "string", ""
-    kinds = []
-    if "int" in text:
-        kinds.append("integer")
-    if "str" in text:
-        kinds.append("string")
-    if "bool" in text:
-        kinds.append("boolean")
-    if "list" in text:
-        kinds = ["list of " + " or ".join(kinds) if kinds else "list"]
+    names = {int: "integer", str: "string", bool: "boolean"}
+    rules = [info.description] if info.description else []
+    nullable = False
+
+    def walk(tp):
+        nonlocal nullable
+        if tp is type(None):
+            nullable = True
+            return []
+        origin = get_origin(tp)
+        if origin is Annotated:
+            base, *metadata = get_args(tp)
+            rules.extend(_bounds(metadata))
+            return walk(base)
+        if origin is Literal:
+            rules.append("one of " + ", ".join(f"`{value}`" for value in get_args(tp)))
+            return ["string"]
+        if origin is list:
+            return ["list of " + " or ".join(k for arg in get_args(tp) for k in walk(arg))]
+        if origin in (Union, UnionType):
+            return [k for arg in get_args(tp) for k in walk(arg)]
+        return [names.get(tp, "value")]
+
+    kinds = walk(annotation)
+    rules.extend(_bounds(info.metadata))
+    kind = " or ".join(dict.fromkeys(kinds)) + (" or null" if nullable else "")
+    return kind, "; ".join(dict.fromkeys(rules))
+
+
+def _bounds(metadata):
     rules = []
-    for item in info.metadata:
+    for item in metadata:
         for attr, word in (("ge", "≥"), ("le", "≤"), ("max_length", "at most")):
             value = getattr(item, attr, None)
             if value is not None and not (attr == "le" and value == MAX_ID):
                 rules.append(f"{word} {value}")
-    if info.description:
-        rules.insert(0, info.description)
-    if schema.get("rules"):
-        rules.append(schema["rules"])
-    kind = " or ".join(kinds) or "value"
-    if "None" in text:
-        kind += " or null"
-    return kind, "; ".join(rules)
+        if getattr(item, "description", None):
+            rules.insert(0, item.description)
+    return rules
 
 
 def frame_table(model: type[Frame]) -> str:
@@ -299,6 +312,23 @@ def protocol_tables(frame_types) -> str:
     for frame_type in frame_types:
         parts.append(f"#### `{frame_type.name}`\n{frame_table(frame_type.model)}")
     return "\n\n".join(parts)
+
+
+TABLES_START, TABLES_END = "<!-- frame tables: generated -->", "<!-- end of frame tables -->"
+
+
+def write_protocol_tables(path=None):
+    """Rewrite the generated section of docs/live-discussion.md from the registered frame models."""
+    from pathlib import Path
+
+    from .registry import registry
+
+    path = Path(path or Path(settings.BASE_DIR) / "docs" / "live-discussion.md")
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(TABLES_START, 1)
+    _old, tail = rest.split(TABLES_END, 1)
+    path.write_text(f"{head}{TABLES_START}\n{protocol_tables(registry.frames.values())}\n{TABLES_END}{tail}",
+                    encoding="utf-8")
 
 
 __all__ = ["CORE_FRAMES", "Frame", "FrameError", "load", "protocol_tables", "too_deep", "validate"]

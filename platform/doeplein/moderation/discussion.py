@@ -65,7 +65,7 @@ class SlowMode(Frame):
     seconds: int = Field(ge=0, le=MAX_SLOW_MODE_SECONDS, description="0 turns slow mode off")
 
 
-class Sanction_(Frame):
+class SanctionFrame(Frame):
     field_codes: ClassVar[dict[str, str]] = {"minutes": "bad_value"}
     user: Id = Field(description="the person's id")
     minutes: int | None = Field(None, ge=0, le=MAX_SANCTION_MINUTES,
@@ -73,11 +73,11 @@ class Sanction_(Frame):
     reason: Reason = ""
 
 
-class Mute(Sanction_):
+class Mute(SanctionFrame):
     type: Literal["mute"] = "mute"
 
 
-class Ban(Sanction_):
+class Ban(SanctionFrame):
     type: Literal["ban"] = "ban"
 
 
