@@ -94,10 +94,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 # consumer alive. A failure while connecting or re-reading access closes (fail closed).
                 error_id = uuid.uuid4().hex[:12]
                 logger.exception("discussion consumer failed on %s (error %s)", message.get("type"), error_id)
-                if message.get("type") == "websocket.disconnect":
+                kind = message.get("type")
+                if kind == "websocket.disconnect":
                     raise StopConsumer() from None
+                if kind == "websocket.connect":
+                    await self._close(CLOSE_SERVER_ERROR)  # before accepting: the handshake is refused
+                    return
                 await self._server_error(error_id)
-                if message.get("type") != "websocket.receive" or not self.joined:
+                if kind != "websocket.receive":
                     await self._close(CLOSE_SERVER_ERROR)
 
     # --- connecting --------------------------------------------------------------------------------
@@ -279,7 +283,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if event.get("except_channel") == self.channel_name:
             return
         frame = event.get("public")
-        if event.get("moderator") is not None:
+        # Only a moderator version that differs (hidden or held text, reports) needs the verdict now.
+        if event.get("moderator") is not None and event["moderator"] != frame:
             author = event.get("author_id")
             if author is not None and self.user.is_authenticated and author == self.user.pk:
                 frame = event["moderator"]
