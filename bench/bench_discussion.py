@@ -98,9 +98,9 @@ def build(clients, rooms):
     member of space i % rooms. Returns (users by index, rooms by index)."""
     from django.contrib.auth.hashers import make_password
 
-    from doeplein.access.models import Membership, Role, Space
     from doeplein.accounts.models import User
     from doeplein.discussion.actions import get_or_create_room
+    from doeplein.spaces.models import Membership, Role, Space
 
     emails = [f"c{i}{DOMAIN}" for i in range(clients)]
     existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))

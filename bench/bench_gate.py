@@ -26,8 +26,8 @@ def build(people, spaces, memberships_per_person):
     from django.contrib.auth.hashers import make_password
     from tqdm import tqdm
 
-    from doeplein.access.models import Membership, Role, Space, Visibility
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Role, Space, Visibility
 
     have = User.objects.filter(email__endswith="@bench.example").count()
     if have < people:
@@ -84,8 +84,8 @@ def main():
     from django.core.management import call_command
 
     from doeplein.access import visible
-    from doeplein.access.models import Membership, Space
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Space
 
     call_command("migrate", verbosity=0)
     user_ids = build(args.people, args.spaces, args.memberships)

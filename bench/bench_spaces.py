@@ -104,7 +104,7 @@ def build_memberships(user_ids, ws_ids, group_ids, rng):
     from django.db import connection
     from tqdm import tqdm
 
-    from doeplein.access.models import Membership, Role
+    from doeplein.spaces.models import Membership, Role
 
     if Membership.objects.filter(space_id=ws_ids[0]).exists():
         return
@@ -194,8 +194,8 @@ def main():
     from django.test.utils import override_settings, setup_test_environment
     from django.urls import NoReverseMatch, reverse
 
-    from doeplein.access.models import Membership, Role
     from doeplein.accounts.models import User
+    from doeplein.spaces.models import Membership, Role
     from groups.models import Group
     from workspaces.models import Workspace
 

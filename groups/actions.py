@@ -1,14 +1,16 @@
-"""Creating and changing groups. Membership changes are the core's (doeplein.access.actions)."""
+"""Creating and changing groups. Membership changes are the core's (doeplein.spaces.actions)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
-from doeplein.access.actions import do_create_space_membership
-from doeplein.access.models import Role, Space
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_changed_on_commit
+from doeplein.spaces.actions import do_create_space_membership, free_slug
+from doeplein.spaces.kinds import kind_label
+from doeplein.spaces.models import Role, Space
 
 from .models import Group
 
@@ -22,16 +24,31 @@ def _lock_and_refresh(space):
     space.refresh_from_db(fields=["member_count", "last_activity_at", "is_archived"])
 
 
-@transaction.atomic
-def do_create_group(*, user, name, slug, workspace=None, **fields):
-    """Inside a workspace: its members (not guests) may create groups. Platform-wide: civil servants."""
-    if workspace is not None:
-        check(user, "contribute", workspace)
+def check_may_create_group(user, parent=None):
+    """Inside a space (of any kind): its members (not guests) may create groups, unless it is archived.
+    Platform-wide: civil servants. Raises Http404 / PermissionDenied / ActionError (archived, 409)."""
+    if parent is not None:
+        check(user, "discover", parent)  # a space the person may not know of is a 404
+        kind = kind_label(parent)
+        if parent.is_archived:
+            raise ActionError(
+                _("This %(kind)s is archived: no groups can be added to it.") % {"kind": kind},
+                code="archived",
+                status=409,
+            )
+        if not can(user, "contribute", parent):
+            raise PermissionDenied(_("Only members of this %(kind)s can create groups in it.") % {"kind": kind})
     elif not can(user, "open_workspace"):
         raise PermissionDenied(_("Only civil servants can create platform-wide groups."))
-    parent = workspace.space_ptr if workspace is not None else None
-    if Group.objects.filter(parent=parent, slug=slug).exists():
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+
+
+@transaction.atomic
+def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
+    """A group in ``parent`` (a space of any kind; ``workspace`` is the older name) or platform-wide."""
+    parent = parent if parent is not None else workspace
+    check_may_create_group(user, parent)
+    # A slug taken by a group the person may not find answers like a free one (made unique).
+    slug = free_slug(user, Group.objects.filter(scope=parent.pk if parent is not None else 0), slug)
     group = Group(
         name=name, slug=slug, parent=parent, created_by=user, kind=Group.KIND,
         **{k: v for k, v in fields.items() if k in EDITABLE},
@@ -55,9 +72,13 @@ def do_update_group(*, user, group, **fields):
     _lock_and_refresh(group)
     if group.is_archived:
         raise ActionError(_("This group is archived: restore it first."), code="archived", status=409)
+    before = (group.visibility, group.join_policy)
     for name, value in fields.items():
         if name in EDITABLE:
             setattr(group, name, value)
     group.save()
+    if (group.visibility, group.join_policy) != before:
+        # Who may see or join changed: open connections re-read their verdict.
+        access_changed_on_commit(space_ids=[group.pk], reason="settings_changed")
     record(actor=user, verb="group.updated", target=group, space=group)
     return group

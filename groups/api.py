@@ -11,19 +11,13 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StringConstraints
 
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import (
-    STRICT,
-    Id,
-    PageOut,
-    RoleName,
-    membership_state,
-    my_roles,
-    paginate,
-    refuse_if_archived,
-)
-from workspaces.selectors import workspace_by_slug
+from doeplein.api.common import STRICT, Id, PageOut, paginate
+from doeplein.spaces.api import MembershipStateOut, RoleName, membership_state, my_roles
+from doeplein.spaces.kinds import find_by_slug
+from doeplein.spaces.models import Space
 
 from . import actions, selectors
+from .models import Group
 
 router = Router(tags=["groups"])
 
@@ -60,14 +54,8 @@ class GroupPage(PageOut):
     results: list[GroupOut]
 
 
-class GroupDetailOut(GroupOut):
+class GroupDetailOut(GroupOut, MembershipStateOut):
     welcome_message: str | None = Field(..., description="Shown to members only.")
-    effective_role: RoleName | None
-    pending_request: bool
-    may_join: bool
-    may_request: bool
-    may_moderate: bool
-    may_manage: bool
 
 
 class GroupIn(Schema):
@@ -96,15 +84,20 @@ class GroupPatch(Schema):
     allow_leaving: StrictBool | None = None
 
 
-def _workspace_ref(group):
-    # ``parent__workspace`` is select_related by the queries below: no query per group.
-    workspace = getattr(group.parent, "workspace", None) if group.parent_id else None
-    if workspace is None:
+def _parents(groups):
+    """The spaces the groups live in (of any kind), each looked up once: ``{space_id: specific}``."""
+    ids = {g.parent_id for g in groups if g.parent_id}
+    return {space.pk: space.specific for space in Space.objects.filter(pk__in=ids)}
+
+
+def _workspace_ref(group, parents):
+    parent = parents.get(group.parent_id) if group.parent_id else None
+    if parent is None:
         return None
-    return {"id": workspace.pk, "slug": workspace.slug, "name": workspace.name}
+    return {"id": parent.pk, "slug": getattr(parent, "slug", ""), "name": parent.name}
 
 
-def _summary(group, roles):
+def _summary(group, roles, parents=None):
     return {
         "id": group.pk,
         "slug": group.slug,
@@ -112,7 +105,7 @@ def _summary(group, roles):
         "description": group.description,
         "policy": group.policy,
         "visibility": group.visibility,
-        "workspace": _workspace_ref(group),
+        "workspace": _workspace_ref(group, parents if parents is not None else _parents([group])),
         "member_count": group.member_count,
         "is_archived": group.is_archived,
         "allow_leaving": group.allow_leaving,
@@ -120,6 +113,12 @@ def _summary(group, roles):
         "url": group.get_absolute_url(),
         "my_role": roles.get(group.pk),
     }
+
+
+def _parent(user, slug):
+    """The space a group lives in, by its web address (a workspace's slug, or any kind's that has
+    slugs), through the gate: 404 when the caller may not find it."""
+    return find_by_slug(user, slug, exclude=(Group.KIND,)) if slug else None
 
 
 def _group(user, pk):
@@ -138,14 +137,14 @@ def _detail(user, group):
 @router.get("/groups", response=GroupPage, auth=OPTIONAL, summary="Groups the caller may see")
 def group_list(request, workspace: str | None = None, q: str = "", mine: bool = False, page: int = 1, per_page: int = 25):
     """``workspace`` is a workspace slug; a workspace the caller may not see is a 404."""
-    in_workspace = workspace_by_slug(user=request.user, slug=workspace) if workspace else None
+    in_workspace = _parent(request.user, workspace)
     queryset = selectors.group_list(
         user=request.user, workspace=in_workspace, q=q.strip() or None, mine=mine
-    ).select_related("parent__workspace")
+    )
 
     def serialize(groups):
-        roles = my_roles(request.user, groups)
-        return [_summary(g, roles) for g in groups]
+        roles, parents = my_roles(request.user, groups), _parents(groups)
+        return [_summary(g, roles, parents) for g in groups]
 
     return paginate(queryset, page=page, per_page=per_page, serialize=serialize)
 
@@ -155,11 +154,7 @@ def create_group(request, payload: GroupIn):
     """In a workspace: its members (not guests). Platform-wide: civil servants. The creator is the owner."""
     data = payload.dict()
     slug = data.pop("workspace")
-    workspace = None
-    if slug:
-        workspace = workspace_by_slug(user=request.user, slug=slug)
-        refuse_if_archived(workspace)
-    group = actions.do_create_group(user=request.user, workspace=workspace, **data)
+    group = actions.do_create_group(user=request.user, parent=_parent(request.user, slug), **data)
     return Status(201, _detail(request.user, _group(request.user, group.pk)))
 
 

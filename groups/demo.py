@@ -26,16 +26,15 @@ GROUPS = [
 
 
 def groups_demo_data(progress):
-    from doeplein.access.models import Role
     from doeplein.accounts.models import User
-    from workspaces.demo import (
+    from doeplein.spaces.demo import (
         DEMO_OWNER,
         demo_people,
         ensure_members,
         ensure_open_invitations,
         ensure_pending_requests,
     )
-    from workspaces.models import Workspace
+    from doeplein.spaces.models import Role
 
     from .actions import do_create_group
     from .models import Group
@@ -49,15 +48,15 @@ def groups_demo_data(progress):
     roles = [Role.OWNER, Role.COMMUNITY_MANAGER, Role.MEMBER, Role.MEMBER, Role.MEMBER]
     for index, (name, slug, workspace_slug, policy, visibility, allow_leaving) in enumerate(GROUPS):
         with transaction.atomic():
-            workspace = Workspace.objects.filter(slug=workspace_slug).first() if workspace_slug else None
-            if workspace_slug and workspace is None:  # the workspaces' step did not run
+            # The demo's parent spaces are named by their slug; any kind with that slug will do.
+            parent = _parent_by_slug(owner, workspace_slug) if workspace_slug else None
+            if workspace_slug and parent is None:  # the step that makes that space did not run
                 progress(1)
                 continue
-            parent = workspace.space_ptr if workspace else None
             group = Group.objects.filter(parent=parent, slug=slug).first()
             if group is None:
                 group = do_create_group(
-                    user=owner, name=name, slug=slug, workspace=workspace, policy=policy, visibility=visibility,
+                    user=owner, name=name, slug=slug, parent=parent, policy=policy, visibility=visibility,
                     allow_leaving=allow_leaving, description=f"{name}: samen verder.",
                     welcome_message=f"Welkom bij {name}! Kijk bij de bestanden voor de afspraken.",
                 )
@@ -67,6 +66,19 @@ def groups_demo_data(progress):
             if policy in ("invitation", "secret"):
                 ensure_open_invitations(group, owner, [f"genodigde.{slug}@voorbeeld.nl"])
         progress(1)
+
+
+def _parent_by_slug(owner, slug):
+    from django.http import Http404
+
+    from doeplein.spaces.kinds import find_by_slug
+
+    from .models import Group
+
+    try:
+        return find_by_slug(owner, slug, exclude=(Group.KIND,))
+    except Http404:
+        return None
 
 
 STEPS = len(GROUPS)

@@ -5,7 +5,8 @@ from django.core.validators import RegexValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from doeplein.access.models import Visibility
+from doeplein.access import discoverable
+from doeplein.spaces.models import Visibility
 
 from .models import Group, GroupPolicy
 
@@ -55,9 +56,10 @@ class GroupForm(forms.Form):
         label=_("Members may leave"), required=False, initial=True, help_text=_("Switch off for mandatory teams.")
     )
 
-    def __init__(self, *args, instance=None, parent=None, **kwargs):
+    def __init__(self, *args, instance=None, parent=None, user=None, **kwargs):
         self.instance = instance
-        self.parent = parent  # the workspace's space a new group lives in, or None for platform-wide
+        self.parent = parent  # the space a new group lives in, or None for platform-wide
+        self.user = user  # a slug taken by a group this person may not find is not "taken"
         super().__init__(*args, **kwargs)
         if instance is not None:
             del self.fields["slug"]  # links to the group must keep working
@@ -73,7 +75,8 @@ class GroupForm(forms.Form):
         slug_format(slug)
         if len(slug) < 2:
             raise forms.ValidationError(_("A web address has at least 2 characters."))
-        if Group.objects.filter(parent=self.parent, slug=slug).exists():
+        scope = self.parent.pk if self.parent is not None else 0
+        if discoverable(self.user, Group.objects.filter(scope=scope, slug=slug)).exists():
             raise forms.ValidationError(_("The web address %(slug)s is taken.") % {"slug": slug})
         return slug
 

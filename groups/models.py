@@ -1,4 +1,4 @@
-"""Groups: people who join together, in a workspace or platform-wide. Each is a :class:`~doeplein.access.models.Space`."""
+"""Groups: people who join together, in a workspace or platform-wide. Each is a :class:`~doeplein.spaces.models.Space`."""
 
 from django.conf import settings
 from django.core.validators import MinLengthValidator
@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from doeplein.access.models import JoinPolicy, Role, Space, Visibility
+from doeplein.spaces.models import JoinPolicy, Role, Space, Visibility
 
 
 class GroupPolicy(models.TextChoices):
@@ -57,12 +57,12 @@ class Group(Space):
             self.visibility = Visibility.MEMBERS
 
     @property
-    def workspace(self):
+    def parent_space(self):
+        """The space the group lives in (of whatever kind), or None for a platform-wide group."""
         return self.parent.specific if self.parent_id else None
+
+    # The older name, from when groups lived in workspaces only.
+    workspace = parent_space
 
     def get_absolute_url(self):
         return reverse("groups:detail", kwargs={"pk": self.pk, "slug": self.slug})
-
-    @staticmethod
-    def role_label(role):
-        return dict(GROUP_ROLES).get(role, Role(role).label)

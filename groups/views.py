@@ -10,15 +10,22 @@ from django.utils.translation import gettext as _
 
 from doeplein.access import can
 from doeplein.core.exceptions import ActionError
-from workspaces.selectors import workspace_by_slug
-from workspaces.views import refuse, space_page_context
+from doeplein.spaces.kinds import find_by_slug, space_url
+from doeplein.spaces.views import refuse, space_page_context
 
-from .actions import do_create_group, do_update_group
+from .actions import check_may_create_group, do_create_group, do_update_group
 from .forms import GroupForm, GroupSearchForm
+from .models import Group
 from .selectors import group_by_id, group_list
 
 PER_PAGE = 24
 MY_GROUPS_SHOWN = 50
+
+
+def _parent_by_slug(request, slug):
+    """The space a group lives in, named by its web address (``?workspace=…``, kept for old links):
+    any kind of space that names its spaces by slug, found through the gate (404 otherwise)."""
+    return find_by_slug(request.user, slug, exclude=(Group.KIND,)) if slug else None
 
 
 def listing(request):
@@ -27,14 +34,14 @@ def listing(request):
     q = (form.cleaned_data.get("q") or "").strip() or None
     workspace = None
     if request.GET.get("workspace"):
-        workspace = workspace_by_slug(user=request.user, slug=request.GET["workspace"])
+        workspace = _parent_by_slug(request, request.GET["workspace"])
         groups = group_list(user=request.user, workspace=workspace, q=q)
     else:
         groups = group_list(user=request.user, q=q).filter(parent__isnull=True)
     page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
     mine = []
     if request.user.is_authenticated and workspace is None:
-        mine = list(group_list(user=request.user, mine=True).select_related("parent__workspace")[:MY_GROUPS_SHOWN])
+        mine = list(group_list(user=request.user, mine=True).select_related("parent")[:MY_GROUPS_SHOWN])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -42,6 +49,7 @@ def listing(request):
         "page": page,
         "mine": mine,
         "workspace": workspace,
+        "parent_url": space_url(workspace) if workspace else None,
         "query": query.urlencode(),
         "may_create": (
             can(request.user, "contribute", workspace) if workspace else can(request.user, "open_workspace")
@@ -53,33 +61,38 @@ def listing(request):
 @login_required
 def create(request):
     slug = request.POST.get("workspace") or request.GET.get("workspace")
-    workspace = workspace_by_slug(user=request.user, slug=slug) if slug else None
-    if workspace is not None:
-        if workspace.is_archived:
-            return refuse(request, _("This workspace is archived: no groups can be added to it."), status=409)
-        if not can(request.user, "contribute", workspace):
-            return refuse(request, _("Only members of this workspace can create groups in it."))
-    elif not can(request.user, "open_workspace"):
-        return refuse(request, _("Only civil servants can create platform-wide groups."))
-    parent = workspace.space_ptr if workspace is not None else None
-    form = GroupForm(request.POST or None, parent=parent)
+    workspace = _parent_by_slug(request, slug)
+    try:
+        check_may_create_group(request.user, workspace)  # the action asks the same
+    except ActionError as error:
+        return refuse(request, error.message, status=error.status)
+    except PermissionDenied as error:
+        return refuse(request, str(error) or _("You may not create a group here."))
+    form = GroupForm(request.POST or None, parent=workspace, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            group = do_create_group(user=request.user, workspace=workspace, **form.action_fields())
+            group = do_create_group(user=request.user, parent=workspace, **form.action_fields())
         except ActionError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your group has been created."))
             return redirect(group)
     status = 400 if request.method == "POST" else 200
-    return render(request, "groups/form.html", {"form": form, "group": None, "workspace": workspace}, status=status)
+    context = {"form": form, "group": None, "workspace": workspace, "parent_url": space_url(workspace) if workspace else None}
+    return render(request, "groups/form.html", context, status=status)
 
 
 def detail(request, pk, slug):
     group = group_by_id(user=request.user, pk=pk)
     if slug != group.slug:
         return redirect(group, permanent=True)
-    context = {"group": group, "space": group, "workspace": group.workspace, **space_page_context(request, group)}
+    parent = group.parent_space
+    context = {
+        "group": group,
+        "workspace": parent,
+        "parent_url": space_url(parent) if parent else None,
+        **space_page_context(request, group),
+    }
     return render(request, "groups/detail.html", context)
 
 
@@ -101,5 +114,6 @@ def edit(request, pk, slug):
             messages.success(request, _("The group has been saved."))
             return redirect(group)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "group": group, "workspace": group.workspace}
+    parent = group.parent_space
+    context = {"form": form, "group": group, "workspace": parent, "parent_url": space_url(parent) if parent else None}
     return render(request, "groups/form.html", context, status=status)

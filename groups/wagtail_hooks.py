@@ -12,13 +12,15 @@ from doeplein.core.admin import ReadOnlyPolicy
 from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_NAVIGATION,
+    HOOK_SPACE_KINDS,
     HOOK_SPACE_SECTIONS,
     HOOK_URLS,
     NavItem,
     Section,
+    SpaceKind,
 )
 
-from .models import Group
+from .models import GROUP_ROLES, Group
 
 GROUPS_SHOWN = 20
 
@@ -32,6 +34,20 @@ def activity_verbs():
     }
 
 
+@hooks.register(HOOK_SPACE_KINDS)
+def space_kinds():
+    return [
+        SpaceKind(
+            key=Group.KIND,
+            label=_("group"),
+            plural=_("groups"),
+            url=lambda group: reverse("groups:detail", kwargs={"pk": group.pk, "slug": group.slug}),
+            roles=tuple(GROUP_ROLES),
+            icon="group",
+        )
+    ]
+
+
 @hooks.register(HOOK_URLS)
 def urls():
     return [path("groups/", include("groups.urls"))]
@@ -43,11 +59,14 @@ def navigation():
 
 
 def render_groups(request, space):
-    """The workspace's groups the viewer may see, and a "New group" button for its members."""
+    """The groups inside a space (of any other kind) the viewer may see, and a "New group" button for
+    its members."""
     from doeplein.access import can
 
     from .selectors import group_list
 
+    if space.kind == Group.KIND:
+        return None
     groups = group_list(user=request.user).filter(parent_id=space.pk)
     shown = list(groups[:GROUPS_SHOWN])
     total = len(shown) if len(shown) < GROUPS_SHOWN else groups.count()
@@ -64,7 +83,7 @@ def render_groups(request, space):
 def render_noticeboard(request, space):
     """The members-only part of a group's home: shown to members (and those who may post), else nothing."""
     from doeplein.access import can
-    from doeplein.access.selectors import membership_of
+    from doeplein.spaces.selectors import membership_of
 
     if membership_of(user=request.user, space=space) is None and not can(request.user, "contribute", space):
         return None
@@ -76,7 +95,7 @@ def space_sections():
     return [
         Section(key="groups.noticeboard", label=_("Group noticeboard"), render=render_noticeboard, order=10,
                 kinds=(Group.KIND,)),
-        Section(key="groups", label=_("Groups"), render=render_groups, order=20, kinds=("workspace",)),
+        Section(key="groups", label=_("Groups"), render=render_groups, order=20),
     ]
 
 

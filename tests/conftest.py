@@ -65,7 +65,7 @@ def make_user(db):
 @pytest.fixture
 def make_space(db):
     """A space of any visibility, with members: ``make_space("secret", members={user: Role.MEMBER})``."""
-    from doeplein.access.models import Membership, Space
+    from doeplein.spaces.models import Membership, Space
 
     def make(visibility="public", members=None, parent=None, kind="test", archived=False, name=None):
         space = Space.objects.create(
@@ -92,3 +92,35 @@ def call(client):
         return getattr(client, method)(url, data or {}, content_type="application/json", headers=headers)
 
     return do
+
+
+@pytest.fixture
+def live_events(db):
+    """``with live_events() as events:`` records what ``doeplein.live.publish`` sends after commit
+    (see tests/support/live.py); assert the exact list."""
+    from tests.support.live import capture_live_events
+
+    return capture_live_events
+
+
+# --- Runs with some plugins only (DOEPLEIN_PLUGINS=groups ./dev test) --------------------------------------
+_PLUGINS = ("workspaces", "groups", "blogs", "files")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Leave out test files of plugins that are not installed: a file under ``tests/<plugin>/``, or one
+    that imports the plugin at module level. ``DOEPLEIN_PLUGINS=groups ./dev test`` runs what applies."""
+    from django.apps import apps
+
+    missing = [p for p in _PLUGINS if not apps.is_installed(p)]
+    if not missing or collection_path.suffix != ".py" and not collection_path.is_dir():
+        return None
+    parts = collection_path.parts
+    if any(p in parts[parts.index("tests") + 1:][:1] for p in missing) if "tests" in parts else False:
+        return True
+    if collection_path.suffix == ".py":
+        text = collection_path.read_text(encoding="utf-8", errors="ignore")
+        for plugin in missing:
+            if f"\nfrom {plugin}." in text or f"\nimport {plugin}" in text or f"\nfrom {plugin} " in text:
+                return True
+    return None

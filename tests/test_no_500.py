@@ -104,12 +104,12 @@ def _regex_urls(route, existing):
 def world(make_user):
     """A little of everything: a workspace, a secret group in it, a room with a message and a report,
     a join request, an invitation, an API token."""
-    from doeplein.access.actions import do_invite, do_request_to_join
-    from doeplein.access.models import Membership, Role
     from doeplein.accounts.actions import do_create_api_token
     from doeplein.discussion.actions import do_send_message, get_or_create_room
     from doeplein.home.models import Theme
     from doeplein.moderation.actions import do_report_message
+    from doeplein.spaces.actions import do_invite, do_request_to_join
+    from doeplein.spaces.models import Membership, Role
     from groups.actions import do_create_group
     from workspaces.actions import do_open_workspace
 
@@ -190,9 +190,9 @@ def test_no_url_answers_500(world, who):
 
 def test_removing_a_word_filter_with_a_forged_id_changes_nothing(make_user, make_space):
     # Was a 500: the page passed the posted id straight to the query.
-    from doeplein.access.models import Role
     from doeplein.moderation.actions import do_add_word_filter
     from doeplein.moderation.models import WordFilter
+    from doeplein.spaces.models import Role
 
     manager = make_user()
     space = make_space("public", members={manager: Role.OWNER})
@@ -206,8 +206,8 @@ def test_removing_a_word_filter_with_a_forged_id_changes_nothing(make_user, make
 
 
 def test_discussion_pages_take_unicode_digits_and_huge_numbers_without_a_500(make_user, make_space):
-    from doeplein.access.models import Role
     from doeplein.discussion.actions import get_or_create_room
+    from doeplein.spaces.models import Role
 
     owner = make_user()
     space = make_space("public", members={owner: Role.OWNER})

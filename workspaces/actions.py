@@ -1,14 +1,15 @@
-"""Opening and changing workspaces. Membership changes are the core's (doeplein.access.actions)."""
+"""Opening and changing workspaces. Membership changes are the core's (doeplein.spaces.actions)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
-from doeplein.access.actions import do_create_space_membership
-from doeplein.access.models import Role, Space
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
+from doeplein.live import access_changed_on_commit
+from doeplein.spaces.actions import do_create_space_membership, free_slug
+from doeplein.spaces.models import Role, Space
 
 from .models import Workspace
 
@@ -39,8 +40,8 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
         raise PermissionDenied(_("Only civil servants can open workspaces."))
     if not themes:
         raise ActionError(_("Choose at least one theme."), code="theme_required")
-    if Workspace.objects.filter(slug=slug).exists():
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    # A slug taken by a secret workspace answers like a free one (made unique): names reveal nothing.
+    slug = free_slug(user, Workspace.objects.all(), slug)
     if cover_upload is not None:
         fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=name)
     workspace = Workspace(
@@ -73,6 +74,7 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
         raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
     if cover_upload is not None:
         fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=fields.get("name") or workspace.name)
+    before = (workspace.visibility, workspace.join_policy)
     for name, value in fields.items():
         if name in EDITABLE:
             setattr(workspace, name, value)
@@ -83,5 +85,8 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
     if tags is not None:
         workspace.tags.set(list(tags))
     workspace.save()
+    if (workspace.visibility, workspace.join_policy) != before:
+        # Who may see or join changed: open connections re-read their verdict.
+        access_changed_on_commit(space_ids=[workspace.pk], reason="settings_changed")
     record(actor=user, verb="workspace.updated", target=workspace, space=workspace)
     return workspace

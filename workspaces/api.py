@@ -16,8 +16,9 @@ from wagtail.rich_text import expand_db_html
 
 from doeplein.access import can
 from doeplein.api.auth import OPTIONAL
-from doeplein.api.spaces import STRICT, PageOut, RoleName, membership_state, my_roles, paginate
+from doeplein.api.common import STRICT, PageOut, paginate
 from doeplein.home.models import Theme
+from doeplein.spaces.api import MembershipStateOut, RoleName, membership_state, my_roles
 
 from . import actions, selectors
 from .models import Workspace
@@ -63,16 +64,10 @@ class WorkspacePage(PageOut):
     results: list[WorkspaceOut]
 
 
-class WorkspaceDetailOut(WorkspaceOut):
+class WorkspaceDetailOut(WorkspaceOut, MembershipStateOut):
     welcome: str | None = Field(..., description="Rich text, as HTML; null for those who may only see the card.")
     welcome_message: str | None
     allow_leaving: bool
-    effective_role: RoleName | None
-    pending_request: bool
-    may_join: bool
-    may_request: bool
-    may_moderate: bool
-    may_manage: bool
 
 
 class WorkspaceIn(Schema):

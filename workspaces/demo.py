@@ -4,14 +4,17 @@ Idempotent: run it as often as you like (looked up by slug; memberships, request
 only added when missing). Runs after the core's demo step, which creates the themes and the people.
 """
 
-import secrets
-from datetime import timedelta
+
 
 from django.db import transaction
-from django.utils import timezone
 
-DEMO_OWNER = "ambtenaar@minbzk.nl"
-PEOPLE_DOMAIN = "@doeplein.example"
+from doeplein.spaces.demo import (
+    DEMO_OWNER,
+    demo_people,
+    ensure_members,
+    ensure_open_invitations,
+    ensure_pending_requests,
+)
 
 # name, slug, theme slugs, visibility, join policy, description, tags
 WORKSPACES = [
@@ -34,58 +37,10 @@ WORKSPACES = [
 WELCOME = "<p>Welkom in <b>{name}</b>! Stel je voor in de discussie en lees de huisregels.</p>"
 
 
-def demo_people():
-    """The demo's people (the core demo step made them), in a stable order, without the civil servant."""
-    from doeplein.accounts.models import User
-
-    return list(User.objects.filter(email__endswith=PEOPLE_DOMAIN, is_active=True).order_by("pk"))
-
-
-def ensure_members(space, people, start, roles):
-    """Give ``space`` one person per role in ``roles``, taken from ``people`` from ``start`` on."""
-    from doeplein.access.models import Membership, Space
-
-    for offset, role in enumerate(roles):
-        person = people[(start + offset) % len(people)]
-        Membership.objects.get_or_create(space=space, user=person, defaults={"role": role})
-    Space.objects.filter(pk=space.pk).update(member_count=Membership.objects.filter(space=space).count())
-
-
-def ensure_pending_requests(space, people, start, count=2):
-    from doeplein.access.models import JoinRequest, Membership
-
-    members = set(Membership.objects.filter(space=space).values_list("user_id", flat=True))
-    for person in [p for p in people[start:] + people[:start] if p.pk not in members][:count]:
-        JoinRequest.objects.get_or_create(
-            space=space, user=person, status=JoinRequest.Status.PENDING,
-            defaults={"message": "Ik werk hier ook aan; mag ik meedoen?"},
-        )
-
-
-def ensure_open_invitations(space, inviter, emails):
-    """Open invitations, made directly (no e-mail is sent for demo data)."""
-    from doeplein.access.actions import INVITATION_DAYS, _hash
-    from doeplein.access.models import Invitation, Membership, Role
-    from doeplein.accounts.models import User
-
-    for email in emails:
-        user = User.objects.filter(email__iexact=email).first()
-        if user and Membership.objects.filter(space=space, user=user).exists():
-            continue
-        if Invitation.objects.filter(space=space, email=email, accepted_at__isnull=True, revoked_at__isnull=True,
-                                     expires_at__gt=timezone.now()).exists():
-            continue
-        Invitation.objects.create(
-            space=space, email=email, user=user, role=Role.MEMBER, invited_by=inviter,
-            token_hash=_hash(secrets.token_urlsafe(32)), sent_at=timezone.now(),
-            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-        )
-
-
 def workspaces_demo_data(progress):
-    from doeplein.access.models import Role
     from doeplein.accounts.models import User
     from doeplein.home.models import Theme
+    from doeplein.spaces.models import Role
 
     from .actions import do_open_workspace
     from .models import Workspace

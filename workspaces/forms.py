@@ -10,9 +10,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 
-from doeplein.access.models import JoinPolicy, Visibility
+from doeplein.access import discoverable
 from doeplein.core.forms import ModelMultipleIdField
 from doeplein.home.models import Theme
+from doeplein.spaces.models import JoinPolicy, Visibility
 
 from .models import Workspace
 
@@ -116,8 +117,9 @@ class WorkspaceForm(WelcomeForm):
         "visibility", "join_policy",
     ]
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args, instance=None, user=None, **kwargs):
         self.instance = instance
+        self.user = user  # who opens it: a slug taken by a workspace they may not find is not "taken"
         super().__init__(*args, **kwargs)
         if instance is not None:
             # The web address stays what it is: links to the workspace must keep working.
@@ -134,7 +136,9 @@ class WorkspaceForm(WelcomeForm):
         slug_format(slug)
         if len(slug) < 2:
             raise forms.ValidationError(_("A web address has at least 2 characters."))
-        if Workspace.objects.filter(slug=slug).exists():
+        # Taken by a workspace the person may find: say so. Taken by a secret one: the action makes the
+        # address unique, exactly as if it were free.
+        if discoverable(self.user, Workspace.objects.filter(slug=slug)).exists():
             raise forms.ValidationError(_("The web address %(slug)s is taken.") % {"slug": slug})
         return slug
 

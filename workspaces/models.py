@@ -1,4 +1,4 @@
-"""Workspaces: places around a theme, opened by civil servants. Each is a :class:`~doeplein.access.models.Space`."""
+"""Workspaces: places around a theme, opened by civil servants. Each is a :class:`~doeplein.spaces.models.Space`."""
 
 from django.conf import settings
 from django.core.validators import MinLengthValidator
@@ -11,7 +11,7 @@ from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.fields import RichTextField
 
-from doeplein.access.models import Space
+from doeplein.spaces.models import Space
 
 
 class WorkspaceTag(TaggedItemBase):

@@ -6,54 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
-from doeplein.activity.selectors import activity_feed
 from doeplein.core.exceptions import ActionError
-from doeplein.plugins import space_sections
+from doeplein.spaces.views import refuse, space_page_context
 
 from .actions import do_open_workspace, do_update_workspace
 from .forms import DirectoryForm, WelcomeForm, WorkspaceForm
 from .selectors import theme_counts, workspace_by_slug, workspace_list
 
 PER_PAGE = 24
-FEED_LENGTH = 20
-
-
-def refuse(request, message, status=403):
-    """A refusal with a clear message, on the site's error page."""
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
-
-
-def rendered_sections(request, space):
-    """The blocks plugins add to a space's home page; a section that returns nothing is left out."""
-    sections = []
-    for section in space_sections(space):
-        html = section.render(request, space)
-        if html:
-            anchor = "section-" + slugify(section.key.replace(".", "-"))
-            sections.append({"key": section.key, "anchor": anchor, "label": section.label, "html": html})
-    return sections
-
-
-def space_page_context(request, space):
-    """What every space home page shows besides its own header: membership, sections, activity."""
-    from doeplein.access.views import membership_context
-
-    context = dict(membership_context(request, space))
-    # Members-only spaces show their card to everyone logged in (to ask to join), their content
-    # only to those who may view it.
-    can_view = can(request.user, "view", space)
-    context.update(
-        can_view=can_view,
-        sections=rendered_sections(request, space) if can_view else [],
-        activities=activity_feed(user=request.user, space=space)[:FEED_LENGTH] if can_view else [],
-        can_manage=can(request.user, "manage", space),
-        can_moderate=can(request.user, "moderate", space),
-    )
-    return context
 
 
 def directory(request):
@@ -78,7 +41,7 @@ def directory(request):
 def create(request):
     if not can(request.user, "open_workspace"):
         return refuse(request, _("Only civil servants can open workspaces."))
-    form = WorkspaceForm(request.POST or None, request.FILES or None)
+    form = WorkspaceForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             workspace = do_open_workspace(user=request.user, **form.action_fields())

@@ -1,7 +1,6 @@
-"""What the workspaces plugin brings to the core: its pages, navigation, activity verbs, the members
-section every space home shows, and the back office's read-only view of workspaces."""
+"""What the workspaces plugin brings to the core: its kind of space, pages, navigation, activity verbs,
+and the back office's read-only view of workspaces."""
 
-from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -12,15 +11,13 @@ from doeplein.core.admin import ReadOnlyPolicy
 from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_NAVIGATION,
-    HOOK_SPACE_SECTIONS,
+    HOOK_SPACE_KINDS,
     HOOK_URLS,
     NavItem,
-    Section,
+    SpaceKind,
 )
 
 from .models import Workspace
-
-MEMBERS_SHOWN = 12
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
@@ -41,25 +38,20 @@ def navigation():
     return [NavItem(label=_("Workspaces"), url=lambda: reverse("workspaces:list"), order=10)]
 
 
-def render_members(request, space):
-    """How many members a space has, the first few of them, and a link to the full list."""
-    from doeplein.access.selectors import member_list
+@hooks.register(HOOK_SPACE_KINDS)
+def space_kinds():
+    from .selectors import workspace_by_slug
 
-    # The first few by role, then by who joined first: an index scan, however many members there are.
-    members = list(member_list(user=request.user, space=space).order_by("-role", "pk")[:MEMBERS_SHOWN])
-    role_label = getattr(space, "role_label", None)  # a group names its roles its own way
-    for membership in members:
-        membership.role_name = role_label(membership.role) if role_label else membership.get_role_display()
-    return render_to_string(
-        "workspaces/_members_section.html",
-        {"space": space, "members": members, "member_count": space.member_count},
-        request=request,
-    )
-
-
-@hooks.register(HOOK_SPACE_SECTIONS)
-def space_sections():
-    return [Section(key="members", label=_("Members"), render=render_members, order=900)]
+    return [
+        SpaceKind(
+            key=Workspace.KIND,
+            label=_("workspace"),
+            plural=_("workspaces"),
+            url=lambda workspace: reverse("workspaces:detail", kwargs={"slug": workspace.slug}),
+            icon="site",
+            by_slug=lambda user, slug: workspace_by_slug(user=user, slug=slug),
+        )
+    ]
 
 
 register_permission_policy(Workspace, ReadOnlyPolicy(Workspace), exact_class=True)

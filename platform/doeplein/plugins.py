@@ -7,6 +7,8 @@ plugin. Each hook function takes no arguments unless stated and returns what the
 =================================  =============================================================
 hook name                          the function returns
 =================================  =============================================================
+``doeplein_space_kinds``           a list of :class:`SpaceKind`: the kinds of space the plugin
+                                   brings (a workspace, a group); each kind is registered once
 ``doeplein_content_types``         a list of :class:`ContentTypeSpec`: the kinds of content the
                                    plugin brings (the gate learns how to guard them)
 ``doeplein_space_sections``        a list of :class:`Section`: blocks shown on a workspace or
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 
 from wagtail import hooks
 
+HOOK_SPACE_KINDS = "doeplein_space_kinds"
 HOOK_CONTENT_TYPES = "doeplein_content_types"
 HOOK_SPACE_SECTIONS = "doeplein_space_sections"
 HOOK_ACTIVITY_VERBS = "doeplein_activity_verbs"
@@ -45,6 +48,7 @@ HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
 
 ALL_HOOKS = (
+    HOOK_SPACE_KINDS,
     HOOK_CONTENT_TYPES,
     HOOK_SPACE_SECTIONS,
     HOOK_ACTIVITY_VERBS,
@@ -57,6 +61,25 @@ ALL_HOOKS = (
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
 )
+
+
+@dataclass(frozen=True)
+class SpaceKind:
+    """A kind of space a plugin brings. ``key`` is the ``Space.kind`` its rows carry.
+
+    ``roles``: the ``(Role, label)`` pairs this kind uses, strongest first (empty: every platform role
+    under its own name). ``url(space)`` gives the page of one space of the kind (its own model's
+    object). ``by_slug(user, slug)`` (optional) finds one by its web address through the gate, or
+    raises Http404; pages of other plugins use it to name a parent space by slug.
+    """
+
+    key: str
+    label: str
+    plural: str
+    url: Callable
+    roles: tuple = ()
+    icon: str = "folder"
+    by_slug: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -153,18 +176,26 @@ def navigation():
     return sorted(collect(HOOK_NAVIGATION), key=lambda n: n.order)
 
 
-def register_content_types():
-    """Teach the gate about every content type plugins declare (called once the apps are ready)."""
-    from doeplein.access import guard
-
+def register_content_types(guard, is_guarded=None):
+    """Hand every content type plugins declare to ``guard`` (the gate's registration function, passed
+    in so that this module and the gate never import each other). Called once, from
+    ``doeplein.spaces``' ``ready()``. A model declared twice as content type is an error (the gate's
+    :class:`~doeplein.access.gate.AlreadyGuarded`); a discussion target that is also a content type is
+    guarded by its content-type declaration."""
+    declared = set()
     for spec in content_types():
         guard(spec.model, space=spec.space, owner=spec.owner)
+        declared.add(spec.model)
     for target in collect(HOOK_DISCUSSION_TARGETS):
+        if target.model in declared or (is_guarded and is_guarded(target.model)):
+            continue
         guard(target.model, space=target.space)
+        declared.add(target.model)
 
 
 __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "ContentTypeSpec",
+    "SpaceKind",
     "Section",
     "SearchSource",
     "ProfileSource",

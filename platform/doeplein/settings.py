@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "doeplein.core",
     "doeplein.accounts",
     "doeplein.access",
+    "doeplein.spaces",
     "doeplein.activity",
     "doeplein.notifications",
     "doeplein.discussion",

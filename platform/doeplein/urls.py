@@ -6,12 +6,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from doeplein.access.views import invitation
 from doeplein.api.urls import api
 from doeplein.core.errors import api_not_found
 from doeplein.core.i18n import switch_language
 from doeplein.core.views import healthz
 from doeplein.plugins import HOOK_URLS, collect
+from doeplein.spaces.views import invitation
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("doeplein.accounts.urls")),
     path("notifications/", include("doeplein.notifications.urls")),
-    path("spaces/", include("doeplein.access.urls")),
+    path("spaces/", include("doeplein.spaces.urls")),
     path("discussion/", include("doeplein.discussion.urls")),
     path("moderation/", include("doeplein.moderation.urls")),
     path("invitations/<str:token>/", invitation, name="invitation"),

@@ -18,9 +18,9 @@ from wagtail import hooks
 
 from doeplein import plugins
 from doeplein.access import visible
-from doeplein.access.models import Role
 from doeplein.activity.actions import record
 from doeplein.activity.verbs import CORE_VERBS, all_verbs, verb_label
+from doeplein.spaces.models import Role
 from tests.plugin_example.models import Note
 from tests.plugin_example.wagtail_hooks import DEMO_NOTE_TEXT
 

@@ -58,8 +58,8 @@ def asgi_server(transactional_db, tmp_path):
 @pytest.fixture
 def room_setting(make_user):
     """A members-only workspace with its owner, a community manager and a member."""
-    from doeplein.access.models import Membership, Role
     from doeplein.home.models import Theme
+    from doeplein.spaces.models import Membership, Role
     from workspaces.actions import do_open_workspace
 
     owner = make_user(role="civil_servant", password=PASSWORD, first_name="Olga", last_name="Owner")

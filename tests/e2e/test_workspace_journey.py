@@ -25,8 +25,8 @@ def log_in(page, base, email, password):
 def test_civil_servant_opens_a_workspace_and_group_and_approves_a_citizen_who_then_sees_members_only_content(
     live_server, home_site, browser, make_user, task_broker, check_accessibility, artifacts
 ):
-    from doeplein.access.models import JoinRequest, Membership
     from doeplein.home.models import Theme
+    from doeplein.spaces.models import JoinRequest, Membership
     from groups.models import Group
     from workspaces.models import Workspace
 

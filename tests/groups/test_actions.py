@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
-from doeplein.access.actions import do_decide_request, do_join, do_request_to_join
-from doeplein.access.models import JoinPolicy, JoinRequest, Membership, Role, Space, Visibility
 from doeplein.core.exceptions import ActionError
+from doeplein.spaces.actions import do_decide_request, do_join, do_request_to_join
+from doeplein.spaces.models import JoinPolicy, JoinRequest, Membership, Role, Space, Visibility
 from groups.actions import do_create_group, do_update_group
 from groups.models import Group, GroupPolicy
-from tests.doeplein.access.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
+from tests.doeplein.spaces.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
 from workspaces.models import Workspace
 
 # A group's policy sets how one joins, and a secret group is also invisible (groups.models.Group.apply_policy).

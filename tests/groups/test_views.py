@@ -10,10 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from doeplein.access.actions import do_set_archived
-from doeplein.access.models import Membership, Role, Space
 from doeplein.activity.models import Activity
 from doeplein.home.models import Theme
+from doeplein.spaces.actions import do_set_archived
+from doeplein.spaces.models import Membership, Role, Space
 from groups.actions import do_create_group
 from groups.models import Group
 from workspaces.actions import do_open_workspace

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Note(models.Model):
     """A short text in a space; the gate guards it through its space."""
 
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="example_notes")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="example_notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="example_notes"
     )

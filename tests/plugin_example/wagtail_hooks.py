@@ -49,7 +49,7 @@ def activity_verbs():
 
 def demo_notes(progress):
     """One note in each top-level space; safe to run again."""
-    from doeplein.access.models import Space
+    from doeplein.spaces.models import Space
 
     from .models import Note
 

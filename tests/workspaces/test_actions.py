@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.http import Http404
 
-from doeplein.access.actions import do_join, do_set_archived
-from doeplein.access.models import Invitation, JoinRequest, Membership, Role, Space
 from doeplein.activity.models import Activity
 from doeplein.core.exceptions import ActionError
 from doeplein.home.models import Theme
+from doeplein.spaces.actions import do_join, do_set_archived
+from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role, Space
 from workspaces.actions import do_open_workspace, do_update_workspace
 from workspaces.models import Workspace
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from doeplein.access.models import Membership, Role
 from doeplein.home.models import Theme
+from doeplein.spaces.models import Membership, Role
 from workspaces.actions import do_open_workspace
 from workspaces.models import Workspace
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from doeplein.access.actions import do_set_archived
-from doeplein.access.models import Membership, Role, Space
 from doeplein.activity.models import Activity
 from doeplein.home.models import Theme
+from doeplein.spaces.actions import do_set_archived
+from doeplein.spaces.models import Membership, Role, Space
 from workspaces.actions import do_open_workspace
 from workspaces.models import Workspace
 

@@ -14,16 +14,23 @@ may not know exist (secret spaces and everything in them), 403 otherwise.
 
 _EXPORTS = {
     "ACTIONS",
+    "AlreadyGuarded",
     "PLATFORM_ACTIONS",
+    "SPACE_ACTIONS",
     "audience_allows",
     "can",
     "check",
+    "decide",
     "discoverable",
     "filter_for",
+    "follow",
     "get_object_or_404",
     "guard",
     "guarded_models",
+    "hidden_from",
+    "is_guarded",
     "role_in",
+    "space_decisions",
     "visible",
 }
 

@@ -30,7 +30,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
-from .models import Membership, Role, Space, SpaceGroupObjectPermission, SpaceUserObjectPermission, Visibility
+# The gate's one import from the platform: the space data beneath it (see docs/architecture.md).
+from doeplein.spaces.models import (
+    Membership,
+    Role,
+    Space,
+    SpaceGroupObjectPermission,
+    SpaceUserObjectPermission,
+    Visibility,
+)
 
 _MIN_INT, _MAX_INT = -(2**63), 2**63 - 1  # a 64-bit integer column's range
 ACTIONS = ("view", "contribute", "change", "moderate", "manage")
@@ -65,10 +73,22 @@ class Guard:
 _guards = {}
 
 
+class AlreadyGuarded(Exception):
+    """A model was registered with the gate twice (two plugins, or a hook and a ready(), claim it)."""
+
+
 def guard(model, *, space, audience=None, owner=None):
-    """Register a model with the gate (plugins call this from ``AppConfig.ready``)."""
+    """Register a model with the gate. Core apps call this from ``AppConfig.ready``; plugins declare
+    their content types through the ``doeplein_content_types`` hook, which ``doeplein.spaces`` hands
+    to this function once every app is loaded. Registering the same model twice is an error."""
+    if model in _guards:
+        raise AlreadyGuarded(f"{model.__name__} is already guarded by the gate ({_guards[model]}).")
     _guards[model] = Guard(space=space, audience=audience, owner=owner)
     return model
+
+
+def is_guarded(model):
+    return model in _guards
 
 
 def guarded_models():
@@ -78,17 +98,7 @@ def guarded_models():
 guard(Space, space="")
 
 
-_plugins_loaded = False
-
-
 def _guard_for(model):
-    global _plugins_loaded
-    if not _plugins_loaded:
-        # Plugins declare their content types through hooks; learn them on first use.
-        _plugins_loaded = True
-        from doeplein.plugins import register_content_types
-
-        register_content_types()
     for klass in model.__mro__:
         if klass in _guards:
             return _guards[klass]
@@ -243,7 +253,7 @@ def visible(user, queryset):
 SPACE_ACTIONS = ("view", "contribute", "moderate", "manage", "discover")
 
 
-def space_decisions(user, space_id):
+def space_decisions(user, space_id) -> dict[str, bool]:
     """Everything ``user`` may do on one space, from its row, the person's roles and their grants:
     three small queries, the same rules as the SQL filters above. ``tests/doeplein/access`` checks the
     two agree for every role, action and visibility."""
@@ -338,7 +348,7 @@ def _follow_id(obj, path):
     return getattr(obj, f"{last}_id", None)
 
 
-def can(user, action, obj=None):
+def can(user, action, obj=None) -> bool:
     """May ``user`` do ``action`` on ``obj``? Platform actions ("open_workspace") take no object."""
     if action in PLATFORM_ACTIONS:
         if not _active(user):
@@ -359,17 +369,25 @@ def can(user, action, obj=None):
     return filter_for(user, action, model._base_manager.filter(pk=obj.pk)).exists()
 
 
-def _hidden_from(user, obj):
-    """Would a "no" reveal that ``obj`` exists? True inside a secret space the user may not see."""
+def decide(user, space) -> dict[str, bool]:
+    """Everything ``user`` may do on ``space`` (a space or its id): ``{action: bool}`` for
+    view, contribute, moderate, manage and discover. The public name of :func:`space_decisions`."""
+    return space_decisions(user, getattr(space, "pk", space))
+
+
+def hidden_from(user, obj) -> bool:
+    """Would a "no" reveal that ``obj`` exists? True inside a secret space the user may not see:
+    such a refusal must look exactly like "not found" (404, close code 4404)."""
     rule = _guard_for(type(obj))
-    space = obj if rule.space == "" else _follow(obj, rule.space)
+    space = obj if rule.space == "" else follow(obj, rule.space)
     if space is None:
         return not can(user, "view", obj)
     chain = [space] + ([space.parent] if space.parent_id else [])
     return any(s.visibility == Visibility.SECRET for s in chain) and not can(user, "view", obj)
 
 
-def _follow(obj, path):
+def follow(obj, path):
+    """The object at the end of a relation path ("space", "room__space"), or None where a link is empty."""
     for part in path.split("__"):
         obj = getattr(obj, part, None)
         if obj is None:
@@ -383,7 +401,7 @@ def check(user, action, obj):
         raise Http404
     if can(user, action, obj):
         return obj
-    if _hidden_from(user, obj):
+    if hidden_from(user, obj):
         raise Http404
     raise PermissionDenied
 
@@ -397,7 +415,7 @@ def get_object_or_404(user, queryset, action="view", **lookup):
     return check(user, action, obj)
 
 
-def role_in(user, space):
+def role_in(user, space) -> Role | None:
     """The user's effective role in ``space`` (inherited oversight included), or None."""
     if not _active(user):
         return None
@@ -409,7 +427,7 @@ def role_in(user, space):
     return Role(best) if best is not None else None
 
 
-def audience_allows(viewer, owner, audience):
+def audience_allows(viewer, owner, audience) -> bool:
     """May ``viewer`` see a field that ``owner`` shows to ``audience`` (everyone/logged_in/only_me)?"""
     if _active(viewer) and (viewer.pk == owner.pk or viewer.is_superuser):
         return True

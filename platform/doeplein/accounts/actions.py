@@ -62,7 +62,7 @@ def do_confirm_email(*, user, email):
     record(actor=user, verb="account.confirmed", target=user, audience="only_me")
     if is_civil_servant_email(email) and not user.groups.filter(name=CIVIL_SERVANTS).exists():
         do_grant_role(actor=None, user=user, role="civil_servant")
-    from doeplein.access.actions import do_accept_invitations_for_email
+    from doeplein.spaces.actions import do_accept_invitations_for_email
 
     # Someone invited by e-mail who registers with that address lands in the space at once.
     do_accept_invitations_for_email(user=user, email=email)

@@ -11,7 +11,7 @@ def record(*, actor, verb, target=None, space=None, audience="logged_in", data=N
         # "Most active" directories sort on this; one cheap update instead of counting activity.
         from django.utils import timezone
 
-        from doeplein.access.models import Space
+        from doeplein.spaces.models import Space
 
         Space.objects.filter(pk=space.pk).update(last_activity_at=timezone.now())
     return Activity.objects.create(

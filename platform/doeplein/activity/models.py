@@ -17,7 +17,7 @@ class Activity(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     target_label = models.CharField(_("on"), max_length=255, blank=True)
     space = models.ForeignKey(
-        "access.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="activities", verbose_name=_("in")
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="activities", verbose_name=_("in")
     )
     # Who may see an activity that happened outside any space (a profile update, say).
     audience = models.CharField(_("audience"), max_length=20, default="logged_in")

@@ -16,7 +16,7 @@ from doeplein.activity.selectors import activity_feed
 from doeplein.notifications.selectors import notification_list
 
 from .auth import OPTIONAL
-from .spaces import MAX_ID, Id
+from .common import MAX_ID, Id
 
 router = Router()
 

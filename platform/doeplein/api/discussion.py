@@ -7,7 +7,7 @@ from doeplein.discussion.selectors import messages_for, room_by_id, unread_count
 from doeplein.discussion.serializers import message_frame
 
 from .auth import OPTIONAL
-from .spaces import Id
+from .common import Id
 
 router = Router(tags=["discussion"])
 

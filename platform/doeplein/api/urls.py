@@ -13,11 +13,11 @@ from ninja.openapi.schema import OpenAPISchema
 
 from doeplein.core.exceptions import ActionError
 from doeplein.plugins import HOOK_API_ROUTERS, collect
+from doeplein.spaces.api import router as spaces_router
 
 from .auth import REQUIRED, Anonymous
 from .core import router as core_router
 from .discussion import router as discussion_router
-from .spaces import router as spaces_router
 
 
 def _json_method_not_allowed(view):

@@ -112,7 +112,7 @@ class RoomAccess:
 def room_access(user, room):
     """What ``user`` may do in ``room`` now: the gate's decisions for the room's space, the person's
     active sanctions (from the registered sanctions reader) and the room's state."""
-    from doeplein.access.gate import space_decisions
+    from doeplein.access import space_decisions
 
     state = Room.objects.filter(pk=room.pk).values("space_id", "is_locked", "slow_mode_seconds", "last_seq").first()
     if state is None:

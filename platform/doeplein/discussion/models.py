@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class Room(models.Model):
     """A discussion. Who may read and write is the gate's answer for ``space``."""
 
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("space"))
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("space"))
     # The item a plugin attached the room to (a blog post, a file); empty for the space's own room.
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)

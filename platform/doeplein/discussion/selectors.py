@@ -5,8 +5,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from doeplein.access import can, get_object_or_404, visible
-from doeplein.access.gate import _hidden_from
+from doeplein.access import can, get_object_or_404, hidden_from, visible
 
 from .actions import DiscussionError
 from .models import Message, Reaction, ReadMarker, Room
@@ -41,7 +40,7 @@ def room_verdict(user, room):
     secret space, 4401 for anonymous people, else 4403."""
     if can(user, "view", room.space):
         return None
-    if _hidden_from(user, room.space):
+    if hidden_from(user, room.space):
         return CLOSE_NOT_FOUND
     return CLOSE_UNAUTHENTICATED if not user.is_authenticated else CLOSE_FORBIDDEN
 

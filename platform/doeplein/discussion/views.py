@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doeplein.access import get_object_or_404
-from doeplein.access.models import Space
 from doeplein.core.exceptions import ActionError
+from doeplein.spaces.models import Space
 
 from . import actions
 from .models import Message
@@ -70,7 +70,7 @@ def space_room(request, space_id):
 
 def target_room(request, model_label, object_id):
     """The discussion of an item a plugin offers through the discussion-targets hook (a post, a file)."""
-    from doeplein.access import check
+    from doeplein.access import check, follow
     from doeplein.plugins import HOOK_DISCUSSION_TARGETS, collect
 
     targets = {t.model._meta.label_lower: t for t in collect(HOOK_DISCUSSION_TARGETS)}
@@ -79,9 +79,7 @@ def target_room(request, model_label, object_id):
         raise Http404
     target = spec.model._default_manager.filter(pk=object_id).first()
     check(request.user, "view", target)
-    space = target
-    for part in spec.space.split("__") if spec.space else ():
-        space = getattr(space, part)
+    space = follow(target, spec.space) if spec.space else target
     room = actions.get_or_create_room(space=space, target=target, title=str(target))
     return redirect(room.get_absolute_url())
 

@@ -62,7 +62,7 @@ class WordFilter(models.Model):
         HOLD = "hold", _("Hold for review")
         REFUSE = "refuse", _("Refuse")
 
-    space = models.ForeignKey("access.Space", on_delete=models.CASCADE, related_name="word_filters")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="word_filters")
     word = models.CharField(_("word or phrase"), max_length=100)
     action = models.CharField(_("what happens"), max_length=10, choices=Action.choices, default=Action.HOLD)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -87,7 +87,7 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """Who did what to whom, why and when. Written once; never updated or deleted."""
 
-    space = models.ForeignKey("access.Space", on_delete=models.PROTECT, related_name="+")
+    space = models.ForeignKey("spaces.Space", on_delete=models.PROTECT, related_name="+")
     room = models.ForeignKey("discussion.Room", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=40)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doeplein.access import get_object_or_404
-from doeplein.access.models import Space
 from doeplein.core.exceptions import ActionError
+from doeplein.spaces.models import Space
 
 from . import actions
 from .models import Report, WordFilter

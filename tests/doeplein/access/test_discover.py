@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from doeplein.access import can, check, discoverable, visible
-from doeplein.access.actions import do_request_to_join
-from doeplein.access.models import JoinPolicy, JoinRequest, Role, Space
+from doeplein.spaces.actions import do_request_to_join
+from doeplein.spaces.models import JoinPolicy, JoinRequest, Role, Space
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from doeplein.access import ACTIONS, can, check, filter_for, get_object_or_404, role_in, visible
-from doeplein.access.models import (
+from doeplein.spaces.models import (
     Membership,
     Role,
     Space,

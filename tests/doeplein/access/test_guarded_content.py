@@ -10,7 +10,7 @@ from django.http import Http404
 from guardian.shortcuts import assign_perm
 
 from doeplein.access import ACTIONS, can, check, filter_for, get_object_or_404, guarded_models, visible
-from doeplein.access.models import Membership, Role
+from doeplein.spaces.models import Membership, Role
 from tests.plugin_example.models import Note
 
 pytestmark = pytest.mark.django_db

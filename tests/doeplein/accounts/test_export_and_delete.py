@@ -8,13 +8,13 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from doeplein.access.models import Role
 from doeplein.accounts.actions import do_create_api_token, do_update_profile
 from doeplein.accounts.models import Profile, ProfileEntry, User
 from doeplein.activity.actions import record
 from doeplein.activity.models import Activity
 from doeplein.activity.selectors import activity_feed
 from doeplein.home.models import Theme
+from doeplein.spaces.models import Role
 
 from .conftest import PASSWORD
 

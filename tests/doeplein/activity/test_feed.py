@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from doeplein.access.models import Role
 from doeplein.activity.actions import record
 from doeplein.activity.models import Activity
 from doeplein.activity.selectors import activity_feed, activity_page
+from doeplein.spaces.models import Role
 from tests.plugin_example.models import Note
 
 pytestmark = pytest.mark.django_db

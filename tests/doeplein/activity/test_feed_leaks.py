@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
-from doeplein.access.actions import do_decide_request, do_invite, do_request_to_join
-from doeplein.access.models import Membership, Role
 from doeplein.activity.selectors import activity_feed
 from doeplein.discussion.actions import do_send_message, get_or_create_room
+from doeplein.spaces.actions import do_decide_request, do_invite, do_request_to_join
+from doeplein.spaces.models import Membership, Role
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import json
 import pytest
 from django.test import Client
 
-from doeplein.access.models import Role
 from doeplein.accounts.actions import do_revoke_api_token, do_update_profile
 from doeplein.accounts.models import Profile, User
 from doeplein.activity.actions import record
 from doeplein.home.models import Theme
+from doeplein.spaces.models import Role
 
 from .conftest import csrf_token
 

@@ -12,9 +12,9 @@ import pytest
 from django.http import Http404
 
 from doeplein.access import get_object_or_404
-from doeplein.access.models import JoinRequest, Membership, Role
 from doeplein.accounts.actions import do_create_api_token, do_update_profile
 from doeplein.accounts.models import Profile, User
+from doeplein.spaces.models import JoinRequest, Membership, Role
 from groups.actions import do_create_group
 from groups.models import Group
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from doeplein.access.models import Invitation, JoinRequest, Membership, Role, Space
 from doeplein.core.exceptions import ActionError
 from doeplein.notifications.models import Notification
+from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role, Space
 from tests.support.api import bearer as auth
 
 
@@ -422,7 +422,7 @@ def test_the_openapi_document_lists_the_membership_paths(client, db):
 # --- Concurrency (PostgreSQL) -----------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_two_managers_approving_one_request_at_once_make_one_membership(needs_postgres, make_space, make_user):
-    from doeplein.access.actions import do_decide_request, do_request_to_join
+    from doeplein.spaces.actions import do_decide_request, do_request_to_join
 
     first, second, person = make_user(), make_user(), make_user()
     space = with_policy(make_space("public", members={first: Role.OWNER, second: Role.COMMUNITY_MANAGER}), "request")

@@ -7,7 +7,7 @@ one role's moderation never changes what the next role meets.
 
 import pytest
 
-from doeplein.access.models import Membership, Role, Space
+from doeplein.spaces.models import Membership, Role, Space
 from tests.doeplein.discussion.live import connect_outcome, outcome, run, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)

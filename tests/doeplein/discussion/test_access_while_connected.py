@@ -13,9 +13,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import transaction
 
-from doeplein.access.models import Membership, Role, Space
 from doeplein.discussion.models import Message
 from doeplein.live import access_changed_on_commit
+from doeplein.spaces.models import Membership, Role, Space
 from tests.doeplein.discussion.live import (
     RECEIVE_TIMEOUT,
     connect_outcome,

@@ -3,11 +3,11 @@ notify (only those who may read), unread counts, and one room per space."""
 
 import pytest
 
-from doeplein.access.models import Role
 from doeplein.discussion import actions
 from doeplein.discussion.models import Message, MessageRevision, Reaction, Room
 from doeplein.discussion.selectors import unread_count, unread_counts
 from doeplein.notifications.models import Notification
+from doeplein.spaces.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +78,8 @@ def test_a_mention_notifies_people_who_may_read_and_nobody_else(setting, post, m
 
 
 def test_unread_counts_follow_the_read_marker_and_skip_own_and_hidden_messages(setting, post, make_room, make_space, make_user):
-    from doeplein.access.models import Membership
     from doeplein.moderation.actions import do_hide_message
+    from doeplein.spaces.models import Membership
 
     a, b, guest, space, room = setting
     manager = make_user()

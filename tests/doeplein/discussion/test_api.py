@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import (
     connect_outcome,
     join,

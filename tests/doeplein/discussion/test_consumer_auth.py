@@ -6,7 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from doeplein import live
-from doeplein.access.models import Role
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import connect_outcome, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from doeplein.access.models import Role
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, next_frame, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

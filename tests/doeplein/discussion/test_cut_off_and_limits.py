@@ -9,8 +9,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, join, next_frame, outcome, run, still_works
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +42,7 @@ def send_frame(client_id, body="Hallo"):
 
 
 def test_a_member_removed_mid_session_gets_access_revoked_and_close_4403(trio):
-    from doeplein.access.actions import do_remove_member
+    from doeplein.spaces.actions import do_remove_member
 
     member, other, manager, space, room = trio
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doeplein.access.models import Role
 from doeplein.discussion.registry import registry
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, SENTINEL, is_sentinel_answer, join, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

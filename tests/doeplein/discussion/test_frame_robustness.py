@@ -10,10 +10,10 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from doeplein.access.models import Role
 from doeplein.discussion import frames, presence
 from doeplein.discussion.consumers import encode
 from doeplein.discussion.registry import DiscussionRegistry, FrameType, registry
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import RECEIVE_TIMEOUT, join, next_frame, run, still_works
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,8 +5,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import transaction
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import frames_until, join, next_frame, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from doeplein.access.models import Role
 from doeplein.discussion.registry import registry
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import join, next_frame, run
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.test import override_settings
 from websockets.asyncio.client import connect
 
-from doeplein.access.models import Membership, Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Membership, Role
 from tests.support.asgi_server import run_servers, server_env, session_cookie
 from tests.support.celery_worker import database_url
 
@@ -171,7 +171,7 @@ def test_websocket_from_an_origin_not_in_allowed_hosts_is_refused_by_both_server
 def test_member_removed_from_the_space_is_cut_off_on_every_server_at_once(
     servers, make_user, make_space, room_of
 ):
-    from doeplein.access.actions import do_remove_member
+    from doeplein.spaces.actions import do_remove_member
 
     server_a, server_b = servers
     owner, carol, dave = make_user(), make_user(), make_user()

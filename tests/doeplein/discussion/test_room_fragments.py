@@ -2,9 +2,9 @@
 
 import pytest
 
-from doeplein.access.models import Role
 from doeplein.discussion.actions import do_send_message, get_or_create_room
 from doeplein.moderation.actions import do_report_message
+from doeplein.spaces.models import Role
 
 pytestmark = pytest.mark.django_db
 

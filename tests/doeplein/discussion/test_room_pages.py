@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from wagtail import hooks
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message, MessageRevision, Reaction, Room
 from doeplein.moderation.models import AuditEntry, Report, Sanction
+from doeplein.spaces.models import Role
 
 pytestmark = pytest.mark.django_db
 

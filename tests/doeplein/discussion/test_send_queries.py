@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from doeplein.access.models import Role
 from doeplein.discussion import actions
+from doeplein.spaces.models import Role
 
 
 def one_send(user, room):

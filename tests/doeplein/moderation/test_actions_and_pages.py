@@ -4,10 +4,10 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
 from doeplein.moderation import actions
 from doeplein.moderation.models import AuditEntry, Report, Sanction, WordFilter
+from doeplein.spaces.models import Role
 
 pytestmark = pytest.mark.django_db
 

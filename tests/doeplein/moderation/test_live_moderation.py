@@ -3,8 +3,8 @@ review queue that reaches moderators only."""
 
 import pytest
 
-from doeplein.access.models import Role
 from doeplein.discussion.models import Message
+from doeplein.spaces.models import Role
 from tests.doeplein.discussion.live import join, next_frame, run
 
 pytestmark = pytest.mark.django_db(transaction=True)

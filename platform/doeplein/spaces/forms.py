@@ -3,31 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, Space
-
-# Some kinds of space use only some roles (a group has owners, admins and members, no guests).
-# Keyed by ``Space.kind``, a plain string, so that the core names no plugin.
-_ROLES_BY_KIND = {"group": (Role.OWNER, Role.COMMUNITY_MANAGER, Role.MEMBER)}
-
-
-def specific_of(space):
-    # A Workspace or Group passed in is already specific; a bare Space needs one query to find its child.
-    return space if type(space) is not Space else space.specific
+from .kinds import role_label, roles_of
+from .models import Role
 
 
 def role_labeller(space):
     """A function ``role -> label`` under the names this kind of space uses (a group says "Admin")."""
-    own = getattr(specific_of(space), "role_label", None)
-    if callable(own):
-        return lambda role: str(own(role))
-    return lambda role: str(Role(role).label)
+    return lambda role: role_label(space, role)
 
 
 def space_roles(space, *, exclude=()):
     """The ``(role, label)`` pairs a space offers, strongest first."""
-    label = role_labeller(space)
-    roles = _ROLES_BY_KIND.get(space.kind, tuple(reversed(Role)))
-    return [(int(role), label(role)) for role in roles if role not in exclude]
+    return [(role, label) for role, label in roles_of(space) if role not in exclude]
 
 
 class AccessibleForm(forms.Form):
@@ -68,10 +55,13 @@ class InviteForm(AccessibleForm):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.TypedChoiceField(label=_("Role"), coerce=int, initial=int(Role.MEMBER))
 
-    def __init__(self, *args, space, **kwargs):
+    def __init__(self, *args, space, by_owner=False, **kwargs):
         super().__init__(*args, **kwargs)
-        # Ownership is handed over later, never given by invitation.
-        choices = space_roles(space, exclude=(Role.OWNER,))
+        # Ownership is handed over later, never given by invitation; only owners give roles above member.
+        choices = [
+            (role, label) for role, label in space_roles(space, exclude=(Role.OWNER,))
+            if by_owner or role <= Role.MEMBER
+        ]
         # Member first: the usual choice.
         self.fields["role"].choices = sorted(choices, key=lambda choice: choice[0] != Role.MEMBER)
 

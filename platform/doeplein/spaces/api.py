@@ -2,36 +2,36 @@
 
 Generic over spaces (workspaces, groups, what plugins add later): the endpoints look the space up
 through the access gate (a secret space is a 404 to outsiders) and call the same actions the pages
-call (:mod:`doeplein.access.actions`). Refusals arrive as :class:`~doeplein.core.exceptions.ActionError`
+call (:mod:`doeplein.spaces.actions`). Refusals arrive as :class:`~doeplein.core.exceptions.ActionError`
 and leave as ``{"detail": …, "code": …}`` with the action's 4xx status (see ``doeplein.api.urls``).
 
 Also home to the small helpers the plugins' routers share: pagination and role names.
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, StringConstraints
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
-from doeplein.access import actions, can, get_object_or_404, role_in
-from doeplein.access.models import Invitation, JoinRequest, Role, Space
-from doeplein.access.selectors import (
+from doeplein.access import can, get_object_or_404, role_in
+from doeplein.api.auth import OPTIONAL
+from doeplein.api.common import STRICT, Id, PageOut, Text, paginate
+from doeplein.core.exceptions import ActionError
+
+from . import actions
+from .eligibility import membership_options
+from .kinds import role_label, space_url
+from .models import Invitation, JoinRequest, Role, Space
+from .selectors import (
     member_list,
-    membership_of,
     open_invitations,
-    pending_request_of,
     pending_requests,
 )
-from doeplein.core.exceptions import ActionError
-from doeplein.core.forms import MAX_ID
-
-from .auth import OPTIONAL
 
 router = Router(tags=["spaces"])
 
@@ -44,30 +44,6 @@ ROLE_NAMES = {
 }
 ROLES_BY_NAME = {name: role for role, name in ROLE_NAMES.items()}
 RoleName = Literal["guest", "member", "community_manager", "owner"]
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-# A row id in a path: positive and within a 64-bit integer, so that no database is asked for an id it cannot store.
-Id = Path[int, {"ge": 1, "le": MAX_ID}]
-# Request bodies: an object with the documented fields only (a misspelt field or a list is a 422, not ignored).
-STRICT = ConfigDict(extra="forbid")
-
-
-class PageOut(Schema):
-    count: int
-    page: int
-    pages: int
-
-
-def paginate(queryset, *, page, per_page, serialize):
-    """One page of ``queryset`` as ``{count, page, pages, results}``; a page past the end is the last one."""
-    paginator = Paginator(queryset, max(1, min(per_page, 100)))
-    current = paginator.get_page(page)
-    items = list(current.object_list)
-    return {
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "results": serialize(items),
-    }
 
 
 def role_name(role):
@@ -76,17 +52,12 @@ def role_name(role):
 
 def my_roles(user, spaces):
     """``{space_id: role name}`` for the caller in ``spaces``, in one query (for list pages)."""
-    from doeplein.access.models import Membership
+    from doeplein.spaces.models import Membership
 
     if not user.is_authenticated or not spaces:
         return {}
     rows = Membership.objects.filter(user=user, space_id__in=[s.pk for s in spaces]).values_list("space_id", "role")
     return {space_id: ROLE_NAMES[role] for space_id, role in rows}
-
-
-def space_url(space):
-    specific = space.specific
-    return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else None
 
 
 def refuse_if_archived(space):
@@ -104,22 +75,36 @@ def refuse_if_archived(space):
 def membership_state(user, space):
     """What the caller is in ``space`` and may do about joining it."""
     role = role_in(user, space)
-    own = membership_of(user=user, space=space)
+    # The same verdicts as the HTML membership box: both show what the actions' own checks say.
+    options = membership_options(user, space)
+    own = options.membership
     return {
         "my_role": role_name(own.role) if own else None,
         "effective_role": role_name(role),
-        "pending_request": pending_request_of(user=user, space=space) is not None,
-        "may_join": own is None and actions.may_join_directly(user, space),
-        "may_request": (
-            user.is_authenticated and own is None and not space.is_archived and space.join_policy == "request"
-        ),
+        "pending_request": options.pending_request is not None,
+        "may_join": options.join.allowed,
+        "may_request": options.request.allowed,
+        "may_leave": options.leave.allowed,
         "may_moderate": can(user, "moderate", space),
         "may_manage": can(user, "manage", space),
     }
 
 
 # --- Schemas -------------------------------------------------------------------------------------------
-class SpaceOut(Schema):
+class MembershipStateOut(Schema):
+    """The caller's place in a space and the membership moves open to them (from the actions' checks).
+    Every kind's detail schema (a workspace's, a group's) includes it."""
+
+    effective_role: RoleName | None = Field(None, description="Including oversight inherited from a parent space.")
+    pending_request: bool
+    may_join: bool
+    may_request: bool
+    may_leave: bool
+    may_moderate: bool
+    may_manage: bool
+
+
+class SpaceOut(MembershipStateOut):
     id: int
     kind: str
     name: str
@@ -131,12 +116,6 @@ class SpaceOut(Schema):
     parent_id: int | None
     url: str | None
     my_role: RoleName | None = Field(None, description="The caller's own membership role, if any.")
-    effective_role: RoleName | None = Field(None, description="Including oversight inherited from a workspace.")
-    pending_request: bool
-    may_join: bool
-    may_request: bool
-    may_moderate: bool
-    may_manage: bool
 
 
 class MemberOut(Schema):
@@ -188,14 +167,16 @@ class InvitationIn(Schema):
     model_config = STRICT
 
     email: Text = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"})
-    role: Literal["guest", "member", "community_manager"] = "member"
+    role: Literal["guest", "member", "community_manager"] = Field(
+        "member", description="Roles above member (community_manager) are given by owners only."
+    )
 
 
 class InvitationOut(Schema):
     id: int
     space_id: int
     email: str
-    user_id: int | None
+    user_id: int | None = Field(None, description="The account that accepted; null until then.")
     role: RoleName
     invited_by: str | None
     created_at: datetime
@@ -228,10 +209,7 @@ def _space(request, space_id, action="view"):
 
 
 def _role_label(space, role):
-    specific = space.specific
-    if hasattr(specific, "role_label"):
-        return str(specific.role_label(role))
-    return str(Role(role).label)
+    return role_label(space, role)
 
 
 def _space_out(user, space):
@@ -279,7 +257,9 @@ def _invitation_out(invitation):
         "id": invitation.pk,
         "space_id": invitation.space_id,
         "email": invitation.email,
-        "user_id": invitation.user_id,
+        # Who the address belongs to is shown only once they accepted: an invitation never confirms
+        # that an address has an account.
+        "user_id": invitation.user_id if invitation.accepted_at else None,
         "role": ROLE_NAMES[invitation.role],
         "invited_by": invitation.invited_by.display_name if invitation.invited_by else None,
         "created_at": invitation.created_at,

@@ -17,20 +17,44 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doeplein.access import can, check, role_in
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
-from doeplein.live import access_group, send_event_on_commit
+from doeplein.live import access_changed_on_commit
 from doeplein.notifications.actions import do_notify
 
-from .gate import can, check, role_in
-from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space
+from .eligibility import _option, check_may_join, check_may_leave, check_may_request, membership_options  # noqa: F401
+from .kinds import space_url
+from .models import Invitation, JoinRequest, Membership, Role, Space
 
 INVITATION_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
 
 
 def _url(space):
-    specific = space.specific
-    return specific.get_absolute_url() if hasattr(specific, "get_absolute_url") else "/"
+    return space_url(space) or "/"
+
+
+def free_slug(user, queryset, slug, *, max_length=80):
+    """The web address a new space gets: ``slug`` itself when free; a 409 when a space the person may
+    find already has it; and when only a space hidden from the person has it, the same answer as for a
+    free one, made unique with a suffix ("-2", "-3" …), so that the answer never reveals a secret space.
+
+    ``queryset``: the spaces the slug must be unique among (all workspaces; the groups of one parent).
+    """
+    from doeplein.access import discoverable
+
+    if not queryset.filter(slug=slug).exists():
+        return slug
+    if discoverable(user, queryset.filter(slug=slug)).exists():
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+    taken = set(queryset.filter(slug__startswith=slug).values_list("slug", flat=True))
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = slug[: max_length - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
 
 
 def _managers(space):
@@ -63,7 +87,7 @@ def _add_member(space, user, role):
 def _remove_member(space, membership):
     membership.delete()
     # Open live connections of this person re-check their access at once (and close if it is gone).
-    send_event_on_commit(access_group(membership.user_id), {"kind": "access_changed", "space": space.pk})
+    access_changed_on_commit(user_ids=[membership.user_id], reason="membership_ended")
     Space.objects.filter(pk=space.pk, member_count__gt=0).update(member_count=F("member_count") - 1)
 
 
@@ -86,16 +110,7 @@ def do_create_space_membership(*, space, user, role=Role.OWNER):
 @transaction.atomic
 def do_join(*, user, space):
     """Join an open space. On-request spaces need :func:`do_request_to_join`; others an invitation."""
-    check(user, "discover", space)
-    if not user.is_authenticated:
-        raise PermissionDenied
-    _not_archived(space)
-    if Membership.objects.filter(space=space, user=user).exists():
-        raise ActionError(_("You are already a member."), code="already_member", status=409)
-    if space.join_policy == JoinPolicy.REQUEST:
-        raise ActionError(_("This space is open on request: ask to join."), code="request_needed", status=403)
-    if space.join_policy != JoinPolicy.OPEN or space.visibility == "secret":
-        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
+    check_may_join(user, space)
     membership, _created = _add_member(space, user, Role.MEMBER)
     record(actor=user, verb="space.joined", target=space, space=space)
     _welcome(space, user)
@@ -104,19 +119,12 @@ def do_join(*, user, space):
 
 @transaction.atomic
 def do_request_to_join(*, user, space, message=""):
-    # Members-only spaces can be found and asked to join; secret ones answer 404.
-    check(user, "discover", space)
-    if not user.is_authenticated:
-        raise PermissionDenied
-    _not_archived(space)
-    if Membership.objects.filter(space=space, user=user).exists():
-        raise ActionError(_("You are already a member."), code="already_member", status=409)
-    if space.join_policy != JoinPolicy.REQUEST:
-        raise ActionError(_("This space does not take requests to join."), code="no_requests", status=403)
+    # Members-only spaces can be found and asked to join; secret ones answer 404 (or: by invitation).
+    check_may_request(user, space)
     try:
         with transaction.atomic():
             request = JoinRequest.objects.create(space=space, user=user, message=message[:1000])
-    except IntegrityError:
+    except IntegrityError:  # a parallel request
         raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409)
     record(actor=user, verb="space.join_requested", target=space, space=space)
     for manager in _managers(space):
@@ -172,20 +180,23 @@ def do_leave(*, user, space):
     if not user.is_authenticated:
         raise PermissionDenied
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
-    if membership is None:
-        raise ActionError(_("You are not a member."), code="not_member", status=409)
-    if not space.allow_leaving and membership.role < Role.OWNER:
-        raise ActionError(_("Members cannot leave this space; ask its managers."), code="leaving_forbidden", status=403)
-    if membership.role == Role.OWNER and _owner_count(space) <= 1:
-        raise ActionError(_("You are the last owner: hand over ownership before you leave."), code="last_owner", status=409)
+    check_may_leave(user, space, membership=membership)
     _remove_member(space, membership)
     record(actor=user, verb="space.left", target=space, space=space)
+
+
+def check_may_give_role(actor, space, role) -> None:
+    """Only owners give roles above member, by invitation or directly (community managers invite members
+    and guests)."""
+    if Role(role) > Role.MEMBER and not can(actor, "manage", space):
+        raise PermissionDenied(_("Only owners can give a role above member."))
 
 
 @transaction.atomic
 def do_change_role(*, actor, space, user, role):
     """Owners set roles. The last owner keeps their role until someone else is owner."""
     check(actor, "manage", space)
+    check_may_give_role(actor, space, role)
     _not_archived(space)
     role = Role(role)
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
@@ -193,8 +204,11 @@ def do_change_role(*, actor, space, user, role):
         raise ActionError(_("This person is not a member."), code="not_member", status=404)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(space) <= 1:
         raise ActionError(_("The last owner cannot be demoted; make someone else owner first."), code="last_owner", status=409)
+    narrowed = role < membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if narrowed:
+        access_changed_on_commit(user_ids=[user.pk], reason="role_changed")
     record(actor=actor, verb="space.role_changed", target=space, space=space, data={"user": user.pk, "role": int(role)})
     do_notify(
         recipient=user,
@@ -271,6 +285,7 @@ def do_invite(*, actor, space, email, role=Role.MEMBER):
     role = Role(role)
     if role == Role.OWNER:
         raise ActionError(_("Invite as member first; ownership is handed over later."), code="bad_role")
+    check_may_give_role(actor, space, role)
     user = User.objects.filter(email__iexact=email, is_active=True, is_deleted=False).first()
     if user and Membership.objects.filter(space=space, user=user).exists():
         raise ActionError(_("%(email)s is already a member.") % {"email": email}, code="already_member", status=409)
@@ -374,15 +389,40 @@ def do_set_archived(*, actor, space, archived):
     check(actor, "manage", space)
     Space.objects.filter(pk=space.pk).update(is_archived=archived)
     space.is_archived = archived
+    if archived:
+        # Rooms of the space and of the spaces inside it stop taking writes at once.
+        access_changed_on_commit(space_ids=[space.pk], reason="archived")
     record(actor=actor, verb="space.archived" if archived else "space.restored", target=space, space=space)
     return space
 
 
-def may_join_directly(user, space):
-    return (
-        user.is_authenticated
-        and not space.is_archived
-        and space.join_policy == JoinPolicy.OPEN
-        and space.visibility != "secret"
-        and can(user, "discover", space)
-    )
+GRANTS = ("view_space", "contribute_space", "moderate_space", "manage_space")
+
+
+@transaction.atomic
+def do_set_grant(*, actor, space, codename, granted, user=None, group=None):
+    """Give or take a django-guardian grant on a space (to a person or an auth group). Owners only."""
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    check(actor, "manage", space)
+    if codename not in GRANTS:
+        raise ActionError(_("Unknown permission."), code="bad_permission")
+    if (user is None) == (group is None):
+        raise ActionError(_("Give the permission to a person or a group."), code="bad_grantee")
+    grantee = user or group
+    base = Space.objects.get(pk=space.pk)  # grants are on the space itself, whatever its kind
+    if granted:
+        assign_perm(f"spaces.{codename}", grantee, base)
+    else:
+        remove_perm(f"spaces.{codename}", grantee, base)
+        if user is not None:
+            access_changed_on_commit(user_ids=[user.pk], reason="grant_removed")
+        else:
+            access_changed_on_commit(user_ids=list(group.user_set.values_list("pk", flat=True)), reason="grant_removed")
+    record(actor=actor, verb="space.grant_changed", target=space, space=space, audience="only_me",
+           data={"permission": codename, "granted": bool(granted)})
+    return granted
+
+
+def may_join_directly(user, space) -> bool:
+    return bool(_option(check_may_join, user, space))

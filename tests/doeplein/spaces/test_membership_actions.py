@@ -19,7 +19,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from doeplein.access.actions import (
+from doeplein.activity.models import Activity
+from doeplein.core.exceptions import ActionError
+from doeplein.notifications.models import Notification
+from doeplein.spaces.actions import (
     do_accept_invitation,
     do_change_role,
     do_decide_request,
@@ -35,10 +38,7 @@ from doeplein.access.actions import (
     do_withdraw_request,
     invitation_for_token,
 )
-from doeplein.access.models import Invitation, JoinRequest, Membership, Role, Space
-from doeplein.activity.models import Activity
-from doeplein.core.exceptions import ActionError
-from doeplein.notifications.models import Notification
+from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role, Space
 
 ROLES = ("anonymous", "outsider", "guest", "member", "community_manager", "owner", "platform_admin")
 ACTIONS = ("join", "request_to_join", "decide_request", "invite", "change_role", "remove_member", "leave", "archive")
@@ -82,10 +82,11 @@ def gate_refusal(role, visibility):
 
 def by_policy(policy, visibility):
     """join for someone who may see the space and is not a member: only open, non-secret spaces."""
-    if policy == "request":
-        return "request_needed"
+    # A secret space is joined by invitation only, whatever its policy (the rule that won, issue 7).
     if policy == "invitation" or visibility == "secret":
         return "invitation_needed"
+    if policy == "request":
+        return "request_needed"
     return OK
 
 
@@ -105,7 +106,10 @@ def outcome_request(role, visibility, policy):
     if role == "anonymous":
         return DENIED
     if role in ("outsider", "platform_admin", "workspace_manager"):
-        return OK if policy == "request" else "no_requests"
+        if policy != "request":
+            return "no_requests"
+        # A secret space takes no requests, even from those who may see it (issue 7: the safer rule won).
+        return "invitation_needed" if visibility == "secret" else OK
     return "already_member"
 
 

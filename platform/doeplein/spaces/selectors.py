@@ -2,7 +2,8 @@
 
 from django.db.models import Q
 
-from .gate import check
+from doeplein.access import check
+
 from .models import Invitation, JoinRequest, Membership
 
 

@@ -16,9 +16,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from doeplein.access.actions import do_invite, do_request_to_join
-from doeplein.access.models import Invitation, JoinPolicy, JoinRequest, Membership, Role
 from doeplein.accounts.models import Profile, User
+from doeplein.spaces.actions import do_invite, do_request_to_join
+from doeplein.spaces.models import Invitation, JoinPolicy, JoinRequest, Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -631,7 +631,7 @@ def _box(user, space):
     request = RequestFactory().get("/somewhere/")
     request.user = user or AnonymousUser()
     with translation.override("en"):
-        return Template("{% load doeplein_access %}{% membership_box space %}").render(Context({"request": request, "space": space}))
+        return Template("{% load doeplein_spaces %}{% membership_box space %}").render(Context({"request": request, "space": space}))
 
 
 def test_membership_box_offers_the_right_button(make_user, make_space):

@@ -5,8 +5,8 @@ from django import template
 register = template.Library()
 
 
-@register.inclusion_tag("access/_membership_box.html", takes_context=True)
+@register.inclusion_tag("spaces/_membership_box.html", takes_context=True)
 def membership_box(context, space):
-    from doeplein.access.views import membership_context
+    from doeplein.spaces.views import membership_context
 
     return membership_context(context["request"], space)

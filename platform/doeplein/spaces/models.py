@@ -1,4 +1,9 @@
-"""What the gate reads: spaces (the containers plugins build on), memberships and grants.
+"""The data of spaces (the containers plugins build on): spaces, memberships, grants, requests, invitations.
+
+This module is the lowest layer of :mod:`doeplein.spaces`: it imports nothing from the platform, so
+that the gate (:mod:`doeplein.access`) may read it while everything else in ``doeplein.spaces``
+(actions, views, the API) sits above the gate. The tables keep the names they had when these models
+lived in the ``access`` app (``db_table``), see ``migrations/0001_initial.py``.
 
 A *space* is any container with a visibility: a workspace, a group, later others. Plugins give their
 container model a one-to-one ``space`` link (multi-table inheritance) and their content a foreign key
@@ -51,9 +56,10 @@ class Space(models.Model):
     member_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
+        db_table = "access_space"
         verbose_name = _("space")
         verbose_name_plural = _("spaces")
-        indexes = [models.Index(fields=["visibility", "kind"])]
+        indexes = [models.Index(fields=["visibility", "kind"], name="access_spac_visibil_c242fc_idx")]
         permissions = [
             ("contribute_space", _("Can post in the space")),
             ("moderate_space", _("Can moderate the space")),
@@ -77,11 +83,12 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "access_membership"
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["space", "user"], name="one_membership_per_space")]
         indexes = [
-            models.Index(fields=["user", "space", "role"]),
+            models.Index(fields=["user", "space", "role"], name="access_memb_user_id_08348e_idx"),
             models.Index(fields=["space", "-role", "id"], name="membership_by_role"),
         ]
 
@@ -93,9 +100,15 @@ class Membership(models.Model):
 class SpaceUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Space, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        db_table = "access_spaceuserobjectpermission"
+
 
 class SpaceGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Space, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        db_table = "access_spacegroupobjectpermission"
 
 
 class JoinRequest(models.Model):
@@ -119,6 +132,7 @@ class JoinRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "access_joinrequest"
         verbose_name = _("join request")
         verbose_name_plural = _("join requests")
         constraints = [
@@ -149,9 +163,10 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "access_invitation"
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["space", "email"])]
+        indexes = [models.Index(fields=["space", "email"], name="access_invi_space_i_eeba18_idx")]
 
     def __str__(self):
         return f"{self.email} → {self.space}"

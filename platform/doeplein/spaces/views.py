@@ -4,7 +4,7 @@ Thin: forms validate, the actions in ``actions.py`` decide and change, selectors
 the space (404 where a secret space must stay secret, 403 otherwise). A refusal (:class:`ActionError`)
 is shown as a clear message with its 4xx status, never a 500.
 
-Other pages show the visitor's membership with ``{% load doeplein_access %}{% membership_box space %}``,
+Other pages show the visitor's membership with ``{% load doeplein_spaces %}{% membership_box space %}``,
 or by including ``access/_membership_box.html`` with the dict :func:`membership_context` returns.
 """
 
@@ -17,15 +17,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from doeplein.access import audience_allows, can, get_object_or_404
+from doeplein.activity.selectors import activity_feed
 from doeplein.core.exceptions import ActionError
+from doeplein.plugins import space_sections
 
 from . import actions
+from .eligibility import membership_options
 from .forms import (
     ArchiveForm,
     DecideForm,
@@ -35,13 +40,50 @@ from .forms import (
     RoleForm,
     role_labeller,
     space_roles,
-    specific_of,
 )
-from .gate import audience_allows, can, get_object_or_404
-from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space, Visibility
-from .selectors import member_list, membership_of, open_invitations, pending_request_of, pending_requests
+from .kinds import space_url
+from .models import Invitation, JoinRequest, Role, Space
+from .selectors import member_list, open_invitations, pending_requests
 
 PER_PAGE = 50
+
+
+# --- Shared by every kind of space's pages ---------------------------------------------------------------
+FEED_LENGTH = 20
+
+
+def refuse(request, message, status=403):
+    """A refusal with a clear message, on the site's error page."""
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def rendered_sections(request, space):
+    """The blocks plugins add to a space's home page; a section that returns nothing is left out."""
+    sections = []
+    for section in space_sections(space):
+        html = section.render(request, space)
+        if html:
+            anchor = "section-" + slugify(section.key.replace(".", "-"))
+            sections.append({"key": section.key, "anchor": anchor, "label": section.label, "html": html})
+    return sections
+
+
+def space_page_context(request, space):
+    """What every space home page (``spaces/space_detail.html``) shows besides its own header:
+    membership, sections, activity."""
+    context = dict(membership_context(request, space))
+    # Members-only spaces show their card to everyone logged in (to ask to join), their content
+    # only to those who may view it.
+    can_view = can(request.user, "view", space)
+    context.update(
+        space=space,
+        can_view=can_view,
+        sections=rendered_sections(request, space) if can_view else [],
+        activities=activity_feed(user=request.user, space=space)[:FEED_LENGTH] if can_view else [],
+        can_manage=can(request.user, "manage", space),
+        can_moderate=can(request.user, "moderate", space),
+    )
+    return context
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
@@ -51,13 +93,7 @@ def _space(request, space_id, action="view"):
 
 def space_page(space):
     """The page of the space's own kind (a workspace's, a group's), or None for a bare space."""
-    get_url = getattr(specific_of(space), "get_absolute_url", None)
-    if get_url is None:
-        return None
-    try:
-        return get_url()
-    except NoReverseMatch:  # the plugin's pages are not mounted
-        return None
+    return space_url(space)
 
 
 def _members_url(space):
@@ -75,7 +111,7 @@ def _refuse(request, space, error):
         messages.error(request, error.message)
         return redirect(page)
     context = {"space": space, "message": error.message, "back_url": _members_url(space)}
-    return render(request, "access/refused.html", context, status=error.status)
+    return render(request, "spaces/refused.html", context, status=error.status)
 
 
 def _form_error(form):
@@ -113,20 +149,12 @@ def membership_context(request, space):
     """
     user = request.user
     authenticated = user.is_authenticated
-    membership = membership_of(user=user, space=space)
-    pending = None if membership else pending_request_of(user=user, space=space)
+    # Every verdict comes from the eligibility rules the actions themselves call.
+    options = membership_options(user, space)
+    membership, pending = options.membership, options.pending_request
     is_manager = authenticated and can(user, "moderate", space)
-    invitation_only = space.join_policy == JoinPolicy.INVITATION or space.visibility == Visibility.SECRET
-    can_leave, leave_note = False, ""
-    if membership is not None:
-        if membership.role == Role.OWNER:
-            can_leave = Membership.objects.filter(space=space, role=Role.OWNER).exclude(user=user).exists()
-            if not can_leave:
-                leave_note = _("You are the last owner: hand over ownership before you leave.")
-        elif space.allow_leaving:
-            can_leave = True
-        else:
-            leave_note = _("Members cannot leave this space; ask its managers.")
+    can_leave = options.leave.allowed
+    leave_note = options.leave.reason if membership is not None and not can_leave else ""
     login_url, signup_url = _login_links(request, request.get_full_path())
     kwargs = {"space_id": space.pk}
     return {
@@ -134,17 +162,11 @@ def membership_context(request, space):
         "membership": membership,
         "role_label": role_labeller(space)(membership.role) if membership else "",
         "pending_request": pending,
-        "can_join": membership is None and actions.may_join_directly(user, space),
-        "can_request": (
-            authenticated
-            and membership is None
-            and pending is None
-            and not space.is_archived
-            and not invitation_only
-            and space.join_policy == JoinPolicy.REQUEST
-        ),
+        "options": options,
+        "can_join": options.join.allowed,
+        "can_request": options.request.allowed,
         "request_form": JoinRequestForm(auto_id=f"id_%s_join_{space.pk}"),
-        "invitation_only": membership is None and invitation_only,
+        "invitation_only": options.invitation_only,
         "can_leave": can_leave,
         "leave_note": leave_note,
         "is_member": membership is not None,
@@ -268,7 +290,7 @@ def _render_members(request, space, *, error=None, status=200):
         "role_choices": space_roles(space) if is_owner else [],
         "error": error,
     }
-    return render(request, "access/members.html", context, status=status)
+    return render(request, "spaces/members.html", context, status=status)
 
 
 def _csv_cell(value):
@@ -367,7 +389,7 @@ def join_requests(request, space_id):
 def _render_requests(request, space, *, error=None, status=200):
     page = Paginator(pending_requests(user=request.user, space=space), PER_PAGE).get_page(request.GET.get("page"))
     context = {"space": space, "space_page": space_page(space), "page": page, "error": error}
-    return render(request, "access/requests.html", context, status=status)
+    return render(request, "spaces/requests.html", context, status=status)
 
 
 @require_POST
@@ -399,7 +421,7 @@ def decide(request, space_id, request_id):
 @require_http_methods(["GET", "POST"])
 def invitations(request, space_id):
     space = _space(request, space_id, "moderate")
-    form = InviteForm(request.POST or None, space=space)
+    form = InviteForm(request.POST or None, space=space, by_owner=can(request.user, "manage", space))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -429,12 +451,12 @@ def _render_invitations(request, space, *, form=None, error=None, status=200):
     context = {
         "space": space,
         "space_page": space_page(space),
-        "form": form or InviteForm(space=space),
+        "form": form or InviteForm(space=space, by_owner=can(request.user, "manage", space)),
         "page": page,
         "rows": rows,
         "error": error,
     }
-    return render(request, "access/invitations.html", context, status=status)
+    return render(request, "spaces/invitations.html", context, status=status)
 
 
 def _invitation_in(space, invitation_id):
@@ -503,7 +525,7 @@ def _invitation_page(request, invite, *, error=None):
         "login_url": login_url,
         "signup_url": signup_url,
     }
-    response = render(request, "access/invitation.html", context, status=error.status if error else 200)
+    response = render(request, "spaces/invitation.html", context, status=error.status if error else 200)
     # The token is in the address: keep it out of Referer headers and shared caches.
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
