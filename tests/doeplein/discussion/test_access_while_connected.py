@@ -62,23 +62,6 @@ async def frames_until_close_or_sentinel(communicator, sentinel_seq):
             return seen, ("open", None)
 
 
-@pytest.fixture
-def capture_live(monkeypatch):
-    """``with capture_live() as events:`` records (group, event) for every live event published after commit."""
-    import contextlib
-
-    from doeplein import live
-
-    @contextlib.contextmanager
-    def capture():
-        events = []
-        monkeypatch.setattr(live, "publish", lambda group, event: events.append((group, event)))
-        yield events
-        monkeypatch.undo()
-
-    return capture
-
-
 def kinds(frames):
     return [(f["type"], f.get("code") or f.get("seq")) for f in frames]
 
@@ -300,8 +283,9 @@ def test_a_ban_closes_the_socket_and_nothing_more_arrives(people, make_space, ma
     assert kinds(seen["outsider"][0]) == [("message", seq)]
 
 
-def test_sanction_actions_publish_access_changed_to_the_person(people, make_space, make_room, capture_live):
+def test_sanction_actions_publish_access_changed_to_the_person(people, make_space, make_room):
     from doeplein.moderation.actions import do_lift_sanction, do_sanction
+    from tests.support.live import capture_live_events as capture_live
 
     space, room = room_in(make_space, make_room, people, "members")
     with capture_live() as events:
