@@ -697,7 +697,7 @@ def do_report_comment(*, user, comment, reason):
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason[:500])
     except IntegrityError:
-        raise BlogError(_("You have already reported this comment."), code="duplicate_report", status=409)
+        raise BlogError(_("You have already reported this comment."), code="duplicate_report", status=409) from None
     _audit(actor=user, space=comment.post.space, action="blog_comment.reported", target_user=comment.author,
            reason=reason, data={"comment": comment.pk, "post": comment.post_id})
     broadcast(comment.post, {"type": "comment_reported", "id": comment.pk}, moderators_only=True)

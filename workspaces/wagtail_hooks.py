@@ -155,6 +155,9 @@ def search_sources():
             space_themes=_workspace_space_themes,
             order=10,
         )
+    ]
+
+
 @hooks.register("doeplein_featured_spaces")
 def featured_spaces():
     """The home page features the most active public workspaces."""

@@ -105,7 +105,7 @@ def test_post_matrix(visibility, cast, call):
             try:
                 actions.check_comment(user=user, post=post, body="Hoi")
                 got["comment"] = True
-            except Exception:
+            except Exception:  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
                 got["comment"] = False
             want["comment"] = comment
             for key in want:

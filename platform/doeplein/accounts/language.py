@@ -9,7 +9,7 @@ def language_of(user):
     profile = getattr(user, "profile", None) if getattr(user, "pk", None) else None
     try:
         choice = profile.language if profile is not None else ""
-    except Exception:  # a profile that is not there yet: the default
+    except Exception:  # a profile that is not there yet: the default  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
         choice = ""
     return choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
