@@ -60,7 +60,7 @@ def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
         with transaction.atomic():
             group.save()
     except IntegrityError:
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409) from None
     do_create_space_membership(space=group, user=user, role=Role.OWNER)
     record(actor=user, verb="group.created", target=group, space=group)
     return group

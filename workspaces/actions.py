@@ -53,7 +53,7 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
         with transaction.atomic():
             workspace.save()
     except IntegrityError:  # a parallel request took the slug
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409) from None
     workspace.themes.set(themes)
     workspace.tags.set(list(tags))
     workspace.save()

@@ -45,7 +45,7 @@ def database_from_env(name, default):
     raw = env_str(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
-    except Exception as exc:  # dj-database-url raises ValueError and friends for bad input
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # what dj-database-url raises for bad input
         raise ImproperlyConfigured(f"{name} is not a valid database URL ({raw!r}): {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names an unsupported database engine: {raw!r}.")

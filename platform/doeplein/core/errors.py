@@ -12,7 +12,7 @@ def error_response(request, status, message):
         return JsonResponse({"detail": message}, status=status)
     try:
         return render(request, "error.html", {"status": status, "message": message}, status=status)
-    except Exception:  # an error page must never fail itself
+    except Exception:  # noqa: BLE001 (an error page must never fail itself)
         from django.http import HttpResponse
 
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

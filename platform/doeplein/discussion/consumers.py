@@ -397,7 +397,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             actions.check_can_post(self.user, self.room)
             return True
-        except Exception:
+        except (ActionError, PermissionDenied, Http404):
             return False
 
     @database_sync_to_async

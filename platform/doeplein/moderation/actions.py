@@ -97,9 +97,9 @@ def do_set_slow_mode(*, actor, room, seconds):
     try:
         seconds = int(seconds)
     except (TypeError, ValueError):
-        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value")
+        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value") from None
     if not 0 <= seconds <= 3600:
-        raise DiscussionError(_("Slow mode is 0 (off) to 3600 seconds."), code="bad_value")
+        raise DiscussionError(_("Slow mode is 0 (off) to 3600 seconds."), code="bad_value") from None
     room.slow_mode_seconds = seconds
     room.save(update_fields=["slow_mode_seconds"])
     audit(actor=actor, space=room.space, room=room, action="room.slow_mode", data={"seconds": seconds})
@@ -113,9 +113,9 @@ def _duration(minutes):
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value")
+        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value") from None
     if minutes < 1 or timedelta(minutes=minutes) > MAX_DURATION:
-        raise DiscussionError(_("A duration is 1 minute to 365 days."), code="bad_value")
+        raise DiscussionError(_("A duration is 1 minute to 365 days."), code="bad_value") from None
     return timezone.now() + timedelta(minutes=minutes)
 
 
@@ -124,7 +124,7 @@ def do_sanction(*, actor, room, user, kind, reason="", minutes=None):
     """Mute (may read, not write) or ban (may not even read) a person in a room."""
     _moderate(actor, room)
     if kind not in Sanction.Kind.values:
-        raise DiscussionError(_("Unknown sanction."), code="bad_value")
+        raise DiscussionError(_("Unknown sanction."), code="bad_value") from None
     if user.pk == actor.pk:
         raise DiscussionError(_("You cannot sanction yourself."), code="self_sanction", status=409)
     if kind == Sanction.Kind.MUTE and not minutes:
@@ -177,7 +177,7 @@ def do_report_message(*, user, message, reason):
         with transaction.atomic():
             report = Report.objects.create(message=message, reporter=user, reason=reason[:500])
     except IntegrityError:
-        raise DiscussionError(_("You have already reported this message."), code="duplicate_report", status=409)
+        raise DiscussionError(_("You have already reported this message."), code="duplicate_report", status=409) from None
     audit(actor=user, space=message.room.space, room=message.room, action="message.reported",
           target_user=message.author, message=message, reason=reason)
     broadcast_room(message.room, report_frame(report), moderators_only=True)
@@ -198,7 +198,7 @@ def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
     if report.status != Report.Status.OPEN:
         raise DiscussionError(_("This report has already been resolved."), code="already_resolved", status=409)
     if resolution not in ("hidden", "kept", "sanctioned"):
-        raise DiscussionError(_("Resolve as hidden, kept or sanctioned."), code="bad_value")
+        raise DiscussionError(_("Resolve as hidden, kept or sanctioned."), code="bad_value") from None
     why = reason or report.reason
     if resolution in ("hidden", "sanctioned") and message.state != Message.State.HIDDEN:
         do_hide_message(actor=actor, message=message, reason=why)
@@ -227,9 +227,9 @@ def do_add_word_filter(*, actor, space, word, action):
     check(actor, "moderate", space)
     word = (word or "").strip()
     if not word or len(word) > 100:
-        raise DiscussionError(_("A filtered word is 1 to 100 characters."), code="bad_value")
+        raise DiscussionError(_("A filtered word is 1 to 100 characters."), code="bad_value") from None
     if action not in WordFilter.Action.values:
-        raise DiscussionError(_("A filter holds or refuses."), code="bad_value")
+        raise DiscussionError(_("A filter holds or refuses."), code="bad_value") from None
     _drop_cached_filters()
     entry, _created = WordFilter.objects.update_or_create(space=space, word=word.lower(), defaults={"action": action, "created_by": actor})
     audit(actor=actor, space=space, action="filter.added", data={"word": entry.word, "action": action})

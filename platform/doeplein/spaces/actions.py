@@ -125,7 +125,7 @@ def do_request_to_join(*, user, space, message=""):
         with transaction.atomic():
             request = JoinRequest.objects.create(space=space, user=user, message=message[:1000])
     except IntegrityError:  # a parallel request
-        raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409)
+        raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409) from None
     record(actor=user, verb="space.join_requested", target=space, space=space)
     for manager in _managers(space):
         do_notify(
