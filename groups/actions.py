@@ -24,7 +24,7 @@ def _lock_and_refresh(space):
     space.refresh_from_db(fields=["member_count", "last_activity_at", "is_archived"])
 
 
-def check_may_create_group(user, parent=None):
+def check_may_create_group(user, parent=None) -> None:
     """Inside a space (of any kind): its members (not guests) may create groups, unless it is archived.
     Platform-wide: civil servants. Raises Http404 / PermissionDenied / ActionError (archived, 409)."""
     if parent is not None:

@@ -25,9 +25,10 @@ Platform administrators (superusers) may do everything. Deleted and inactive acc
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 # The gate's one import from the platform: the space data beneath it (see docs/architecture.md).
@@ -77,7 +78,7 @@ class AlreadyGuarded(Exception):
     """A model was registered with the gate twice (two plugins, or a hook and a ready(), claim it)."""
 
 
-def guard(model, *, space, audience=None, owner=None):
+def guard(model: type, *, space, audience=None, owner=None) -> type:
     """Register a model with the gate. Core apps call this from ``AppConfig.ready``; plugins declare
     their content types through the ``doeplein_content_types`` hook, which ``doeplein.spaces`` hands
     to this function once every app is loaded. Registering the same model twice is an error."""
@@ -87,11 +88,11 @@ def guard(model, *, space, audience=None, owner=None):
     return model
 
 
-def is_guarded(model):
+def is_guarded(model: type) -> bool:
     return model in _guards
 
 
-def guarded_models():
+def guarded_models() -> dict:
     return dict(_guards)
 
 
@@ -232,19 +233,19 @@ def _audience_q(user, action, rule):
 
 
 # --- The public questions ------------------------------------------------------------------------------
-def filter_for(user, action, queryset):
+def filter_for(user, action: str, queryset: QuerySet) -> QuerySet:
     """Rows of ``queryset`` on which ``user`` may do ``action``, as one SQL filter."""
     return queryset.filter(_action_q(user, action, queryset.model))
 
 
-def discoverable(user, queryset):
+def discoverable(user, queryset: QuerySet) -> QuerySet:
     """Spaces in ``queryset`` whose card ``user`` may see (directories, "ask to join")."""
     if _guard_for(queryset.model).space != "":
         raise TypeError("Only spaces are discoverable; use visible() for content.")
     return queryset.filter(_space_discover_q(user, ""))
 
 
-def visible(user, queryset):
+def visible(user, queryset: QuerySet) -> QuerySet:
     """Rows of ``queryset`` that ``user`` may see."""
     return filter_for(user, "view", queryset)
 
@@ -386,7 +387,7 @@ def hidden_from(user, obj) -> bool:
     return any(s.visibility == Visibility.SECRET for s in chain) and not can(user, "view", obj)
 
 
-def follow(obj, path):
+def follow(obj: Any, path: str) -> Any:
     """The object at the end of a relation path ("space", "room__space"), or None where a link is empty."""
     for part in path.split("__"):
         obj = getattr(obj, part, None)
@@ -395,7 +396,7 @@ def follow(obj, path):
     return obj
 
 
-def check(user, action, obj):
+def check(user, action: str, obj: Any) -> Any:
     """Raise :class:`Http404` or :class:`PermissionDenied` unless ``user`` may do ``action`` on ``obj``."""
     if obj is None:
         raise Http404
@@ -406,7 +407,7 @@ def check(user, action, obj):
     raise PermissionDenied
 
 
-def get_object_or_404(user, queryset, action="view", **lookup):
+def get_object_or_404(user, queryset: QuerySet, action: str = "view", **lookup) -> Any:
     """Fetch one row and check it; missing and forbidden-secret answer the same 404."""
     if any(isinstance(v, int) and not _MIN_INT <= v <= _MAX_INT for v in lookup.values()):
         # No row has an id the database cannot store; SQLite would raise OverflowError on the query.

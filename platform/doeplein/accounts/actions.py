@@ -35,7 +35,7 @@ def role_group(role):
 
 
 @transaction.atomic
-def do_grant_role(*, actor, user, role):
+def do_grant_role(*, actor, user, role) -> None:
     """Make ``user`` a civil servant or platform administrator. ``actor`` None means the platform."""
     if role not in ROLE_GROUPS:
         raise ValueError(f"unknown role {role!r}")
@@ -56,7 +56,7 @@ def is_civil_servant_email(email):
 
 
 @transaction.atomic
-def do_confirm_email(*, user, email):
+def do_confirm_email(*, user, email) -> None:
     """After e-mail confirmation: civil-servant role for configured domains, a welcome, activity."""
     ensure_profile(user)
     record(actor=user, verb="account.confirmed", target=user, audience="only_me")
@@ -202,7 +202,7 @@ def do_revoke_api_token(*, user, token_id):
     return True
 
 
-def new_user_signed_up(*, user):
+def new_user_signed_up(*, user) -> None:
     ensure_profile(user)
     record(actor=user, verb="account.registered", target=user, audience="logged_in")
 

@@ -49,7 +49,7 @@ def is_moderator(user, room):
     return can(user, "moderate", room.space)
 
 
-def broadcast_message(message, kind="message", reactions=None):
+def broadcast_message(message, kind="message", reactions=None) -> None:
     """Send a message's new state to the room: text for those who may read it, full to moderators."""
     if reactions is None:
         reactions = reaction_counts(message)
@@ -69,7 +69,7 @@ def broadcast_message(message, kind="message", reactions=None):
     )
 
 
-def broadcast_room(room, frame, moderators_only=False):
+def broadcast_room(room, frame, moderators_only=False) -> None:
     send_event_on_commit(room_group(room.pk), {"kind": "room", "public": None if moderators_only else frame, "moderator": frame})
 
 
@@ -171,7 +171,7 @@ def check_can_post(user, room, access=None):
     return moderator
 
 
-def check_rate(user, room, *, count=None, seconds=None):
+def check_rate(user, room, *, count=None, seconds=None) -> None:
     """Flood protection: at most ``count`` messages per ``seconds`` per person per room."""
     count = count or settings.DISCUSSION_RATE_COUNT
     seconds = seconds or settings.DISCUSSION_RATE_SECONDS
@@ -209,7 +209,7 @@ def clean_body(body):
 WORD_FILTER_VERSION = "discussion:word-filters:version"
 
 
-def word_filters_changed():
+def word_filters_changed() -> None:
     """Drop every cached filter list (a parent's filters apply to its children's rooms too)."""
     if not cache.add(WORD_FILTER_VERSION, 2, None):
         try:

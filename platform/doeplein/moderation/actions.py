@@ -237,7 +237,7 @@ def do_add_word_filter(*, actor, space, word, action):
 
 
 @transaction.atomic
-def do_remove_word_filter(*, actor, word_filter):
+def do_remove_word_filter(*, actor, word_filter) -> None:
     check(actor, "moderate", word_filter.space)
     _drop_cached_filters()
     audit(actor=actor, space=word_filter.space, action="filter.removed", data={"word": word_filter.word})

@@ -176,7 +176,7 @@ def do_withdraw_request(*, user, space):
 
 
 @transaction.atomic
-def do_leave(*, user, space):
+def do_leave(*, user, space) -> None:
     if not user.is_authenticated:
         raise PermissionDenied
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
@@ -220,7 +220,7 @@ def do_change_role(*, actor, space, user, role):
 
 
 @transaction.atomic
-def do_transfer_ownership(*, actor, space, user):
+def do_transfer_ownership(*, actor, space, user) -> None:
     """Make ``user`` owner; the actor stays on as community manager."""
     check(actor, "manage", space)
     if not Membership.objects.filter(space=space, user=user).exists():
@@ -231,7 +231,7 @@ def do_transfer_ownership(*, actor, space, user):
 
 
 @transaction.atomic
-def do_remove_member(*, actor, space, user):
+def do_remove_member(*, actor, space, user) -> None:
     """Owners remove anyone but the last owner; community managers remove members and guests."""
     _check_not_archived(actor, "moderate", space)
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
