@@ -43,7 +43,7 @@ def check_may_create_group(user, parent=None) -> None:
 
 
 @transaction.atomic
-def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
+def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields) -> Group:
     """A group in ``parent`` (a space of any kind; ``workspace`` is the older name) or platform-wide."""
     parent = parent if parent is not None else workspace
     check_may_create_group(user, parent)
@@ -67,7 +67,7 @@ def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
 
 
 @transaction.atomic
-def do_update_group(*, user, group, **fields):
+def do_update_group(*, user, group, **fields) -> Group:
     check(user, "manage", group)
     _lock_and_refresh(group)
     if group.is_archived:

@@ -28,7 +28,7 @@ from .serializers import message_frame, reaction_counts
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
 
 
-def max_length():
+def max_length() -> int:
     """The longest message, read at call time so that the setting can change (and tests can set it)."""
     return settings.DISCUSSION_MAX_MESSAGE_LENGTH
 
@@ -41,11 +41,11 @@ class DiscussionError(ActionError):
         self.until = until
 
 
-def room_group(room_id):
+def room_group(room_id) -> str:
     return f"room.{room_id}"
 
 
-def is_moderator(user, room):
+def is_moderator(user, room) -> bool:
     return can(user, "moderate", room.space)
 
 
@@ -75,7 +75,7 @@ def broadcast_room(room, frame, moderators_only=False) -> None:
 
 # --- Room -------------------------------------------------------------------------------------------
 @transaction.atomic
-def get_or_create_room(*, space, target=None, title=None):
+def get_or_create_room(*, space, target=None, title=None) -> Room:
     """The room of a space (or of an item in it). Created on first use."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -110,7 +110,7 @@ class RoomAccess:
     last_seq: int
 
 
-def room_access(user, room):
+def room_access(user, room) -> RoomAccess:
     """What ``user`` may do in ``room`` now: the gate's decisions for the room's space, the person's
     active sanctions and the room's state. Read before every action a person takes (four small queries)."""
     from doeplein.access import space_decisions
@@ -143,7 +143,7 @@ def room_access(user, room):
     )
 
 
-def check_can_post(user, room, access=None):
+def check_can_post(user, room, access=None) -> bool:
     """Raise a :class:`DiscussionError` (or the gate's 403/404) unless ``user`` may post now.
     Returns whether the user moderates the room. ``access``: a fresh :func:`room_access`, if at hand."""
     access = access or room_access(user, room)
@@ -192,7 +192,7 @@ def check_rate(user, room, *, count=None, seconds=None) -> None:
         )
 
 
-def clean_body(body):
+def clean_body(body) -> str:
     if not isinstance(body, str):
         raise DiscussionError(_("A message needs text."), code="empty")
     body = body.strip()
@@ -218,7 +218,7 @@ def word_filters_changed() -> None:
             cache.set(WORD_FILTER_VERSION, 2, None)
 
 
-def word_filter_key(space_id):
+def word_filter_key(space_id) -> str:
     return f"discussion:word-filters:{cache.get(WORD_FILTER_VERSION, 1)}:{space_id}"
 
 
@@ -243,7 +243,7 @@ def _word_filter(room, body):
 
 
 # --- Messages ---------------------------------------------------------------------------------------
-def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), access=None):
+def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), access=None) -> tuple[Message, bool]:
     """Store a message with the room's next sequence number, then broadcast it. Returns (message, created).
     ``access``: a :func:`room_access` the caller has just read (the consumer reads one per frame)."""
     if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
@@ -314,7 +314,7 @@ def _mention(message, user_ids):
 
 
 @transaction.atomic
-def do_edit_message(*, user, message, body):
+def do_edit_message(*, user, message, body) -> Message:
     if message.author_id != user.pk:
         raise DiscussionError(_("You can only edit your own messages."), code="not_author", status=403)
     if message.state in (Message.State.DELETED, Message.State.HIDDEN):
@@ -332,7 +332,7 @@ def do_edit_message(*, user, message, body):
 
 
 @transaction.atomic
-def do_delete_message(*, user, message):
+def do_delete_message(*, user, message) -> Message:
     """Authors delete their own message: its text goes (history is kept), its place stays."""
     if message.author_id != user.pk:
         raise DiscussionError(_("You can only delete your own messages."), code="not_author", status=403)
@@ -347,7 +347,7 @@ def do_delete_message(*, user, message):
 
 
 @transaction.atomic
-def do_react(*, user, message, emoji, add=True):
+def do_react(*, user, message, emoji, add=True) -> Message:
     if emoji not in ALLOWED_REACTIONS:
         raise DiscussionError(
             _("Choose one of these reactions: %(list)s") % {"list": " ".join(ALLOWED_REACTIONS)}, code="bad_reaction"
@@ -365,7 +365,7 @@ def do_react(*, user, message, emoji, add=True):
     return message
 
 
-def do_mark_read(*, user, room, seq):
+def do_mark_read(*, user, room, seq) -> int:
     seq = max(0, min(int(seq), room.last_seq))
     marker, _created = ReadMarker.objects.get_or_create(room=room, user=user)
     if seq > marker.last_read_seq:

@@ -1,6 +1,6 @@
 """Reading discussions through the gate. Hidden and held text only reaches those who may see it."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from doeplein.access import get_object_or_404, visible
@@ -10,16 +10,16 @@ from .models import Message, Reaction, ReadMarker, Room
 PAGE = 50
 
 
-def room_by_id(*, user, room_id, action="view"):
+def room_by_id(*, user, room_id, action="view") -> Room:
     return get_object_or_404(user, Room.objects.select_related("space", "space__parent"), action, pk=room_id)
 
 
-def room_list(*, user, space=None):
+def room_list(*, user, space=None) -> QuerySet:
     qs = visible(user, Room.objects.select_related("space"))
     return qs.filter(space=space) if space is not None else qs
 
 
-def messages_for(*, user, room, after=None, before=None, limit=PAGE, moderator=False):
+def messages_for(*, user, room, after=None, before=None, limit=PAGE, moderator=False) -> list:
     """Messages in sequence order. ``after``: catch up after a reconnect; ``before``: page backwards."""
     qs = Message.objects.filter(room=room).select_related("author", "reply_to").prefetch_related(
         Prefetch("reactions", queryset=Reaction.objects.only("message_id", "emoji"))
@@ -34,7 +34,7 @@ def messages_for(*, user, room, after=None, before=None, limit=PAGE, moderator=F
     return list(reversed(qs.order_by("-seq")[:limit]))
 
 
-def unread_count(*, user, room):
+def unread_count(*, user, room) -> int:
     if not user.is_authenticated:
         return 0
     marker = ReadMarker.objects.filter(room=room, user=user).values_list("last_read_seq", flat=True).first() or 0
@@ -43,7 +43,7 @@ def unread_count(*, user, room):
     )
 
 
-def unread_counts(*, user, rooms):
+def unread_counts(*, user, rooms) -> dict:
     """Unread messages per room for many rooms, in one query."""
     if not user.is_authenticated:
         return {}

@@ -17,7 +17,7 @@ from doeplein.discussion.actions import (
     broadcast_room,
     word_filters_changed,
 )
-from doeplein.discussion.models import Message
+from doeplein.discussion.models import Message, Room
 from doeplein.live import access_group, send_event_on_commit
 
 from .models import AuditEntry, Report, Sanction, WordFilter
@@ -25,7 +25,7 @@ from .models import AuditEntry, Report, Sanction, WordFilter
 MAX_DURATION = timedelta(days=365)
 
 
-def audit(*, actor, space, action, room=None, target_user=None, message=None, reason="", data=None):
+def audit(*, actor, space, action, room=None, target_user=None, message=None, reason="", data=None) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
         space=space, room=room, action=action, target_user=target_user, message=message,
@@ -37,12 +37,12 @@ def _moderate(actor, room):
     check(actor, "moderate", room.space)
 
 
-def room_state_frame(room):
+def room_state_frame(room) -> dict:
     return {"type": "room", "room": room.pk, "locked": room.is_locked, "slow_mode_seconds": room.slow_mode_seconds}
 
 
 @transaction.atomic
-def do_hide_message(*, actor, message, reason):
+def do_hide_message(*, actor, message, reason) -> Message:
     _moderate(actor, message.room)
     if not reason or not reason.strip():
         raise DiscussionError(_("Give a reason for hiding a message."), code="reason_required")
@@ -56,7 +56,7 @@ def do_hide_message(*, actor, message, reason):
 
 
 @transaction.atomic
-def do_unhide_message(*, actor, message):
+def do_unhide_message(*, actor, message) -> Message:
     _moderate(actor, message.room)
     if message.state not in (Message.State.HIDDEN, Message.State.HELD):
         raise DiscussionError(_("This message is not hidden."), code="not_hidden", status=409)
@@ -71,7 +71,7 @@ def do_unhide_message(*, actor, message):
 
 
 @transaction.atomic
-def do_pin_message(*, actor, message, pinned=True):
+def do_pin_message(*, actor, message, pinned=True) -> Message:
     _moderate(actor, message.room)
     message.pinned = pinned
     message.save(update_fields=["pinned"])
@@ -82,7 +82,7 @@ def do_pin_message(*, actor, message, pinned=True):
 
 
 @transaction.atomic
-def do_lock_room(*, actor, room, locked=True, reason=""):
+def do_lock_room(*, actor, room, locked=True, reason="") -> Room:
     _moderate(actor, room)
     room.is_locked = locked
     room.save(update_fields=["is_locked"])
@@ -92,7 +92,7 @@ def do_lock_room(*, actor, room, locked=True, reason=""):
 
 
 @transaction.atomic
-def do_set_slow_mode(*, actor, room, seconds):
+def do_set_slow_mode(*, actor, room, seconds) -> Room:
     _moderate(actor, room)
     try:
         seconds = int(seconds)
@@ -120,7 +120,7 @@ def _duration(minutes):
 
 
 @transaction.atomic
-def do_sanction(*, actor, room, user, kind, reason="", minutes=None):
+def do_sanction(*, actor, room, user, kind, reason="", minutes=None) -> Sanction:
     """Mute (may read, not write) or ban (may not even read) a person in a room."""
     _moderate(actor, room)
     if kind not in Sanction.Kind.values:
@@ -139,7 +139,7 @@ def do_sanction(*, actor, room, user, kind, reason="", minutes=None):
 
 
 @transaction.atomic
-def do_lift_sanction(*, actor, sanction):
+def do_lift_sanction(*, actor, sanction) -> Sanction:
     _moderate(actor, sanction.room)
     sanction.lifted_at = timezone.now()
     sanction.save(update_fields=["lifted_at"])
@@ -148,7 +148,7 @@ def do_lift_sanction(*, actor, sanction):
     return sanction
 
 
-def report_frame(report):
+def report_frame(report) -> dict:
     return {
         "type": "report",
         "id": report.pk,
@@ -164,7 +164,7 @@ def report_frame(report):
 
 
 @transaction.atomic
-def do_report_message(*, user, message, reason):
+def do_report_message(*, user, message, reason) -> Report:
     check(user, "view", message.room.space)
     if not user.is_authenticated:
         raise DiscussionError(_("Log in to report a message."), code="login_required", status=401)
@@ -185,7 +185,7 @@ def do_report_message(*, user, message, reason):
 
 
 @transaction.atomic
-def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
+def do_resolve_report(*, actor, report, resolution, reason="", minutes=60) -> Report:
     """Resolve as "hidden" (hide the message), "kept", or "sanctioned" (hide and mute the author)."""
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the author.
     report = (
@@ -223,7 +223,7 @@ def _drop_cached_filters():
 
 
 @transaction.atomic
-def do_add_word_filter(*, actor, space, word, action):
+def do_add_word_filter(*, actor, space, word, action) -> WordFilter:
     check(actor, "moderate", space)
     word = (word or "").strip()
     if not word or len(word) > 100:

@@ -9,7 +9,7 @@ from .models import Notification
 
 
 @transaction.atomic
-def do_notify(*, recipient, verb, message, url=""):
+def do_notify(*, recipient, verb, message, url="") -> Notification | None:
     if not recipient.is_active or getattr(recipient, "is_deleted", False):
         return None
     notification = Notification.objects.create(recipient=recipient, verb=verb, message=message[:500], url=url)
@@ -27,5 +27,5 @@ def do_notify(*, recipient, verb, message, url=""):
     return notification
 
 
-def do_mark_all_read(*, user):
+def do_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
