@@ -6,13 +6,13 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.html import linebreaks, strip_tags
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 
 from doeplein.access import discoverable
 from doeplein.core.forms import ModelMultipleIdField
 from doeplein.home.models import Theme
+from doeplein.spaces.forms import SlugForm, welcome_message_field
 from doeplein.spaces.models import JoinPolicy, Visibility
 
 from .models import Workspace
@@ -63,20 +63,14 @@ class WelcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Shown on the workspace's home page. Leave an empty line between paragraphs."),
     )
-    welcome_message = forms.CharField(
-        label=_("Welcome message for new members"),
-        required=False,
-        max_length=Workspace._meta.get_field("welcome_message").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Sent to people when they become a member."),
-    )
+    welcome_message = welcome_message_field(Workspace, help_text=_("Sent to people when they become a member."))
 
     def action_fields(self):
         data = self.cleaned_data
         return {"welcome": text_to_html(data["welcome"]), "welcome_message": data["welcome_message"].strip()}
 
 
-class WorkspaceForm(WelcomeForm):
+class WorkspaceForm(SlugForm, WelcomeForm):
     """Everything about a workspace: used to open one and by its owners to change it."""
 
     name = forms.CharField(label=_("Title"), max_length=NAME_MAX)
@@ -117,30 +111,12 @@ class WorkspaceForm(WelcomeForm):
         "visibility", "join_policy",
     ]
 
-    def __init__(self, *args, instance=None, user=None, **kwargs):
-        self.instance = instance
-        self.user = user  # who opens it: a slug taken by a workspace they may not find is not "taken"
-        super().__init__(*args, **kwargs)
-        if instance is not None:
-            # The web address stays what it is: links to the workspace must keep working.
-            del self.fields["slug"]
+    slug_max = SLUG_MAX
+    slug_format = slug_format
+    no_slug_message = _("Choose a web address: the title gives none.")
 
-    def clean_slug(self):
-        slug = self.cleaned_data.get("slug", "").strip().lower()
-        if not slug:
-            slug = slugify(self.cleaned_data.get("name", ""))[:SLUG_MAX].strip("-")
-            if not slug:
-                if "name" in self.cleaned_data:  # a title without letters or digits gives no address
-                    raise forms.ValidationError(_("Choose a web address: the title gives none."))
-                return slug
-        slug_format(slug)
-        if len(slug) < 2:
-            raise forms.ValidationError(_("A web address has at least 2 characters."))
-        # Taken by a workspace the person may find: say so. Taken by a secret one: the action makes the
-        # address unique, exactly as if it were free.
-        if discoverable(self.user, Workspace.objects.filter(slug=slug)).exists():
-            raise forms.ValidationError(_("The web address %(slug)s is taken.") % {"slug": slug})
-        return slug
+    def slug_taken(self, slug) -> bool:
+        return discoverable(self.user, Workspace.objects.filter(slug=slug)).exists()
 
     def clean_tags(self):
         tags = split_tags(self.cleaned_data.get("tags"))
