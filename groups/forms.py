@@ -66,17 +66,14 @@ class GroupForm(SlugForm):
 
     def action_fields(self):
         data = self.cleaned_data
-        fields = {
+        return self.with_slug({
             "name": data["name"].strip(),
             "description": data["description"].strip(),
             "policy": data["policy"],
             "visibility": data["visibility"],
             "welcome_message": data["welcome_message"].strip(),
             "allow_leaving": data["allow_leaving"],
-        }
-        if "slug" in self.fields:
-            fields["slug"] = data["slug"]
-        return fields
+        })
 
     @classmethod
     def initial_for(cls, group):

@@ -4,14 +4,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
 from doeplein.core.exceptions import ActionError
 from doeplein.spaces.kinds import find_by_slug, space_url
-from doeplein.spaces.views import form_status, refuse, space_page_context, submit
+from doeplein.spaces.views import form_status, paginate, refuse, space_page_context, submit
 
 from .actions import check_may_create_group, do_create_group, do_update_group
 from .forms import GroupForm, GroupSearchForm
@@ -38,19 +37,17 @@ def listing(request):
         groups = group_list(user=request.user, workspace=workspace, q=q)
     else:
         groups = group_list(user=request.user, q=q).filter(parent__isnull=True)
-    page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, groups, PER_PAGE)
     mine = []
     if request.user.is_authenticated and workspace is None:
         mine = list(group_list(user=request.user, mine=True).select_related("parent")[:MY_GROUPS_SHOWN])
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "mine": mine,
         "workspace": workspace,
         "parent_url": space_url(workspace) if workspace else None,
-        "query": query.urlencode(),
+        "query": query,
         "may_create": (
             can(request.user, "contribute", workspace) if workspace else can(request.user, "open_workspace")
         ),

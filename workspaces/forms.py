@@ -140,9 +140,7 @@ class WorkspaceForm(SlugForm, WelcomeForm):
         )
         if data.get("cover_image"):
             fields["cover_upload"] = data["cover_image"]
-        if "slug" in self.fields:
-            fields["slug"] = data["slug"]
-        return fields
+        return self.with_slug(fields)
 
     @classmethod
     def initial_for(cls, workspace):

@@ -4,12 +4,11 @@ actions (actions.py) change state, selectors (selectors.py) read through the acc
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
-from doeplein.spaces.views import form_status, refuse, space_page_context, submit
+from doeplein.spaces.views import form_status, paginate, refuse, space_page_context, submit
 
 from .actions import do_open_workspace, do_update_workspace
 from .forms import DirectoryForm, WelcomeForm, WorkspaceForm
@@ -22,15 +21,13 @@ def directory(request):
     form = DirectoryForm(request.GET)
     filters = form.filters()
     workspaces = workspace_list(user=request.user, **filters)
-    page = Paginator(workspaces, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, workspaces, PER_PAGE)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "themes": theme_counts(user=request.user),
-        "query": query.urlencode(),
+        "query": query,
         "may_open": can(request.user, "open_workspace"),
     }
     return render(request, "workspaces/directory.html", context)

@@ -115,6 +115,10 @@ class SlugForm(forms.Form):
     def slug_taken(self, slug) -> bool:
         raise NotImplementedError
 
+    def with_slug(self, fields) -> dict:
+        """``fields`` for the action, with the web address when the form asks for one (a new space)."""
+        return {**fields, "slug": self.cleaned_data["slug"]} if "slug" in self.fields else fields
+
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug", "").strip().lower()
         if not slug:

@@ -72,6 +72,15 @@ def submit(request, form, action, *, saved, **arguments):
     return redirect(result)
 
 
+def paginate(request, items, per_page) -> tuple:
+    """``(page, query)``: the page of ``items`` that ``?page=`` asks for, and the query string without
+    ``page`` (for the links to the other pages)."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 def form_status(request) -> int:
     """A form shown again after a POST failed: 400; shown for the first time: 200."""
     return 400 if request.method == "POST" else 200
