@@ -33,7 +33,8 @@ def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    # The state at the named migrations (a target ``(app, None)``, all of an app undone, names no state).
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def _fill(apps):
