@@ -24,7 +24,7 @@ def _lock_and_refresh(space):
     space.refresh_from_db(fields=["member_count", "last_activity_at", "is_archived"])
 
 
-def check_may_create_group(user, parent=None):
+def check_may_create_group(user, parent=None) -> None:
     """Inside a space (of any kind): its members (not guests) may create groups, unless it is archived.
     Platform-wide: civil servants. Raises Http404 / PermissionDenied / ActionError (archived, 409)."""
     if parent is not None:
@@ -43,7 +43,7 @@ def check_may_create_group(user, parent=None):
 
 
 @transaction.atomic
-def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
+def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields) -> Group:
     """A group in ``parent`` (a space of any kind; ``workspace`` is the older name) or platform-wide."""
     parent = parent if parent is not None else workspace
     check_may_create_group(user, parent)
@@ -67,7 +67,7 @@ def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields):
 
 
 @transaction.atomic
-def do_update_group(*, user, group, **fields):
+def do_update_group(*, user, group, **fields) -> Group:
     check(user, "manage", group)
     _lock_and_refresh(group)
     if group.is_archived:

@@ -4,14 +4,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
 from doeplein.core.exceptions import ActionError
 from doeplein.spaces.kinds import find_by_slug, space_url
-from doeplein.spaces.views import refuse, space_page_context
+from doeplein.spaces.views import form_status, paginate, refuse, space_page_context, submit
 
 from .actions import check_may_create_group, do_create_group, do_update_group
 from .forms import GroupForm, GroupSearchForm
@@ -38,19 +37,17 @@ def listing(request):
         groups = group_list(user=request.user, workspace=workspace, q=q)
     else:
         groups = group_list(user=request.user, q=q).filter(parent__isnull=True)
-    page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, groups, PER_PAGE)
     mine = []
     if request.user.is_authenticated and workspace is None:
         mine = list(group_list(user=request.user, mine=True).select_related("parent")[:MY_GROUPS_SHOWN])
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "mine": mine,
         "workspace": workspace,
         "parent_url": space_url(workspace) if workspace else None,
-        "query": query.urlencode(),
+        "query": query,
         "may_create": (
             can(request.user, "contribute", workspace) if workspace else can(request.user, "open_workspace")
         ),
@@ -69,17 +66,11 @@ def create(request):
     except PermissionDenied as error:
         return refuse(request, str(error) or _("You may not create a group here."))
     form = GroupForm(request.POST or None, parent=workspace, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = do_create_group(user=request.user, parent=workspace, **form.action_fields())
-        except ActionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your group has been created."))
-            return redirect(group)
-    status = 400 if request.method == "POST" else 200
+    done = submit(request, form, do_create_group, saved=_("Your group has been created."), user=request.user, parent=workspace)
+    if done is not None:
+        return done
     context = {"form": form, "group": None, "workspace": workspace, "parent_url": space_url(workspace) if workspace else None}
-    return render(request, "groups/form.html", context, status=status)
+    return render(request, "groups/form.html", context, status=form_status(request))
 
 
 def detail(request, pk, slug):
@@ -105,15 +96,9 @@ def edit(request, pk, slug):
     if not can(request.user, "manage", group):
         raise PermissionDenied
     form = GroupForm(request.POST or None, instance=group, initial=GroupForm.initial_for(group))
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_update_group(user=request.user, group=group, **form.action_fields())
-        except ActionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The group has been saved."))
-            return redirect(group)
-    status = 400 if request.method == "POST" else 200
+    done = submit(request, form, do_update_group, saved=_("The group has been saved."), user=request.user, group=group)
+    if done is not None:
+        return done
     parent = group.parent_space
     context = {"form": form, "group": group, "workspace": parent, "parent_url": space_url(parent) if parent else None}
-    return render(request, "groups/form.html", context, status=status)
+    return render(request, "groups/form.html", context, status=form_status(request))

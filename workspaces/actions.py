@@ -34,7 +34,7 @@ def _lock_and_refresh(space):
 
 
 @transaction.atomic
-def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, **fields):
+def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, **fields) -> Workspace:
     """A civil servant opens a workspace and becomes its owner. ``cover_upload``: an uploaded image file."""
     if not can(user, "open_workspace"):
         raise PermissionDenied(_("Only civil servants can open workspaces."))
@@ -63,7 +63,7 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
 
 
 @transaction.atomic
-def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload=None, **fields):
+def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload=None, **fields) -> Workspace:
     """Owners change settings; community managers may change the welcome text."""
     if set(fields) - {"welcome", "welcome_message"} or themes is not None or tags is not None or cover_upload:
         check(user, "manage", workspace)

@@ -1,6 +1,6 @@
 """Reading workspaces, always through the access gate, with query counts that do not grow with the data."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from doeplein.access import discoverable
 from doeplein.home.models import Theme
@@ -14,7 +14,7 @@ SORTS = {
 }
 
 
-def workspace_list(*, user, theme=None, q=None, mine=False, sort="name", include_archived=False):
+def workspace_list(*, user, theme=None, q=None, mine=False, sort="name", include_archived=False) -> QuerySet:
     """The directory: what ``user`` may find (members-only ones too, to ask to join).
     Secret workspaces of others appear nowhere: not in lists, search or counts."""
     qs = discoverable(user, Workspace.objects.all())
@@ -29,7 +29,7 @@ def workspace_list(*, user, theme=None, q=None, mine=False, sort="name", include
     return qs.order_by(*SORTS.get(sort, SORTS["name"])).prefetch_related("themes")
 
 
-def theme_counts(*, user):
+def theme_counts(*, user) -> list:
     """Themes with the number of workspaces ``user`` may see in each (secret ones not counted)."""
     ids = workspace_list(user=user).values("pk")
     through = Workspace.themes.through
@@ -37,7 +37,7 @@ def theme_counts(*, user):
     return [(theme, counts.get(theme.pk, 0)) for theme in Theme.objects.order_by("name")]
 
 
-def workspace_by_slug(*, user, slug, action="discover"):
+def workspace_by_slug(*, user, slug, action="discover") -> Workspace:
     from doeplein.access import get_object_or_404
 
     return get_object_or_404(user, Workspace.objects.prefetch_related("themes", "tagged_items__tag"), action, slug=slug)

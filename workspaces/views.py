@@ -4,13 +4,11 @@ actions (actions.py) change state, selectors (selectors.py) read through the acc
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
-from doeplein.core.exceptions import ActionError
-from doeplein.spaces.views import refuse, space_page_context
+from doeplein.spaces.views import form_status, paginate, refuse, space_page_context, submit
 
 from .actions import do_open_workspace, do_update_workspace
 from .forms import DirectoryForm, WelcomeForm, WorkspaceForm
@@ -23,15 +21,13 @@ def directory(request):
     form = DirectoryForm(request.GET)
     filters = form.filters()
     workspaces = workspace_list(user=request.user, **filters)
-    page = Paginator(workspaces, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, workspaces, PER_PAGE)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "themes": theme_counts(user=request.user),
-        "query": query.urlencode(),
+        "query": query,
         "may_open": can(request.user, "open_workspace"),
     }
     return render(request, "workspaces/directory.html", context)
@@ -42,16 +38,10 @@ def create(request):
     if not can(request.user, "open_workspace"):
         return refuse(request, _("Only civil servants can open workspaces."))
     form = WorkspaceForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workspace = do_open_workspace(user=request.user, **form.action_fields())
-        except ActionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your workspace has been opened."))
-            return redirect(workspace)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "workspaces/form.html", {"form": form, "workspace": None}, status=status)
+    done = submit(request, form, do_open_workspace, saved=_("Your workspace has been opened."), user=request.user)
+    if done is not None:
+        return done
+    return render(request, "workspaces/form.html", {"form": form, "workspace": None}, status=form_status(request))
 
 
 def detail(request, slug):
@@ -75,13 +65,9 @@ def edit(request, slug):
         )
     else:
         form = WelcomeForm(request.POST or None, initial=WorkspaceForm.initial_for(workspace))
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_update_workspace(user=request.user, workspace=workspace, **form.action_fields())
-        except ActionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The workspace has been saved."))
-            return redirect(workspace)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "workspaces/form.html", {"form": form, "workspace": workspace, "owner": owner}, status=status)
+    done = submit(request, form, do_update_workspace, saved=_("The workspace has been saved."),
+                  user=request.user, workspace=workspace)
+    if done is not None:
+        return done
+    context = {"form": form, "workspace": workspace, "owner": owner}
+    return render(request, "workspaces/form.html", context, status=form_status(request))

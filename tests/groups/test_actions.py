@@ -12,7 +12,6 @@ from doeplein.spaces.models import JoinPolicy, JoinRequest, Membership, Role, Sp
 from groups.actions import do_create_group, do_update_group
 from groups.models import Group, GroupPolicy
 from tests.doeplein.spaces.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
-from workspaces.models import Workspace
 
 # A group's policy sets how one joins, and a secret group is also invisible (groups.models.Group.apply_policy).
 GROUP_CELLS = [(policy, visibility) for policy in ("open", "request", "invitation")
@@ -68,17 +67,13 @@ def test_leaving_secret_policy_makes_the_group_members_only(make_user):
 
 
 # --- Creating groups -------------------------------------------------------------------------------------
-_slugs = iter(range(1_000_000))
+@pytest.fixture
+def make_workspace(make_area):
+    """The space a group lives in: an area (any kind will do; see conftest.py)."""
+    return lambda members: make_area(name="Werkplaats", members=members)
 
 
-def make_workspace(members):
-    workspace = Workspace.objects.create(name="Werkplaats", slug=f"werkplaats-{next(_slugs)}", visibility="public")
-    for user, role in members.items():
-        Membership.objects.create(space=workspace, user=user, role=role)
-    return workspace
-
-
-def test_workspace_members_create_groups_and_become_owner(make_user, make_space):
+def test_workspace_members_create_groups_and_become_owner(make_user, make_space, make_workspace):
     member = make_user()
     workspace = make_workspace({member: Role.MEMBER})
     group = do_create_group(user=member, name="Kerngroep", slug="kerngroep", workspace=workspace,
@@ -89,7 +84,7 @@ def test_workspace_members_create_groups_and_become_owner(make_user, make_space)
 
 
 @pytest.mark.parametrize("role", [None, Role.GUEST])
-def test_guests_and_outsiders_cannot_create_groups_in_a_workspace(role, make_user, make_space):
+def test_guests_and_outsiders_cannot_create_groups_in_a_workspace(role, make_user, make_space, make_workspace):
     person = make_user()
     workspace = make_workspace({person: role} if role else {})
     with pytest.raises(PermissionDenied):
@@ -104,7 +99,7 @@ def test_only_civil_servants_create_platform_wide_groups(make_user):
     assert group.parent is None
 
 
-def test_slugs_are_unique_per_workspace_and_platform_wide(make_user, make_space):
+def test_slugs_are_unique_per_workspace_and_platform_wide(make_user, make_space, make_workspace):
     owner = make_user(role="civil_servant")
     first, second = (make_workspace({owner: Role.OWNER}) for _ in range(2))
     do_create_group(user=owner, name="Team", slug="team", workspace=first)
@@ -117,7 +112,7 @@ def test_slugs_are_unique_per_workspace_and_platform_wide(make_user, make_space)
     assert Group.objects.filter(slug="team").count() == 3
 
 
-def test_the_database_keeps_slugs_unique_even_past_the_action(make_user, make_space):
+def test_the_database_keeps_slugs_unique_even_past_the_action(make_user, make_space, make_workspace):
     """The action checks first; the constraint stops a parallel request that passed that check."""
     workspace = make_workspace({})
     Group.objects.create(name="A", slug="dubbel", parent=workspace.space_ptr)

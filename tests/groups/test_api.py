@@ -2,11 +2,9 @@
 
 import pytest
 
-from doeplein.home.models import Theme
 from doeplein.spaces.models import Membership, Role
 from groups.actions import do_create_group
 from groups.models import Group
-from workspaces.actions import do_open_workspace
 
 
 @pytest.fixture
@@ -15,9 +13,9 @@ def civil_servant(make_user):
 
 
 @pytest.fixture
-def workspace(civil_servant, db):
-    theme = Theme.objects.create(name="Climate adaptation", slug="climate")
-    return do_open_workspace(user=civil_servant, name="Dikes", slug="dikes", themes=[theme], visibility="public")
+def workspace(civil_servant, make_area):
+    """The space groups are made in: an area, a kind of space with web addresses (tests/groups/conftest.py)."""
+    return make_area(name="Dikes", slug="dikes", members={civil_servant: Role.OWNER})
 
 
 @pytest.fixture
@@ -80,9 +78,8 @@ def test_bad_group_input_is_422(call, civil_servant, change, field):
     assert not Group.objects.exists()
 
 
-def test_a_group_in_an_unknown_or_hidden_workspace_is_404(call, civil_servant, make_user, db):
-    theme = Theme.objects.create(name="Secret things", slug="secret-things")
-    do_open_workspace(user=civil_servant, name="Hidden", slug="hidden", themes=[theme], visibility="secret")
+def test_a_group_in_an_unknown_or_hidden_workspace_is_404(call, civil_servant, make_user, make_area):
+    make_area(name="Hidden", slug="hidden", visibility="secret", members={civil_servant: Role.OWNER})
     outsider = make_user(role="civil_servant")
     for slug in ("nowhere", "hidden"):
         assert call("post", "/groups", outsider, {"name": "G", "slug": "gg", "workspace": slug}).status_code == 404

@@ -8,10 +8,12 @@ from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_CONTENT_TYPES,
     HOOK_DEMO_DATA,
+    HOOK_SPACE_KINDS,
     HOOK_SPACE_SECTIONS,
     ContentTypeSpec,
     DemoData,
     Section,
+    SpaceKind,
 )
 
 DEMO_NOTE_TEXT = "A note from the example plugin's demo data."
@@ -61,3 +63,20 @@ def demo_notes(progress):
 @hooks.register(HOOK_DEMO_DATA)
 def demo_data_steps():
     return [DemoData(key="plugin_example.notes", run=demo_notes, steps=1, order=900)]
+
+
+def area_by_slug(user, slug):
+    from doeplein.access import get_object_or_404
+
+    from .models import Area
+
+    return get_object_or_404(user, Area.objects.all(), "discover", slug=slug)
+
+
+@hooks.register(HOOK_SPACE_KINDS)
+def space_kinds():
+    from .models import Area
+
+    # Areas have no pages of their own: their URL is the home page with the slug as a fragment.
+    return [SpaceKind(key=Area.KIND, label=_("area"), plural=_("areas"), url=lambda area: f"/#area-{area.slug}",
+                      by_slug=area_by_slug)]

@@ -19,12 +19,12 @@ PLATFORM_ADMINISTRATORS = "Platform administrators"
 ROLE_GROUPS = {"civil_servant": CIVIL_SERVANTS, "platform_admin": PLATFORM_ADMINISTRATORS}
 
 
-def ensure_profile(user):
+def ensure_profile(user) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
-def role_group(role):
+def role_group(role) -> Group:
     """The Django group that carries a platform role (created with its permissions on first use)."""
     from django.contrib.auth.models import Permission
 
@@ -35,7 +35,7 @@ def role_group(role):
 
 
 @transaction.atomic
-def do_grant_role(*, actor, user, role):
+def do_grant_role(*, actor, user, role) -> None:
     """Make ``user`` a civil servant or platform administrator. ``actor`` None means the platform."""
     if role not in ROLE_GROUPS:
         raise ValueError(f"unknown role {role!r}")
@@ -50,13 +50,13 @@ def do_grant_role(*, actor, user, role):
     record(actor=actor or user, verb="account.role_granted", target=user, audience="only_me", data={"role": role})
 
 
-def is_civil_servant_email(email):
+def is_civil_servant_email(email) -> bool:
     domain = email.rsplit("@", 1)[-1].lower()
     return any(domain == d or domain.endswith("." + d) for d in settings.CIVIL_SERVANT_EMAIL_DOMAINS)
 
 
 @transaction.atomic
-def do_confirm_email(*, user, email):
+def do_confirm_email(*, user, email) -> None:
     """After e-mail confirmation: civil-servant role for configured domains, a welcome, activity."""
     ensure_profile(user)
     record(actor=user, verb="account.confirmed", target=user, audience="only_me")
@@ -72,7 +72,7 @@ def do_confirm_email(*, user, email):
 
 
 @transaction.atomic
-def do_update_profile(*, user, profile, data, audience, entries=None):
+def do_update_profile(*, user, profile, data, audience, entries=None) -> Profile:
     """Save profile fields, their audiences and the experience/education entries."""
     if profile.user_id != user.pk and not user.is_superuser:
         from django.core.exceptions import PermissionDenied
@@ -105,7 +105,7 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
 
 
 @transaction.atomic
-def do_delete_account(*, user):
+def do_delete_account(*, user) -> User:
     """Anonymise in place: content stays, attributed to "deleted user"; personal data is gone."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -147,7 +147,7 @@ def do_delete_account(*, user):
     return user
 
 
-def export_data(*, user):
+def export_data(*, user) -> dict:
     """Everything the platform holds about ``user``, as a JSON-able dict (GDPR article 20)."""
     from doeplein.activity.models import Activity
     from doeplein.notifications.models import Notification
@@ -193,12 +193,12 @@ def export_data(*, user):
 
 
 @transaction.atomic
-def do_create_api_token(*, user, name):
+def do_create_api_token(*, user, name) -> tuple:
     """Create a Wagtail API token; returns ``(token, plaintext)``. The plaintext is shown once."""
     return APIToken.create_token(user=user, name=(name or "API")[:100])
 
 
-def do_revoke_api_token(*, user, token_id):
+def do_revoke_api_token(*, user, token_id) -> bool:
     token = APIToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
         return False
@@ -206,7 +206,7 @@ def do_revoke_api_token(*, user, token_id):
     return True
 
 
-def new_user_signed_up(*, user):
+def new_user_signed_up(*, user) -> None:
     ensure_profile(user)
     record(actor=user, verb="account.registered", target=user, audience="logged_in")
 

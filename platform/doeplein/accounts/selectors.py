@@ -1,5 +1,6 @@
 """Reading profiles, field by field through the gate's audience rule."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from doeplein.access import audience_allows
@@ -7,7 +8,7 @@ from doeplein.access import audience_allows
 from .models import Profile, User
 
 
-def profile_for(*, user_id):
+def profile_for(*, user_id) -> Profile:
     """The profile of an active, not deleted person; 404 otherwise."""
     profile = (
         Profile.objects.select_related("user")
@@ -22,7 +23,7 @@ def profile_for(*, user_id):
     return profile
 
 
-def profile_view(*, viewer, profile):
+def profile_view(*, viewer, profile) -> dict:
     """What ``viewer`` may see of ``profile``: a dict with the visible fields only."""
     owner = profile.user
     view = {"id": owner.pk, "name": owner.display_name, "is_me": viewer.is_authenticated and viewer.pk == owner.pk}
@@ -43,6 +44,6 @@ def profile_view(*, viewer, profile):
     return view
 
 
-def people(*, viewer):
+def people(*, viewer) -> QuerySet:
     """People others may find: active and not deleted. Field visibility applies per profile."""
     return User.objects.filter(is_active=True, is_deleted=False).select_related("profile").order_by("first_name", "pk")

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from .models import Activity
 
 
-def record(*, actor, verb, target=None, space=None, audience="logged_in", data=None):
+def record(*, actor, verb, target=None, space=None, audience="logged_in", data=None) -> Activity:
     """Record that ``actor`` did ``verb`` on ``target`` in ``space``."""
     if space is not None:
         # "Most active" directories sort on this; one cheap update instead of counting activity.

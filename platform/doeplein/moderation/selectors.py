@@ -1,6 +1,6 @@
 """Reading moderation state through the gate."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from doeplein.access import check
@@ -8,7 +8,7 @@ from doeplein.access import check
 from .models import AuditEntry, Report, Sanction
 
 
-def active_sanction(*, room, user, kind):
+def active_sanction(*, room, user, kind) -> Sanction | None:
     if not getattr(user, "is_authenticated", False):
         return None
     now = timezone.now()
@@ -20,7 +20,7 @@ def active_sanction(*, room, user, kind):
     )
 
 
-def open_reports(*, user, room=None, space=None):
+def open_reports(*, user, room=None, space=None) -> QuerySet:
     """The review queue of a room or a space, for its moderators."""
     target = room.space if room is not None else space
     check(user, "moderate", target)
@@ -30,7 +30,7 @@ def open_reports(*, user, room=None, space=None):
     return qs.filter(message__room__space=space)
 
 
-def audit_log(*, user, space):
+def audit_log(*, user, space) -> QuerySet:
     """The audit log of a space, for its managers and administrators."""
     check(user, "moderate", space)
     return AuditEntry.objects.filter(Q(space=space) | Q(space__parent=space)).select_related(

@@ -33,7 +33,7 @@ def _url(space):
     return space_url(space) or "/"
 
 
-def free_slug(user, queryset, slug, *, max_length=80):
+def free_slug(user, queryset, slug, *, max_length=80) -> str:
     """The web address a new space gets: ``slug`` itself when free; a 409 when a space the person may
     find already has it; and when only a space hidden from the person has it, the same answer as for a
     free one, made unique with a suffix ("-2", "-3" …), so that the answer never reveals a secret space.
@@ -103,14 +103,14 @@ def _welcome(space, user):
 
 
 @transaction.atomic
-def do_create_space_membership(*, space, user, role=Role.OWNER):
+def do_create_space_membership(*, space, user, role=Role.OWNER) -> Membership:
     """The creator of a space becomes its first owner (called by the plugins' create actions)."""
     membership, _created = _add_member(space, user, role)
     return membership
 
 
 @transaction.atomic
-def do_join(*, user, space):
+def do_join(*, user, space) -> Membership:
     """Join an open space. On-request spaces need :func:`do_request_to_join`; others an invitation."""
     check_may_join(user, space)
     membership, _created = _add_member(space, user, Role.MEMBER)
@@ -120,7 +120,7 @@ def do_join(*, user, space):
 
 
 @transaction.atomic
-def do_request_to_join(*, user, space, message=""):
+def do_request_to_join(*, user, space, message="") -> JoinRequest:
     # Members-only spaces can be found and asked to join; secret ones answer 404 (or: by invitation).
     check_may_request(user, space)
     try:
@@ -141,7 +141,7 @@ def do_request_to_join(*, user, space, message=""):
 
 
 @transaction.atomic
-def do_decide_request(*, actor, request_id, approve, message=""):
+def do_decide_request(*, actor, request_id, approve, message="") -> JoinRequest:
     """Approve or reject a pending request. Safe against two managers deciding at once."""
     request = JoinRequest.objects.select_for_update().select_related("space", "user").filter(pk=request_id).first()
     if request is None:
@@ -172,14 +172,14 @@ def do_decide_request(*, actor, request_id, approve, message=""):
 
 
 @transaction.atomic
-def do_withdraw_request(*, user, space):
+def do_withdraw_request(*, user, space) -> int:
     return JoinRequest.objects.filter(space=space, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.WITHDRAWN, decided_at=timezone.now()
     )
 
 
 @transaction.atomic
-def do_leave(*, user, space):
+def do_leave(*, user, space) -> None:
     if not user.is_authenticated:
         raise PermissionDenied
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
@@ -196,7 +196,7 @@ def check_may_give_role(actor, space, role) -> None:
 
 
 @transaction.atomic
-def do_change_role(*, actor, space, user, role):
+def do_change_role(*, actor, space, user, role) -> Membership:
     """Owners set roles. The last owner keeps their role until someone else is owner."""
     check(actor, "manage", space)
     check_may_give_role(actor, space, role)
@@ -224,7 +224,7 @@ def do_change_role(*, actor, space, user, role):
 
 
 @transaction.atomic
-def do_transfer_ownership(*, actor, space, user):
+def do_transfer_ownership(*, actor, space, user) -> None:
     """Make ``user`` owner; the actor stays on as community manager."""
     check(actor, "manage", space)
     if not Membership.objects.filter(space=space, user=user).exists():
@@ -235,7 +235,7 @@ def do_transfer_ownership(*, actor, space, user):
 
 
 @transaction.atomic
-def do_remove_member(*, actor, space, user):
+def do_remove_member(*, actor, space, user) -> None:
     """Owners remove anyone but the last owner; community managers remove members and guests."""
     _check_not_archived(actor, "moderate", space)
     membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
@@ -283,7 +283,7 @@ def _send_invitation(invitation, token):
 
 
 @transaction.atomic
-def do_invite(*, actor, space, email, role=Role.MEMBER):
+def do_invite(*, actor, space, email, role=Role.MEMBER) -> tuple[Invitation, str]:
     """Invite an existing person or an e-mail address. Returns ``(invitation, token)``."""
     from doeplein.accounts.models import User
 
@@ -313,7 +313,7 @@ def do_invite(*, actor, space, email, role=Role.MEMBER):
 
 
 @transaction.atomic
-def do_resend_invitation(*, actor, invitation_id):
+def do_resend_invitation(*, actor, invitation_id) -> tuple[Invitation, str]:
     """A new link (the old one stops working) and a new expiry date."""
     invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
     if invitation is None:
@@ -330,7 +330,7 @@ def do_resend_invitation(*, actor, invitation_id):
 
 
 @transaction.atomic
-def do_revoke_invitation(*, actor, invitation_id):
+def do_revoke_invitation(*, actor, invitation_id) -> Invitation:
     invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
     if invitation is None:
         raise ActionError(_("This invitation does not exist."), code="not_found", status=404)
@@ -342,7 +342,7 @@ def do_revoke_invitation(*, actor, invitation_id):
     return invitation
 
 
-def invitation_for_token(token):
+def invitation_for_token(token) -> Invitation:
     """The invitation a link's token names, or an ActionError saying why it does not work."""
     invitation = Invitation.objects.select_related("space").filter(token_hash=_hash(token or "")).first()
     if invitation is None:
@@ -357,7 +357,7 @@ def invitation_for_token(token):
 
 
 @transaction.atomic
-def do_accept_invitation(*, user, token):
+def do_accept_invitation(*, user, token) -> Membership:
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().select_related("space").get(pk=invitation.pk)
     if invitation.accepted_at:  # accepted in a parallel request
@@ -380,7 +380,7 @@ def _accept(invitation, user):
 
 
 @transaction.atomic
-def do_accept_invitations_for_email(*, user, email):
+def do_accept_invitations_for_email(*, user, email) -> list:
     """After someone confirms an address, open invitations to it are accepted: they land in the space."""
     accepted = []
     for invitation in Invitation.objects.select_for_update().select_related("space").filter(
@@ -392,7 +392,7 @@ def do_accept_invitations_for_email(*, user, email):
 
 
 @transaction.atomic
-def do_set_archived(*, actor, space, archived):
+def do_set_archived(*, actor, space, archived) -> Space:
     check(actor, "manage", space)
     Space.objects.filter(pk=space.pk).update(is_archived=archived)
     space.is_archived = archived
@@ -407,7 +407,7 @@ GRANTS = ("view_space", "contribute_space", "moderate_space", "manage_space")
 
 
 @transaction.atomic
-def do_set_grant(*, actor, space, codename, granted, user=None, group=None):
+def do_set_grant(*, actor, space, codename, granted, user=None, group=None) -> bool:
     """Give or take a django-guardian grant on a space (to a person or an auth group). Owners only."""
     from guardian.shortcuts import assign_perm, remove_perm
 

@@ -1,6 +1,7 @@
 """Forms of the membership pages. They validate input; the actions in ``actions.py`` decide and change."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import role_label, roles_of
@@ -78,3 +79,58 @@ class ArchiveForm(AccessibleForm):
     archived = forms.TypedChoiceField(
         label=_("Archived"), choices=[("1", _("Archive")), ("0", _("Restore"))], coerce=lambda value: value == "1"
     )
+
+
+def welcome_message_field(model, *, help_text):
+    """The message new members of a space get: one field, the same on every kind's form."""
+    return forms.CharField(
+        label=_("Welcome message for new members"),
+        required=False,
+        max_length=model._meta.get_field("welcome_message").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+class SlugForm(forms.Form):
+    """The form of a kind of space that names its spaces by web address (``slug``).
+
+    Subclasses set ``slug_max`` and ``slug_format`` (a validator with the kind's own example),
+    ``no_slug_message`` (said when the name gives no address) and ``slug_taken(slug)``: whether the
+    person may find a space of this kind under that address. One they may not find is not "taken": the
+    action makes the address unique, exactly as if it were free. An existing space keeps its address.
+    """
+
+    slug_max = 80
+    slug_format = None
+    no_slug_message = ""
+
+    def __init__(self, *args, instance=None, user=None, **kwargs):
+        self.instance = instance
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            del self.fields["slug"]  # links to the space must keep working
+
+    def slug_taken(self, slug) -> bool:
+        raise NotImplementedError
+
+    def with_slug(self, fields) -> dict:
+        """``fields`` for the action, with the web address when the form asks for one (a new space)."""
+        return {**fields, "slug": self.cleaned_data["slug"]} if "slug" in self.fields else fields
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug", "").strip().lower()
+        if not slug:
+            slug = slugify(self.cleaned_data.get("name", ""))[: self.slug_max].strip("-")
+            if not slug:
+                if "name" in self.cleaned_data:  # a name without letters or digits gives no address
+                    raise forms.ValidationError(self.no_slug_message)
+                return slug
+        if self.slug_format is not None:
+            self.slug_format(slug)
+        if len(slug) < 2:
+            raise forms.ValidationError(_("A web address has at least 2 characters."))
+        if self.slug_taken(slug):
+            raise forms.ValidationError(_("The web address %(slug)s is taken.") % {"slug": slug})
+        return slug

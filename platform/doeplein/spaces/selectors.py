@@ -1,13 +1,13 @@
 """Reading memberships, requests and invitations of a space, through the gate."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from doeplein.access import check
 
 from .models import Invitation, JoinRequest, Membership
 
 
-def member_list(*, user, space, q=None, role=None):
+def member_list(*, user, space, q=None, role=None) -> QuerySet:
     """Members of a space, with their profiles, in one query whatever the number of members."""
     check(user, "view", space)
     qs = Membership.objects.filter(space=space, user__is_active=True, user__is_deleted=False)
@@ -41,25 +41,25 @@ def _organisation_shown_to(viewer):
     return (shown | Q(user=viewer)) if active else shown
 
 
-def pending_requests(*, user, space):
+def pending_requests(*, user, space) -> QuerySet:
     check(user, "moderate", space)
     return JoinRequest.objects.filter(space=space, status=JoinRequest.Status.PENDING).select_related("user").order_by("created_at")
 
 
-def open_invitations(*, user, space):
+def open_invitations(*, user, space) -> QuerySet:
     check(user, "moderate", space)
     return Invitation.objects.filter(space=space, accepted_at__isnull=True, revoked_at__isnull=True).select_related(
         "user", "invited_by"
     ).order_by("-created_at")
 
 
-def membership_of(*, user, space):
+def membership_of(*, user, space) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(space=space, user=user).first()
 
 
-def pending_request_of(*, user, space):
+def pending_request_of(*, user, space) -> JoinRequest | None:
     if not user.is_authenticated:
         return None
     return JoinRequest.objects.filter(space=space, user=user, status=JoinRequest.Status.PENDING).first()

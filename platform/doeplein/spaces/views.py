@@ -57,6 +57,35 @@ def refuse(request, message, status=403):
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+def submit(request, form, action, *, saved, **arguments):
+    """A space's edit or create page, on a POST of a valid form: ``action(**arguments, **form.action_fields())``,
+    then the message ``saved`` and a redirect to what the action returned. ``None`` when the page is to be
+    shown (again): a GET, an invalid form, or an :class:`ActionError`, which the form now shows."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(**arguments, **form.action_fields())
+    except ActionError as error:
+        form.add_error(None, error.message)
+        return None
+    messages.success(request, saved)
+    return redirect(result)
+
+
+def paginate(request, items, per_page) -> tuple:
+    """``(page, query)``: the page of ``items`` that ``?page=`` asks for, and the query string without
+    ``page`` (for the links to the other pages)."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def form_status(request) -> int:
+    """A form shown again after a POST failed: 400; shown for the first time: 200."""
+    return 400 if request.method == "POST" else 200
+
+
 def rendered_sections(request, space):
     """The blocks plugins add to a space's home page; a section that returns nothing is left out."""
     sections = []
