@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "doeplein.core.security.RequestBodyLimitMiddleware",
+    "doeplein.core.errors.ServiceUnavailableMiddleware",  # database or Redis down: 503, not 500
 ]
 
 ROOT_URLCONF = "doeplein.urls"

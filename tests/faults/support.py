@@ -4,8 +4,10 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 import uuid
 
+import websockets
 from django.conf import settings
 from django.test import override_settings
 from websockets.asyncio.client import connect
@@ -55,7 +57,20 @@ class Client:
     def last_seq(self):
         return max(self.seen, default=0)
 
-    async def connect(self, server, *, resume=False):
+    async def connect(self, server, *, resume=False, retry_for=0):
+        """Open, say hello (with the last seq seen when resuming) and read up to the welcome (and, when
+        resuming, the catch-up). ``retry_for`` seconds: reconnect with backoff as the site's client does
+        while the server turns connections away (closed, 1013 "try again later")."""
+        deadline = time.monotonic() + retry_for
+        while True:
+            try:
+                return await self._connect(server, resume=resume)
+            except (websockets.ConnectionClosed, websockets.InvalidStatus, OSError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
+    async def _connect(self, server, *, resume):
         self.ws = await connect(
             server.ws_url(f"/ws/rooms/{self.room.pk}/"),
             origin=server.origin,

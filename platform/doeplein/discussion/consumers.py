@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from doeplein.access import can
+from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_group
 
@@ -72,9 +73,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=verdict)
             return
-        await self.channel_layer.group_add(actions.room_group(self.room.pk), self.channel_name)
-        if self.user.is_authenticated:
-            await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
+        try:
+            await self.channel_layer.group_add(actions.room_group(self.room.pk), self.channel_name)
+            if self.user.is_authenticated:
+                await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
+        except service_errors() as exc:
+            # Redis unreachable (or a pooled connection gone stale across its restart): 1013 "try again
+            # later"; the client reconnects with backoff and catches up by seq. Not an ASGI crash.
+            logger.warning("room %s: could not join the live groups: %r", self.room.pk, exc)
+            await self.accept()
+            await self.close(code=1013)
+            return
         self.joined = True
         await self.accept()
         if self.user.is_authenticated:
