@@ -67,7 +67,7 @@ def make_preview(fileobj, content_type, size):
             return _pdf_preview(fileobj)
         if content_type == "text/csv" or content_type.startswith("text/"):
             return _text_preview(fileobj, content_type)
-    except Exception:  # a broken file is marked, never a crash
+    except Exception:  # a broken file is marked, never a crash  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
         return Preview(WorkStatus.BROKEN)
     return Preview(WorkStatus.NONE)
 
@@ -150,7 +150,7 @@ def extract_text(fileobj, content_type, size):
             return _odf_text(fileobj, limit)
         if content_type.startswith("text/") and content_type not in ("text/html", "text/xml"):
             return WorkStatus.READY, _decode(fileobj.read(limit * 4))[:limit]
-    except Exception:  # broken files are marked, never a crash
+    except Exception:  # broken files are marked, never a crash  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
         return WorkStatus.BROKEN, ""
     return WorkStatus.NONE, ""
 
@@ -163,7 +163,7 @@ def _pdf_text(fileobj, limit):
         try:
             if not reader.decrypt(""):
                 return WorkStatus.ENCRYPTED, ""
-        except Exception:
+        except Exception:  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
             return WorkStatus.ENCRYPTED, ""
     parts, total = [], 0
     for page in reader.pages:

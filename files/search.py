@@ -14,7 +14,7 @@ live files whose current version passed the virus scan. Each row carries
 
 from django.utils.translation import gettext_lazy as _
 
-from doeplein.plugins import SearchSource
+from doeplein.plugins import SearchDoc, SearchSource
 
 from .models import File, ScanStatus
 
@@ -34,5 +34,21 @@ def search_document(file):
     }
 
 
+def search_documents(file):
+    """The search's document for one file: found by whoever may view its space (docs/search.md)."""
+    return [
+        SearchDoc(
+            object_id=file.pk,
+            title=file.name,
+            body=file.search_text or "",
+            url=file.get_absolute_url(),
+            space_id=file.space_id,
+            guard="view",
+            person_id=getattr(file.current, "uploaded_by_id", None) if file.current_id else None,
+            date=file.updated_at,
+        )
+    ]
+
+
 def search_source():
-    return SearchSource(key="files", label=_("Files"), queryset=searchable_files)
+    return SearchSource(key="files", label=_("Files"), queryset=searchable_files, documents=search_documents)

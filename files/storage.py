@@ -52,7 +52,7 @@ def clean_name(name):
         try:
             name = name.decode("utf-8")
         except UnicodeDecodeError:
-            raise ActionError(_("The name is not valid text (UTF-8)."), code="bad_name", status=400)
+            raise ActionError(_("The name is not valid text (UTF-8)."), code="bad_name", status=400) from None
     name = unicodedata.normalize("NFC", str(name or "")).strip()
     if not name:
         raise ActionError(_("Give a name."), code="bad_name", status=400)
@@ -80,7 +80,7 @@ def sniff(head):
         return "application/x-empty"
     try:
         kind = magic.from_buffer(head, mime=True) or "application/octet-stream"
-    except Exception:  # libmagic can fail on odd input; the bytes are then just bytes
+    except Exception:  # libmagic can fail on odd input; the bytes are then just bytes  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
         kind = "application/octet-stream"
     if kind == "text/plain" and head.lstrip()[:5].lower() in (b"<svg ", b"<?xml"):
         kind = "image/svg+xml" if b"<svg" in head[:4096].lower() else "text/xml"
@@ -122,7 +122,7 @@ def image_size(fileobj):
     try:
         with Image.open(fileobj) as image:
             return image.size
-    except Exception:  # not an image after all, or a broken one: no dimensions
+    except Exception:  # not an image after all, or a broken one: no dimensions  # noqa: BLE001 -- deliberate catch-all: a broken input or backend is reported, never a crash
         return None, None
 
 

@@ -73,7 +73,7 @@ def _metadata(header):
         try:
             values[key] = base64.b64decode(encoded, validate=True).decode("utf-8") if encoded else ""
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise ActionError(_("Upload-Metadata is not valid base64 UTF-8."), code="bad_metadata", status=400)
+            raise ActionError(_("Upload-Metadata is not valid base64 UTF-8."), code="bad_metadata", status=400) from None
     return values
 
 
@@ -81,7 +81,7 @@ def _int(value, name):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ActionError(_("%(header)s must be a whole number.") % {"header": name}, code="bad_header", status=400)
+        raise ActionError(_("%(header)s must be a whole number.") % {"header": name}, code="bad_header", status=400) from None
     if number < 0 or number > 2**62:
         raise ActionError(_("%(header)s is out of range.") % {"header": name}, code="bad_header", status=400)
     return number

@@ -25,6 +25,24 @@ GROUPS = [
 ]
 
 
+DESCRIPTIONS = {
+    "hittestress": "We brengen hete plekken in de stad in kaart en bedenken wat helpt: schaduw, water, koele routes.",
+    "groene-daken": "Bewoners, corporaties en de gemeente die samen daken vergroenen. Subsidie, constructie en onderhoud.",
+    "stuurgroep-klimaat": "De stuurgroep bereidt de besluiten over het klimaatprogramma voor.",
+    "wijkteams-oost": "Professionals van de wijkteams in Oost delen casuïstiek, aanpakken en de sociale kaart.",
+    "intervisie": "Maandelijkse intervisie voor jeugdconsulenten. Wat hier besproken wordt, blijft hier.",
+    "buurtbudgetten": "Hoe geef je een buurt zelf zeggenschap over een deel van het budget? Ervaringen en modellen.",
+    "warmtenet-noord": "Bewoners en netbeheerder over de aanleg van het warmtenet in Noord: planning, kosten en overlast.",
+    "api-strategie": "Afspraken over API's van de overheid: de API-strategie, het Digikoppeling-profiel en publiccode.",
+    "juridische-toets": "Juristen toetsen de concepttekst van het wetsvoorstel.",
+    "zoetwater": "Waterschappen en boeren over zoetwatervoorziening in droge zomers.",
+    "communitymanagers": "Voor iedereen die een werkruimte of groep op Doeplein begeleidt: tips, vragen en moderatie.",
+    "training-avg": "De verplichte AVG-training voor iedereen die met persoonsgegevens van inwoners werkt.",
+    "open-koffie": "Elke vrijdag om tien uur: koffie en een praatje, voor iedereen op het platform.",
+    "crisisteam": "Afstemming bij calamiteiten.",
+}
+
+
 def groups_demo_data(progress):
     from doeplein.accounts.models import User
     from doeplein.spaces.demo import (
@@ -57,7 +75,7 @@ def groups_demo_data(progress):
             if group is None:
                 group = do_create_group(
                     user=owner, name=name, slug=slug, parent=parent, policy=policy, visibility=visibility,
-                    allow_leaving=allow_leaving, description=f"{name}: samen verder.",
+                    allow_leaving=allow_leaving, description=DESCRIPTIONS.get(slug, name),
                     welcome_message=f"Welkom bij {name}! Kijk bij de bestanden voor de afspraken.",
                 )
             ensure_members(group, people, index * 3 + 1, roles[: 3 + index % 3])

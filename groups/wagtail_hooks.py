@@ -145,3 +145,39 @@ def demo_data_steps():
     from .demo import STEPS, groups_demo_data
 
     return [DemoData(key="groups", run=groups_demo_data, steps=STEPS, order=20)]
+
+
+# --- Search (doeplein.plugins.HOOK_SEARCH_SOURCES, docs/search.md) ----------------------------------
+# A group's card is found by whoever may discover it: a secret group by its members only.
+def _group_documents(group):
+    from doeplein.plugins import SearchDoc
+
+    return [
+        SearchDoc(
+            object_id=group.pk,
+            title=group.name,
+            body=group.description,
+            url=group.get_absolute_url(),
+            space_id=group.pk,
+            guard="discover",
+            person_id=group.created_by_id,
+            date=group.last_activity_at or group.created_at,
+        )
+    ]
+
+
+@hooks.register("doeplein_search_sources")
+def search_sources():
+    from doeplein.plugins import SearchSource
+    from doeplein.spaces.models import Space
+
+    return [
+        SearchSource(
+            key="group",
+            label=_("Groups"),
+            queryset=lambda: Group.objects.order_by("pk"),
+            documents=_group_documents,
+            triggers=((Group, lambda g: [g.pk]), (Space, lambda s: [s.pk] if s.kind == Group.KIND else [])),
+            order=20,
+        )
+    ]

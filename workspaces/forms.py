@@ -121,6 +121,9 @@ class WorkspaceForm(WelcomeForm):
         self.instance = instance
         self.user = user  # who opens it: a slug taken by a workspace they may not find is not "taken"
         super().__init__(*args, **kwargs)
+        # Wagtail writes the image field's help text once, in the language active when the class was
+        # defined (Dutch); build the field again so the text follows this request's language.
+        self.fields["cover_image"] = WagtailImageField(label=_("Cover image"), required=False)
         if instance is not None:
             # The web address stays what it is: links to the workspace must keep working.
             del self.fields["slug"]

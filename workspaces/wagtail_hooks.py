@@ -100,3 +100,79 @@ def demo_data_steps():
     from .demo import STEPS, workspaces_demo_data
 
     return [DemoData(key="workspaces", run=workspaces_demo_data, steps=STEPS, order=10)]
+
+
+# --- Search (doeplein.plugins.HOOK_SEARCH_SOURCES, docs/search.md) ----------------------------------
+# A workspace's card is found by whoever may discover it; its themes feed the search's theme filter,
+# also for the spaces inside it.
+def _workspace_documents(workspace):
+    from django.utils.html import strip_tags
+
+    from doeplein.plugins import SearchDoc
+
+    themes = " ".join(t.name for t in workspace.themes.all())
+    tags = " ".join(t.name for t in workspace.tags.all())
+    return [
+        SearchDoc(
+            object_id=workspace.pk,
+            title=workspace.name,
+            body=" ".join(p for p in (workspace.description, strip_tags(workspace.welcome or ""), themes, tags) if p),
+            url=workspace.get_absolute_url(),
+            space_id=workspace.pk,
+            guard="discover",
+            person_id=workspace.created_by_id,
+            date=workspace.last_activity_at or workspace.created_at,
+        )
+    ]
+
+
+def _workspace_space_themes():
+    from doeplein.spaces.models import Space
+
+    pairs = list(Workspace.themes.through.objects.values_list("workspace_id", "theme_id"))
+    themes = {}
+    for workspace_id, theme_id in pairs:
+        themes.setdefault(workspace_id, []).append(theme_id)
+    inside = Space.objects.filter(parent_id__in=themes).values_list("pk", "parent_id")
+    return pairs + [(pk, theme_id) for pk, parent_id in inside for theme_id in themes[parent_id]]
+
+
+@hooks.register("doeplein_search_sources")
+def search_sources():
+    from doeplein.plugins import SearchSource
+    from doeplein.spaces.models import Space
+
+    return [
+        SearchSource(
+            key="workspace",
+            label=_("Workspaces"),
+            queryset=lambda: Workspace.objects.prefetch_related("themes", "tags").order_by("pk"),
+            documents=_workspace_documents,
+            triggers=(
+                (Workspace, lambda w: [w.pk]),
+                (Space, lambda s: [s.pk] if s.kind == Workspace.KIND else []),
+            ),
+            space_themes=_workspace_space_themes,
+            order=10,
+        )
+    ]
+
+
+@hooks.register("doeplein_featured_spaces")
+def featured_spaces():
+    """The home page features the most active public workspaces."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from doeplein.plugins import FeaturedSource
+
+    from .selectors import workspace_list
+
+    def most_active(limit):
+        return list(workspace_list(user=AnonymousUser(), sort="active").filter(visibility="public")[:limit])
+
+    def directory_for(slug):
+        return reverse("workspaces:list") + f"?theme={slug}"
+
+    return [
+        FeaturedSource(key="workspaces", label=_("Workspaces"), spaces=most_active, order=10, theme_url=directory_for)
+    ]

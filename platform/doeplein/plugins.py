@@ -14,8 +14,8 @@ hook name                          the function returns
 ``doeplein_space_sections``        a list of :class:`Section`: blocks shown on a workspace or
                                    group home page
 ``doeplein_activity_verbs``        a ``{verb: label}`` dict of the activity verbs it records
-``doeplein_search_sources``        a list of :class:`SearchSource`: querysets the site search asks
-                                   (always through the gate)
+``doeplein_search_sources``        a list of :class:`SearchSource`: what the site search finds; see
+                                   docs/search.md (access is filtered in the query)
 ``doeplein_profile_sources``       a list of :class:`ProfileSource`: what feeds activity profiles
 ``doeplein_discussion_targets``    a list of :class:`DiscussionTarget`: models a live discussion
                                    room can attach to
@@ -26,6 +26,15 @@ hook name                          the function returns
 ``doeplein_websocket_urls``        a list of websocket URL patterns (Channels consumers)
 ``doeplein_attachment_sources``    a list of :class:`AttachmentSource`: things (files …) other
                                    content can attach, found and checked through the gate
+``doeplein_report_sources``        a list of :class:`ReportSource`: reported content a plugin keeps
+                                   (blog comments …), shown in a space's review queue beside the
+                                   reports on chat messages and resolved through the plugin's action
+``doeplein_notification_verbs``    a ``{verb: lazy message}`` dict: how its notifications read
+                                   (``%(name)s`` placeholders, filled from the params at read time)
+``doeplein_start_page_items``      a list of :class:`StartItem`: "what's new" for a person's start
+                                   page; each is called as ``items(user, spaces)``
+``doeplein_featured_spaces``       a list of :class:`FeaturedSource`: public spaces the home page
+                                   features
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -49,6 +58,10 @@ HOOK_URLS = "doeplein_urls"
 HOOK_NAVIGATION = "doeplein_navigation"
 HOOK_WEBSOCKET_URLS = "doeplein_websocket_urls"
 HOOK_ATTACHMENT_SOURCES = "doeplein_attachment_sources"
+HOOK_REPORT_SOURCES = "doeplein_report_sources"
+HOOK_NOTIFICATION_VERBS = "doeplein_notification_verbs"
+HOOK_START_PAGE_ITEMS = "doeplein_start_page_items"
+HOOK_FEATURED_SPACES = "doeplein_featured_spaces"
 
 ALL_HOOKS = (
     HOOK_SPACE_KINDS,
@@ -64,6 +77,10 @@ ALL_HOOKS = (
     HOOK_NAVIGATION,
     HOOK_WEBSOCKET_URLS,
     HOOK_ATTACHMENT_SOURCES,
+    HOOK_REPORT_SOURCES,
+    HOOK_NOTIFICATION_VERBS,
+    HOOK_START_PAGE_ITEMS,
+    HOOK_FEATURED_SPACES,
 )
 
 
@@ -94,6 +111,9 @@ class ContentTypeSpec:
     label: str
     space: str = "space"
     owner: str | None = None
+    # ``narrow(user, action, verdict) -> Q``: rows must meet it too (drafts, posts for members only);
+    # it can only take people away from what the space allows (see doeplein.access.gate.Guard).
+    narrow: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -109,10 +129,64 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SearchDoc:
+    """One searchable item, as a search source describes it (``doeplein.search`` stores and indexes it).
+
+    Who may find it is decided by ``guard``, in the search query itself (never by dropping results):
+
+    * ``"view"`` — whoever may view the space ``space_id`` (content: posts, files, messages);
+    * ``"discover"`` — whoever may discover the space ``space_id`` (a workspace's or group's own card);
+    * ``"audience"`` — no space: ``audience`` says who ("everyone", "logged_in", "only_me": platform
+      administrators only). A source that shows different fields to different audiences gives one doc
+      per audience with its own ``variant`` (see the people source in ``doeplein.accounts``).
+
+    ``title`` ranks above ``body``; ``heading`` is what the result shows (defaults to ``title``);
+    ``language`` ("nl", "en" or "" to let search guess) picks the stemming; ``person_id`` is the author
+    (or the person) for the "person" filter; ``date`` orders ties, newest first, and feeds the date filter.
+    """
+
+    object_id: int | str
+    title: str
+    url: str
+    body: str = ""
+    heading: str = ""
+    space_id: int | None = None
+    guard: str = "view"
+    audience: str = ""
+    person_id: int | None = None
+    language: str = ""
+    date: object = None  # a datetime
+    variant: str = ""
+
+
+@dataclass(frozen=True)
 class SearchSource:
+    """A kind of thing the site search finds. ``key`` is the type filter's value ("group", "post").
+
+    * ``queryset()`` — every row that may be found by someone (drafts, hidden or deleted rows left out);
+      the rebuild walks it, and re-indexing one row asks ``queryset().filter(pk=...)``.
+    * ``documents(obj)`` — the :class:`SearchDoc` list for one row of that queryset (usually one).
+    * ``triggers`` — ``(model, ids)`` pairs: after a save or delete of a ``model`` instance, the rows
+      ``ids(instance)`` (a list of primary keys of ``queryset``'s model) are re-indexed after commit
+      (debounced, in Celery). Defaults to the queryset's own model.
+    * ``watch_deletes`` — also re-index after a trigger model's row is deleted. Switch it off for rows
+      that are never deleted one by one, only with their space (messages): a delete receiver stops
+      Django from deleting cascaded rows in bulk, and the search drops a deleted space's documents itself.
+    * ``immediate`` — re-index right after commit, in the request, not in Celery: for sources where a
+      change narrows who may find something (a profile field's audience), which must hold at once.
+    * ``space_themes()`` — optional: ``(space_id, theme_id)`` pairs for the spaces this plugin knows the
+      themes of (the theme filter and facet use them, read live at each search).
+    """
+
     key: str
     label: str
-    queryset: Callable  # () -> QuerySet of a guarded model
+    queryset: Callable
+    documents: Callable
+    triggers: tuple = ()
+    watch_deletes: bool = True
+    immediate: bool = False
+    space_themes: Callable | None = None
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -226,6 +300,67 @@ class NavItem:
     requires_login: bool = False
 
 
+@dataclass(frozen=True)
+class ReportItem:
+    """One open report in a review queue, whatever the reported content is."""
+
+    source: str  # the ReportSource's key
+    id: int
+    author: str
+    body: str
+    reporter: str
+    reason: str
+    created_at: object
+    url: str = ""  # the reported content in its context
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Reported content a plugin keeps. ``open_reports(user, space)`` returns the open
+    :class:`ReportItem` s of ``space`` for a user who may moderate it; ``resolve(user, report_id,
+    resolution, reason)`` resolves one as "hidden", "kept" or "sanctioned" through the plugin's action
+    (which checks access, writes the moderation audit log and raises ActionError, Http404 …)."""
+
+    key: str
+    label: str
+    open_reports: Callable
+    resolve: Callable
+
+
+def report_sources():
+    return {source.key: source for source in collect(HOOK_REPORT_SOURCES)}
+class StartItem:
+    """A source of "what's new" on a person's start page. ``items(user, spaces)`` returns a list of
+    :class:`NewsItem` for the spaces the person belongs to (only what the gate lets them see)."""
+
+    key: str
+    label: str
+    items: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    url: str
+    when: object  # an aware datetime
+    space: object = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class FeaturedSource:
+    """``spaces(limit)`` returns public spaces to feature on the home page, most interesting first;
+    ``theme_url(slug)``, if given, is the plugin's directory filtered by a theme (the home page links
+    each theme there)."""
+
+    key: str
+    label: str
+    spaces: Callable
+    order: int = 100
+    theme_url: Callable | None = None
+
+
 def collect(hook_name):
     """Everything registered under ``hook_name``, flattened in registration order."""
     items = []
@@ -249,6 +384,16 @@ def space_sections(space=None):
     return sorted(sections, key=lambda s: s.order)
 
 
+def search_sources():
+    """Every registered :class:`SearchSource`, by ``order``; keys are unique."""
+    sources = sorted(collect(HOOK_SEARCH_SOURCES), key=lambda s: s.order)
+    keys = [s.key for s in sources]
+    duplicates = {k for k in keys if keys.count(k) > 1}
+    if duplicates:
+        raise ValueError(f"Search sources registered twice: {', '.join(sorted(duplicates))}")
+    return sources
+
+
 def demo_data_steps():
     return sorted(collect(HOOK_DEMO_DATA), key=lambda s: s.order)
 
@@ -265,7 +410,7 @@ def register_content_types(guard, is_guarded=None):
     guarded by its content-type declaration."""
     declared = set()
     for spec in content_types():
-        guard(spec.model, space=spec.space, owner=spec.owner)
+        guard(spec.model, space=spec.space, owner=spec.owner, narrow=spec.narrow)
         declared.add(spec.model)
     for target in collect(HOOK_DISCUSSION_TARGETS):
         if target.model in declared or (is_guarded and is_guarded(target.model)):
@@ -278,6 +423,7 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "ContentTypeSpec",
     "SpaceKind",
     "Section",
+    "SearchDoc",
     "SearchSource",
     "ProfileSource",
     "ActivityRecord",
@@ -289,5 +435,10 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "AttachmentSource",
     "attachment",
     "attachment_sources",
+    "ReportItem",
+    "ReportSource",
+    "StartItem",
+    "NewsItem",
+    "FeaturedSource",
     "collect",
 ]

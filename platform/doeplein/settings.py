@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "doeplein.notifications",
     "doeplein.discussion",
     "doeplein.moderation",
+    "doeplein.search",
     "doeplein.home",
     "doeplein.api",
     "doeplein.teams",
+    "ninja",  # Swagger UI from its own static files, not a CDN
     # Plugins: each is a Django app that registers through doeplein.plugins hooks.
     *env_list("DOEPLEIN_PLUGINS", "workspaces,groups,blogs,files"),
     *env_list("DOEPLEIN_EXTRA_APPS"),
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "doeplein.accounts.language.ProfileLanguageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "doeplein.core.security.RequestBodyLimitMiddleware",
     "doeplein.core.errors.ServiceUnavailableMiddleware",  # database or Redis down: 503, not 500
@@ -202,6 +205,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "doeplein")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # Hourly: each person gets their daily or weekly summary once it is due (see notifications.tasks).
+    "notification-digests": {
+        "task": "doeplein.notifications.tasks.send_digests",
+        "schedule": timedelta(hours=1),
+    },
     "purge-unconfirmed-accounts": {
         "task": "doeplein.accounts.tasks.purge_unconfirmed_accounts",
         "schedule": timedelta(hours=24),
@@ -232,7 +240,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile-me"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "/"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -245,6 +253,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "doeplein.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "doeplein.accounts.login_form.LoginForm"}
 ACCOUNT_ADAPTER = "doeplein.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Rate limits (allauth): failed log-ins per IP and per account, sign-ups and resets per IP.
@@ -325,7 +334,27 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 # --- Wagtail ---------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Doeplein")
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# --- Search (docs/search.md) ---------------------------------------------------------------------------
+# One machine: PostgreSQL full-text search (Doeplein's backend stems each item in its own language);
+# SQLite for the demo: Wagtail's database backend. Beyond one machine: SEARCH_URL names an OpenSearch or
+# Elasticsearch cluster and SEARCH_BACKEND the Wagtail backend module for it.
+SEARCH_URL = env_str("SEARCH_URL")
+if SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": env_str("SEARCH_BACKEND", "wagtail.search.backends.opensearch2"),
+            "URLS": [SEARCH_URL],
+            "INDEX": env_str("SEARCH_INDEX", "doeplein"),
+            "TIMEOUT": 10,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "doeplein.search.backends", "SEARCH_CONFIG": "simple"}}
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+SEARCH_DEBOUNCE_SECONDS = env_int("SEARCH_DEBOUNCE_SECONDS", 2)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"

@@ -9,12 +9,16 @@ from wagtail.documents import urls as wagtaildocs_urls
 from doeplein.api.urls import api
 from doeplein.core.errors import api_not_found
 from doeplein.core.i18n import switch_language
-from doeplein.core.views import healthz
+from doeplein.core.theme import theme
+from doeplein.core.views import favicon, healthz, start
 from doeplein.plugins import HOOK_URLS, collect
 from doeplein.spaces.views import invitation
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("theme.css", theme, name="theme-css"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("start/", start, name="start"),
     path("language/", switch_language, name="set-language"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("doeplein.accounts.urls")),

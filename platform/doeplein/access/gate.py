@@ -68,6 +68,10 @@ class Guard:
     space: str
     audience: str | None = None
     owner: str | None = None
+    # ``narrow(user, action, verdict)`` returns a Q that rows must also meet: content whose own state
+    # (a draft, a post for members only) allows fewer people than its space does. ``verdict(action)``
+    # is the gate's own Q, relative to the row, for that action on the row's space. Never wider.
+    narrow: object = None
 
 
 _guards = {}
@@ -77,13 +81,13 @@ class AlreadyGuarded(Exception):
     """A model was registered with the gate twice (two plugins, or a hook and a ready(), claim it)."""
 
 
-def guard(model, *, space, audience=None, owner=None):
+def guard(model, *, space, audience=None, owner=None, narrow=None):
     """Register a model with the gate. Core apps call this from ``AppConfig.ready``; plugins declare
     their content types through the ``doeplein_content_types`` hook, which ``doeplein.spaces`` hands
     to this function once every app is loaded. Registering the same model twice is an error."""
     if model in _guards:
         raise AlreadyGuarded(f"{model.__name__} is already guarded by the gate ({_guards[model]}).")
-    _guards[model] = Guard(space=space, audience=audience, owner=owner)
+    _guards[model] = Guard(space=space, audience=audience, owner=owner, narrow=narrow)
     return model
 
 
@@ -202,6 +206,13 @@ def _action_q(user, action, model):
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}; the gate knows {', '.join(ACTIONS)}.")
     rule = _guard_for(model)
+    q = _action_q_unnarrowed(user, action, rule)
+    if rule.narrow is not None:
+        q &= rule.narrow(user, action, lambda a: _space_action_q(user, a, rule.space))
+    return q
+
+
+def _action_q_unnarrowed(user, action, rule):
     if action == "change":
         if rule.space == "":  # changing a space is managing it
             return _space_action_q(user, "manage", "")
@@ -315,9 +326,9 @@ def space_decisions(user, space_id) -> dict[str, bool]:
 
 def _can_in_python(user, action, obj):
     """``can`` for objects guarded through a space without an audience rule (spaces, rooms …), or
-    None where only the SQL filter knows (rows with an audience)."""
+    None where only the SQL filter knows (rows with an audience or a narrowing rule)."""
     rule = _guard_for(type(obj))
-    if rule.audience:
+    if rule.audience or rule.narrow is not None:
         return None
     if rule.space == "":
         space_id = obj.pk
@@ -364,7 +375,7 @@ def can(user, action, obj=None) -> bool:
     decided = _can_in_python(user, action, obj)
     if decided is not None:
         return decided
-    # Rows with an audience: the same SQL as the list filter.
+    # Rows with an audience or a narrowing rule: the same SQL as the list filter.
     model = type(obj)
     return filter_for(user, action, model._base_manager.filter(pk=obj.pk)).exists()
 

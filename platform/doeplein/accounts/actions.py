@@ -90,6 +90,7 @@ def do_update_profile(*, user, profile, data, audience, entries=None):
         else:
             setattr(profile, name, value)
     profile.audience = {f: audience.get(f, profile.audience_for(f)) for f in Profile.PRIVATE_FIELDS}
+    profile.audience[Profile.FINDABLE] = audience.get(Profile.FINDABLE, profile.findable_by())
     profile.user.save(update_fields=["first_name", "last_name"])
     profile.save()
     if old_avatar and old_avatar != profile.avatar.name:
@@ -220,3 +221,18 @@ __all__ = [
     "do_update_profile",
     "export_data",
 ]
+
+
+def do_set_language(*, user, language):
+    """Remember the language a logged-in person chose (pages, notifications and e-mails follow it)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    profile = ensure_profile(user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+    return profile
+
+
+def do_mark_digest_sent(*, user, when=None):
+    Profile.objects.filter(user=user).update(digest_sent_at=when or timezone.now())

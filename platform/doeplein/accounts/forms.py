@@ -37,7 +37,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["organisation", "job_title", "avatar", "bio", "suggestible"]
+        fields = ["organisation", "job_title", "avatar", "bio", "suggestible", "language", "digest"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, **kwargs):
@@ -48,6 +48,17 @@ class ProfileForm(forms.ModelForm):
         if profile.pk:
             self.fields["skills"].initial = ", ".join(sorted(profile.skills.names()))
             self.fields["themes"].initial = list(profile.themes.values_list("pk", flat=True))
+        self.fields["findable"] = forms.ChoiceField(
+            label=_("Who may find you in the search?"),
+            choices=[
+                (Audience.EVERYONE, _("Everyone")),
+                (Audience.LOGGED_IN, _("Logged-in users")),
+                (Audience.ONLY_ME, _("Nobody (only platform administrators)")),
+            ],
+            initial=profile.findable_by(),
+            required=False,
+            help_text=_("They find you by your name and by the fields they may see."),
+        )
         for name in Profile.PRIVATE_FIELDS:
             self.fields[f"audience_{name}"] = forms.ChoiceField(
                 label=_("Who sees this?"),
@@ -82,6 +93,8 @@ class ProfileForm(forms.ModelForm):
         if data.get("avatar") is False:  # the "clear" box was ticked
             data["avatar"] = ""
         audience = {name: self.cleaned_data[f"audience_{name}"] for name in Profile.PRIVATE_FIELDS}
+        if self.cleaned_data.get("findable"):
+            audience[Profile.FINDABLE] = self.cleaned_data["findable"]
         return data, audience
 
 

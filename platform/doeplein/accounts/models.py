@@ -123,6 +123,20 @@ class Profile(ClusterableModel):
         default=False,
         help_text=_("When on, the expert finder and team suggestions may name you."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages, notifications and e-mails you get. Empty: your browser's."),
+    )
+    digest = models.CharField(
+        _("e-mail summary of unread notifications"),
+        max_length=10,
+        choices=[("never", _("never")), ("daily", _("daily")), ("weekly", _("weekly"))],
+        default="daily",
+    )
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -131,6 +145,15 @@ class Profile(ClusterableModel):
 
     def __str__(self):
         return self.user.display_name
+
+    # Who may find the person in the site search (by name and the fields they may see), kept with the
+    # fields' audiences: "only_me" means only platform administrators find them.
+    FINDABLE = "search"
+    DEFAULT_FINDABLE = Audience.EVERYONE
+
+    def findable_by(self):
+        value = (self.audience or {}).get(self.FINDABLE) or self.DEFAULT_FINDABLE
+        return value if value in Audience.values else Audience.ONLY_ME
 
     def audience_for(self, field):
         value = (self.audience or {}).get(field) or self.DEFAULT_AUDIENCE[field]

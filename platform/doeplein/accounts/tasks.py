@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -21,7 +20,7 @@ def welcome_task(user_id):
     do_notify(
         recipient=user,
         verb="account.welcome",
-        message=_("Welcome to Doeplein! Tell others what you work on: complete your profile."),
+        params={"site": _site_name()},
         url="/people/me/edit/",
     )
     return True
@@ -35,3 +34,12 @@ def purge_unconfirmed_accounts(days=14):
     cutoff = timezone.now() - timedelta(days=days)
     stale = User.objects.filter(date_joined__lt=cutoff, last_login__isnull=True, emailaddress__verified=False)
     return stale.distinct().delete()[0]
+
+
+def _site_name():
+    from wagtail.models import Site
+
+    from doeplein.home.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site).site_name if site else "Doeplein"

@@ -52,6 +52,7 @@ class MeOut(Schema):
     roles: list[str]
     may_open_workspaces: bool
     suggestible: bool
+    findable: str = Field(description="Who may find me in the search: everyone, logged_in or only_me.")
     audience: dict[str, str]
     profile: ProfileOut
 
@@ -71,6 +72,7 @@ class ProfileIn(Schema):
     skills: list[str] | None = Field(None, max_length=50)
     themes: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = None
     suggestible: StrictBool | None = None
+    findable: Audience | None = Field(None, description="Who may find me in the search (only_me: administrators).")
     audience: dict[str, Audience] | None = Field(
         None,
         description="Who sees each private field of the profile.",
@@ -101,7 +103,8 @@ class ActivityPage(PageOut):
 class NotificationOut(Schema):
     id: int
     verb: str
-    message: str
+    message: str  # rendered in the caller's language (their profile's choice)
+    params: dict
     url: str
     read: bool
     when: str
@@ -122,6 +125,7 @@ def _me(request):
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "may_open_workspaces": can(user, "open_workspace"),
         "suggestible": profile.suggestible,
+        "findable": profile.findable_by(),
         "audience": {f: profile.audience_for(f) for f in Profile.PRIVATE_FIELDS},
         "profile": profile_view(viewer=user, profile=profile_for(user_id=user.pk)),
     }
@@ -195,7 +199,7 @@ def activity(request, page: int = 1, per_page: int = 25, actor: int | None = Non
 @router.get("/notifications", response=list[NotificationOut], summary="My notifications", tags=["notifications"])
 def notifications(request, unread: bool = False):
     return [
-        {"id": n.pk, "verb": n.verb, "message": n.message, "url": n.url, "read": n.read_at is not None,
+        {"id": n.pk, "verb": n.verb, "message": n.text, "params": n.params, "url": n.url, "read": n.read_at is not None,
          "when": n.created_at.isoformat()}
         for n in notification_list(user=request.user, unread_only=unread)[:100]
     ]

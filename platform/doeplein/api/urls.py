@@ -25,6 +25,7 @@ from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
 from doeplein.core.security import api_write_limited
 from doeplein.plugins import HOOK_API_ROUTERS, collect
+from doeplein.search.api import router as search_router
 from doeplein.spaces.api import router as spaces_router
 
 from .auth import REQUIRED, Anonymous
@@ -236,5 +237,6 @@ def suspicious(request, exc):
 api.add_router("/", core_router)
 api.add_router("/", discussion_router)
 api.add_router("/", spaces_router)
+api.add_router("/", search_router)
 for prefix, router in collect(HOOK_API_ROUTERS):
     api.add_router(prefix, router)

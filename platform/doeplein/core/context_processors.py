@@ -24,5 +24,13 @@ def platform(request):
     items = [item for item in navigation() if logged_in or not item.requires_login]
     return {
         "nav_items": [(item.label, item.url()) for item in items],
+        # Counted when the page is rendered, so the badge is right before the live socket connects.
+        "unread_notifications": SimpleLazyObject(lambda: _unread(user)) if logged_in else 0,
         "site_settings": SimpleLazyObject(lambda: site_settings(request)),
     }
+
+
+def _unread(user):
+    from doeplein.notifications.selectors import unread_count
+
+    return unread_count(user=user)

@@ -17,4 +17,8 @@ def switch_language(request):
             "codes": ", ".join(dict(settings.LANGUAGES)),
         }
         return error_response(request, 400, message)
+    if request.user.is_authenticated:
+        from doeplein.accounts.actions import do_set_language
+
+        do_set_language(user=request.user, language=code)
     return set_language(request)

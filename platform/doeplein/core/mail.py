@@ -48,3 +48,45 @@ class QueuedEmailBackend(BaseEmailBackend):
 def deliver(data):
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
     return connection.send_messages([deserialise(data)])
+
+
+def mail_context():
+    """What every e-mail template needs: the site's name and public address (``SITE_URL``, never the
+    host name a request came in on), its colours and contact address."""
+    from wagtail.models import Site
+
+    from doeplein.home.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    site_settings = SiteSettings.for_site(site) if site else SiteSettings()
+    return {
+        "site_name": site_settings.site_name or settings.WAGTAIL_SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "tagline": site_settings.tagline,
+        "primary_colour": site_settings.primary_colour or "#154273",
+        "contact_email": site_settings.contact_email,
+    }
+
+
+def absolute(url):
+    """``url`` (a path, or an absolute URL on whatever host) on the public ``SITE_URL``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(url))
+    path = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
+
+
+def send_templated_mail(*, template, to, context, language=None):
+    """Render ``email/<template>_subject.txt``, ``.txt`` and ``.html`` (branded, nl or en) and send."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        context = {**mail_context(), **context}
+        subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
+        text = render_to_string(f"email/{template}.txt", context)
+        html = render_to_string(f"email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to))
+    message.attach_alternative(html, "text/html")
+    return message.send()

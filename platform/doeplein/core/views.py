@@ -47,11 +47,19 @@ def _check_broker():
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
+def _check_search():
+    """The search backend answers a query; reports which backend it is."""
+    from doeplein.search.selectors import backend_status
+
+    return backend_status()
+
+
 CHECKS = {
     "database": _check_database,
     "cache": _check_cache,
     "channel_layer": _check_channel_layer,
     "broker": _check_broker,
+    "search": _check_search,
 }
 
 
@@ -63,10 +71,32 @@ def healthz(request):
     for name, probe in CHECKS.items():
         started = time.perf_counter()
         try:
-            probe()
+            details = probe()
             components[name] = {"status": "up", "ms": round((time.perf_counter() - started) * 1000, 1)}
+            if isinstance(details, dict):
+                components[name].update(details)
         except Exception as exc:  # noqa: BLE001 -- a health check reports every failure, whatever it is
             healthy = False
             components[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     body = {"status": "up" if healthy else "down", "components": components, "debug": settings.DEBUG}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the static one."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("doeplein/favicon.ico"), permanent=True)
+
+
+def start(request):
+    """The personal start page after log-in; the public home page for everyone else."""
+    from django.shortcuts import redirect, render
+
+    from doeplein.core.start import start_context
+
+    if not request.user.is_authenticated:
+        return redirect("/")
+    return render(request, "home/start.html", start_context(request))

@@ -5,14 +5,12 @@ Nothing is lost: a message is stored (with the room's next sequence number) befo
 and a retried send with the same ``client_id`` returns the stored message instead of a second one.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +21,7 @@ from doeplein.live import send_event_on_commit
 from doeplein.notifications.actions import do_notify
 
 from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room
+from .registry import registry
 from .serializers import message_frame, reaction_counts
 
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
@@ -112,23 +111,14 @@ class RoomAccess:
 
 def room_access(user, room):
     """What ``user`` may do in ``room`` now: the gate's decisions for the room's space, the person's
-    active sanctions and the room's state. Read before every action a person takes (four small queries)."""
+    active sanctions (from the registered sanctions reader) and the room's state."""
     from doeplein.access import space_decisions
-    from doeplein.moderation.models import Sanction
 
     state = Room.objects.filter(pk=room.pk).values("space_id", "is_locked", "slow_mode_seconds", "last_seq").first()
     if state is None:
         return RoomAccess(False, False, False, False, None, False, None, False, 0, 0)
     decisions = space_decisions(user, state["space_id"])
-    sanctions = {}
-    if user.is_authenticated:
-        active = (
-            Sanction.objects.filter(room_id=room.pk, user=user, lifted_at__isnull=True)
-            .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
-            .order_by("created_at")
-            .values_list("kind", "until")
-        )
-        sanctions = dict(active)  # the newest of each kind wins
+    sanctions = registry.sanctions(user, room.pk)
     return RoomAccess(
         view=decisions["view"],
         contribute=decisions["contribute"],
@@ -143,9 +133,10 @@ def room_access(user, room):
     )
 
 
-def check_can_post(user, room, access=None):
+def check_can_post(user, room, access=None, *, new_message=True):
     """Raise a :class:`DiscussionError` (or the gate's 403/404) unless ``user`` may post now.
-    Returns whether the user moderates the room. ``access``: a fresh :func:`room_access`, if at hand."""
+    Returns whether the user moderates the room. ``access``: a fresh :func:`room_access`, if at hand.
+    ``new_message``: False for an edit, which slow mode (one new message every n seconds) leaves alone."""
     access = access or room_access(user, room)
     if not access.view:
         check(user, "view", room.space)  # raises the right 404 or 403
@@ -159,7 +150,7 @@ def check_can_post(user, room, access=None):
     room.is_locked, room.slow_mode_seconds = access.locked, access.slow_mode_seconds
     if room.is_locked and not moderator:
         raise DiscussionError(_("This discussion is locked."), code="locked", status=403)
-    if room.slow_mode_seconds and not moderator:
+    if new_message and room.slow_mode_seconds and not moderator:
         last = Message.objects.filter(room=room, author=user).order_by("-seq").values_list("created_at", flat=True).first()
         if last:
             until = last + timedelta(seconds=room.slow_mode_seconds)
@@ -206,42 +197,6 @@ def clean_body(body):
     return body
 
 
-WORD_FILTER_VERSION = "discussion:word-filters:version"
-
-
-def word_filters_changed():
-    """Drop every cached filter list (a parent's filters apply to its children's rooms too)."""
-    if not cache.add(WORD_FILTER_VERSION, 2, None):
-        try:
-            cache.incr(WORD_FILTER_VERSION)
-        except ValueError:
-            cache.set(WORD_FILTER_VERSION, 2, None)
-
-
-def word_filter_key(space_id):
-    return f"discussion:word-filters:{cache.get(WORD_FILTER_VERSION, 1)}:{space_id}"
-
-
-def _word_filter(room, body):
-    from doeplein.moderation.models import WordFilter
-
-    # Filters change rarely and are read on every message: cached per room, dropped when they change.
-    key = word_filter_key(room.space_id)
-    words = cache.get(key)
-    if words is None:
-        space_ids = [room.space_id] + ([room.space.parent_id] if room.space.parent_id else [])
-        words = list(WordFilter.objects.filter(space_id__in=space_ids).values_list("word", "action"))
-        cache.set(key, words, 300)
-    hold = False
-    lowered = body.lower()
-    for word, action in words:
-        if re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", lowered):
-            if action == "refuse":
-                raise DiscussionError(_("This message contains words that are not allowed here."), code="refused_word")
-            hold = True
-    return hold
-
-
 # --- Messages ---------------------------------------------------------------------------------------
 def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), access=None):
     """Store a message with the room's next sequence number, then broadcast it. Returns (message, created).
@@ -254,7 +209,7 @@ def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), 
     body = clean_body(body)
     moderator = check_can_post(user, room, access)
     check_rate(user, room)
-    held = _word_filter(room, body) and not moderator
+    held = registry.hold(user, room, body, moderator) and not moderator
     try:
         return _store_message(user, room, body, client_id, reply_to, mentions, held), True
     except IntegrityError:
@@ -282,12 +237,9 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
     )
     if not ReadMarker.objects.filter(room=room, user=user).update(last_read_seq=seq):
         ReadMarker.objects.create(room=room, user=user, last_read_seq=seq)
-    if held:
-        from doeplein.moderation.actions import audit
-
-        audit(actor=None, space=room.space, room=room, action="message.held", target_user=user, message=message,
-              reason=_("Word filter"))
-    else:
+    for listener in registry.stored_listeners:
+        listener(message)  # the audit hears of held messages
+    if not held:
         _mention(message, mentions)
         record(actor=user, verb="discussion.posted", target=room, space=room.space, data={"seq": seq})
     broadcast_message(message, reactions={})
@@ -315,33 +267,52 @@ def _mention(message, user_ids):
 
 @transaction.atomic
 def do_edit_message(*, user, message, body):
+    """Authors edit their own message; the earlier text is kept as history. An edit meets the same rules
+    as a send: length, sanctions, lock, the flood limit and the word filters (a held word holds the
+    message for review again). Only slow mode, which paces new messages, leaves edits alone."""
     if message.author_id != user.pk:
         raise DiscussionError(_("You can only edit your own messages."), code="not_author", status=403)
     if message.state in (Message.State.DELETED, Message.State.HIDDEN):
         raise DiscussionError(_("This message can no longer be edited."), code="not_editable", status=409)
     body = clean_body(body)
-    check_can_post(user, message.room)
+    room = message.room
+    moderator = check_can_post(user, room, new_message=False)
     if body == message.body:
         return message
+    check_rate(user, room)
+    held = registry.hold(user, room, body, moderator) and not moderator
     MessageRevision.objects.create(message=message, body=message.body)
     message.body = body
     message.edited_at = timezone.now()
-    message.save(update_fields=["body", "edited_at"])
+    fields = ["body", "edited_at"]
+    if held and message.state != Message.State.HELD:
+        message.state = Message.State.HELD
+        fields.append("state")
+    message.save(update_fields=fields)
+    if held:
+        for listener in registry.stored_listeners:
+            listener(message)
     broadcast_message(message, kind="message_updated")
     return message
 
 
 @transaction.atomic
 def do_delete_message(*, user, message):
-    """Authors delete their own message: its text goes (history is kept), its place stays."""
+    """Authors delete their own message: its place stays, its text goes, for everyone. The text (and
+    that of earlier edits) is kept only where the moderation audit needs it (a registered text keeper,
+    for example a message that was reported), as a revision nobody reads through the room."""
     if message.author_id != user.pk:
         raise DiscussionError(_("You can only delete your own messages."), code="not_author", status=403)
     check(user, "view", message.room.space)
     if message.state == Message.State.DELETED:
         return message
-    MessageRevision.objects.create(message=message, body=message.body)
+    if registry.keeps_text(message):
+        MessageRevision.objects.create(message=message, body=message.body)
+    else:
+        MessageRevision.objects.filter(message=message).delete()
     message.state = Message.State.DELETED
-    message.save(update_fields=["state"])
+    message.body = ""
+    message.save(update_fields=["state", "body"])
     broadcast_message(message, kind="message_updated")
     return message
 

@@ -16,3 +16,7 @@ class DiscussionConfig(AppConfig):
 
         guard(Room, space="space")
         guard(Message, space="room__space", owner="author")
+
+        from .consumers import register_core_frames
+
+        register_core_frames()

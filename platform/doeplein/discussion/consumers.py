@@ -1,13 +1,19 @@
-"""The room websocket: one handler per frame type; every action re-checks access through the gate.
+"""The room websocket: frames parsed into typed models, one handler per frame type, and a verdict from
+the gate that is re-read before every frame a person sends and on every access change.
 
-The protocol (every frame, with examples, and the close codes) is in docs/live-discussion.md.
+The protocol (every frame, with examples, and the close codes) is in docs/live-discussion.md. The frame
+types live in :mod:`doeplein.discussion.registry`: the core's are registered below, moderation registers
+its own. Nothing here names moderation.
 """
 
+import asyncio
 import json
 import logging
+import uuid
 from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,28 +21,26 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from doeplein.access import can
 from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
-from doeplein.live import access_group
+from doeplein.live import access_group, access_space_group
 
-from . import actions, presence
+from . import actions, frames, presence
+from .frames import FrameError
 from .models import Message, Room
+from .registry import FrameType, registry
+from .selectors import room_verdict, space_chain
 
 logger = logging.getLogger(__name__)
 
+CLOSE_SERVER_ERROR = 1011
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CATCH_UP_LIMIT = 200
-# Frames anonymous readers of a public room may send; every other frame needs a login.
-READ_FRAMES = ("hello", "history")
+HISTORY_LIMIT = 100
 
-
-class FrameError(Exception):
-    def __init__(self, code, message, **extra):
-        super().__init__(message)
-        self.code, self.message, self.extra = code, message, extra
+__all__ = ["CLOSE_FORBIDDEN", "CLOSE_NOT_FOUND", "CLOSE_UNAUTHENTICATED", "FrameError", "RoomConsumer"]
 
 
 def scope_language(scope):
@@ -53,310 +57,252 @@ def scope_language(scope):
     return translation.get_language_from_request(request)
 
 
+def encode(frame):
+    """A frame as JSON text that always encodes as UTF-8 (a lone surrogate becomes "?")."""
+    text = json.dumps(frame, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     """``/ws/rooms/<room_id>/``"""
+
+    joined = False
+    closing = False
+    heartbeat = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the connection ends (a close, a cancelled task, a crash), its presence goes.
+            await self._leave_presence()
 
     async def dispatch(self, message):
         # Every frame out (errors included) speaks the language of the page that opened the socket.
         if not hasattr(self, "language"):
             self.language = scope_language(self.scope)
         with translation.override(self.language):
-            await super().dispatch(message)
+            try:
+                await super().dispatch(message)
+            except StopConsumer:
+                raise
+            except Exception:
+                # The one place an unexpected failure ends up: logged with an id, the client told, the
+                # consumer alive. A failure while connecting or re-reading access closes (fail closed).
+                error_id = uuid.uuid4().hex[:12]
+                logger.exception("discussion consumer failed on %s (error %s)", message.get("type"), error_id)
+                kind = message.get("type")
+                if kind == "websocket.disconnect":
+                    raise StopConsumer() from None
+                if kind == "websocket.connect":
+                    await self._close(CLOSE_SERVER_ERROR)  # before accepting: the handshake is refused
+                    return
+                await self._server_error(error_id)
+                if kind != "websocket.receive":
+                    await self._close(CLOSE_SERVER_ERROR)
 
+    # --- connecting --------------------------------------------------------------------------------
     async def connect(self):
         self.user = self.scope.get("user")
-        self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        self.joined = False
+        self.room_id = self.scope["url_route"]["kwargs"].get("room_id")
+        self.groups_joined = set()
         verdict = await self._load_room()
         if verdict is not None:
             # Accept first so the client can read the close code and reason.
             await self.accept()
-            await self.close(code=verdict)
+            await self._close(verdict)
             return
         try:
-            await self.channel_layer.group_add(actions.room_group(self.room.pk), self.channel_name)
-            if self.user.is_authenticated:
-                await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
+            await self._join_groups()
         except service_errors() as exc:
             # Redis unreachable (or a pooled connection gone stale across its restart): 1013 "try again
             # later"; the client reconnects with backoff and catches up by seq. Not an ASGI crash.
             logger.warning("room %s: could not join the live groups: %r", self.room.pk, exc)
             await self.accept()
-            await self.close(code=1013)
+            await self._close(1013)
             return
         self.joined = True
         await self.accept()
         if self.user.is_authenticated:
-            others = await database_sync_to_async(presence.enter)(self.room.pk, self.user)
+            self.presence_key = presence.connection_key(self.user, self.channel_name)
+            others = await database_sync_to_async(presence.enter, thread_sensitive=False)(
+                self.room.pk, self.user, self.channel_name
+            )
             await self._broadcast_presence(others)
+            self.heartbeat = asyncio.ensure_future(self._heartbeat())
 
     async def disconnect(self, code):
-        if not getattr(self, "joined", False):
+        if not self.joined:
             return
-        await self.channel_layer.group_discard(actions.room_group(self.room.pk), self.channel_name)
-        if self.user.is_authenticated:
-            await self.channel_layer.group_discard(access_group(self.user.pk), self.channel_name)
-            others = await database_sync_to_async(presence.leave)(self.room.pk, self.user)
+        self.joined = False
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = set()
+        if await self._leave_presence():
+            others = await database_sync_to_async(presence.online, thread_sensitive=False)(self.room.pk)
             await self._broadcast_presence(others)
+
+    async def _leave_presence(self):
+        """Stop the heartbeat and drop this connection's presence entry; True if there was one."""
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            self.heartbeat = None
+        if getattr(self, "presence_key", None) is None:
+            return False
+        key, self.presence_key = self.presence_key, None
+        try:
+            await database_sync_to_async(presence.leave, thread_sensitive=False)(self.room.pk, key)
+        except Exception:  # the entry expires by itself (presence.TTL)
+            logger.exception("presence could not be cleared")
+        return True
+
+    async def _heartbeat(self):
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT)
+            try:
+                await database_sync_to_async(presence.refresh, thread_sensitive=False)(self.room.pk, self.presence_key)
+            except Exception:
+                logger.exception("presence heartbeat failed")
+
+    async def _close(self, code):
+        self.closing = True
+        await self.close(code=code)
 
     # --- access ------------------------------------------------------------------------------------
     @database_sync_to_async
     def _load_room(self):
         """Load the room and decide: None (welcome) or a close code."""
-        from doeplein.access import hidden_from
-        from doeplein.moderation.selectors import active_sanction
-
+        if not isinstance(self.room_id, int) or not 1 <= self.room_id <= frames.MAX_ID:
+            return CLOSE_NOT_FOUND  # no room has an id the database cannot store
         room = Room.objects.select_related("space", "space__parent").filter(pk=self.room_id).first()
         if room is None:
             return CLOSE_NOT_FOUND
-        if not can(self.user, "view", room.space):
-            if hidden_from(self.user, room.space):
-                return CLOSE_NOT_FOUND
-            return CLOSE_UNAUTHENTICATED if not self.user.is_authenticated else CLOSE_FORBIDDEN
-        if active_sanction(room=room, user=self.user, kind="ban"):
-            return CLOSE_FORBIDDEN
         self.room = room
-        self.moderator = actions.is_moderator(self.user, room)
+        self.access = actions.room_access(self.user, room)
+        if not self.access.view:
+            return room_verdict(self.user, room)
+        if self.access.banned:
+            return CLOSE_FORBIDDEN
+        self.chain = space_chain(room.space_id)
         return None
 
-    def _read_access(self):
-        """Called before every action: a removed member or a ban is cut off at once. One query
-        (doeplein.discussion.actions.room_access) answers view, contribute, moderate and sanctions."""
+    def _wanted_groups(self):
+        groups = {actions.room_group(self.room.pk)} | {access_space_group(space_id) for space_id in self.chain}
+        if self.user.is_authenticated:
+            groups.add(access_group(self.user.pk))
+        return groups
+
+    async def _join_groups(self):
+        wanted = self._wanted_groups()
+        for group in wanted - self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.groups_joined - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = wanted
+
+    @property
+    def moderator(self):
+        return self.access.moderate
+
+    def _read_access(self, chain=False):
+        """The verdict, read again: the gate's decisions for the room's space, the person's sanctions and
+        the room's state (doeplein.discussion.actions.room_access). ``chain``: the space's ancestors too."""
         self.access = actions.room_access(self.user, self.room)
         self.room.is_locked = self.access.locked
         self.room.slow_mode_seconds = self.access.slow_mode_seconds
         self.room.last_seq = self.access.last_seq
-        self.moderator = self.access.moderate
+        if chain:
+            self.chain = space_chain(self.room.space_id)
         return self.access.view and not self.access.banned
 
-    async def _recheck(self):
+    async def _recheck(self, chain=False):
         # On the pool of threads, like sends: rechecks must not queue behind other rooms' writes.
-        return await database_sync_to_async(self._read_access, thread_sensitive=False)()
+        return await database_sync_to_async(self._read_access, thread_sensitive=False)(chain)
 
     async def _cut_off(self):
         await self._send({"type": "error", "code": "access_revoked", "message": _("You no longer have access to this discussion.")})
-        await self.close(code=CLOSE_FORBIDDEN)
+        await self._close(CLOSE_FORBIDDEN)
 
     # --- frames in ---------------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
-        if not self.joined:
-            return  # refused at connect and closing: frames that still arrive are dropped
-        if bytes_data is not None or text_data is None:
-            return await self._error("bad_frame", _("Frames are JSON text."))
-        max_frame = settings.DISCUSSION_MAX_FRAME_BYTES
-        if len(text_data.encode()) > max_frame:
-            return await self._error("frame_too_large", _("The frame is larger than %(n)d bytes.") % {"n": max_frame})
+        if not self.joined or self.closing:
+            return  # refused at connect or closing: frames that still arrive are dropped
+        raw = None
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return await self._error("bad_json", _("The frame is not valid JSON."))
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self._error("bad_frame", _("A frame is a JSON object with a \"type\"."))
-        handler = getattr(self, "frame_" + frame["type"], None) if frame["type"].isidentifier() else None
-        if handler is None:
-            return await self._error("unknown_type", _("Unknown frame type %(type)s.") % {"type": frame["type"][:40]})
-        if not await self._recheck():
-            return await self._cut_off()
-        try:
-            if frame["type"] not in READ_FRAMES:
-                self._need_login()
-            await handler(frame)
+            if bytes_data is not None or text_data is None:
+                raise FrameError("bad_frame", _("Frames are JSON text."))
+            raw = frames.load(text_data, max_bytes=settings.DISCUSSION_MAX_FRAME_BYTES)
+            frame_type = registry.frames.get(raw["type"])
+            if frame_type is None:
+                raise FrameError("unknown_type", _("Unknown frame type %(type)s.") % {"type": frames.printable(raw["type"])})
+            if not await self._recheck():
+                return await self._cut_off()
+            if not frame_type.anonymous and not self.user.is_authenticated:
+                raise FrameError("login_required", _("Log in to take part."))
+            frame = frames.validate(frame_type.model, raw)
+            await frame_type.handle(self, frame)
         except FrameError as exc:
-            await self._error(exc.code, exc.message, ref=frame.get("client_id") or frame.get("ref"), **exc.extra)
+            await self._error(exc.code, exc.message, **{"ref": frames.safe_ref(raw), **exc.extra})
         except actions.DiscussionError as exc:
             extra = {"until": exc.until.isoformat()} if exc.until else {}
-            await self._error(exc.code, exc.message, ref=frame.get("client_id") or frame.get("ref"), **extra)
+            await self._error(exc.code, exc.message, ref=frames.safe_ref(raw), **extra)
         except ActionError as exc:
-            await self._error(exc.code, exc.message, ref=frame.get("ref"))
+            await self._error(exc.code, exc.message, ref=frames.safe_ref(raw))
         except (PermissionDenied, Http404):
-            await self._error("forbidden", _("You may not do that here."), ref=frame.get("ref"))
+            await self._error("forbidden", _("You may not do that here."), ref=frames.safe_ref(raw))
         except Exception:  # a consumer never crashes on one bad frame
-            logger.exception("discussion frame failed")
-            await self._error("server_error", _("Something went wrong; nothing was changed."), ref=frame.get("ref"))
+            error_id = uuid.uuid4().hex[:12]
+            logger.exception("discussion frame failed (error %s)", error_id)
+            await self._server_error(error_id, ref=frames.safe_ref(raw))
 
-    def _need_login(self):
-        if not self.user.is_authenticated:
-            raise FrameError("login_required", _("Log in to take part."))
+    # --- what handlers use -------------------------------------------------------------------------
+    async def send_frame(self, frame):
+        await self._send(frame)
 
-    @staticmethod
-    def _int(frame, name, minimum=0):
-        value = frame.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise FrameError("bad_frame", _("%(name)s must be a whole number.") % {"name": name})
-        return value
+    async def run(self, function, /, **kwargs):
+        """Call a (synchronous) action with the database, off the event loop."""
+        return await database_sync_to_async(function)(**kwargs)
 
-    async def frame_hello(self, frame):
-        """Start or resume: send the room's state, then every message after ``last_seq``."""
-        last_seq = frame.get("last_seq", None)
-        if last_seq is not None:
-            last_seq = self._int(frame, "last_seq")
-            if last_seq > self.room.last_seq:
-                raise FrameError("bad_seq", _("last_seq %(seq)d is ahead of this room (%(last)d).") % {"seq": last_seq, "last": self.room.last_seq})
-        welcome = await self._welcome()
-        await self._send(welcome)
-        if last_seq is not None:
-            await self._send_messages(after=last_seq)
-
-    async def frame_history(self, frame):
-        before = self._int(frame, "before", minimum=1) if "before" in frame else self.room.last_seq + 1
-        limit = min(self._int(frame, "limit", minimum=1) if "limit" in frame else 50, 100)
-        messages = await self._messages(before=before, limit=limit)
-        await self._send({"type": "history", "before": before, "messages": messages,
-                          "has_more": bool(messages) and messages[0]["seq"] > 1})
-
-    async def frame_send(self, frame):
-        self._need_login()
-        body, client_id = frame.get("body"), frame.get("client_id")
-        reply_to = frame.get("reply_to")
-        if reply_to is not None:
-            reply_to = self._int(frame, "reply_to", minimum=1)
-        mentions = frame.get("mentions") or []
-        if not isinstance(mentions, list):
-            raise FrameError("bad_frame", _("mentions is a list of user ids."))
-        # Sends run on a pool of threads (each with its own database connection) rather than the one
-        # shared database thread, so that one room's writes do not queue behind every other room's.
-        # The row lock on the room keeps the sequence strict.
-        message, created = await database_sync_to_async(actions.do_send_message, thread_sensitive=False)(
-            user=self.user, room=self.room, body=body, client_id=client_id, reply_to=reply_to, mentions=mentions,
-            access=self.access,
-        )
-        await self._send({"type": "ack", "client_id": client_id, "seq": message.seq, "state": message.state,
-                          "duplicate": not created})
-
-    async def frame_edit(self, frame):
-        self._need_login()
-        message = await self._message(frame)
-        await database_sync_to_async(actions.do_edit_message)(user=self.user, message=message, body=frame.get("body"))
-
-    async def frame_delete(self, frame):
-        self._need_login()
-        message = await self._message(frame)
-        await database_sync_to_async(actions.do_delete_message)(user=self.user, message=message)
-
-    async def frame_react(self, frame):
-        self._need_login()
-        message = await self._message(frame)
-        await database_sync_to_async(actions.do_react)(
-            user=self.user, message=message, emoji=frame.get("emoji"), add=frame.get("remove") is not True
-        )
-
-    async def frame_read(self, frame):
-        self._need_login()
-        seq = self._int(frame, "seq")
-        if seq > self.room.last_seq:
-            raise FrameError("bad_seq", _("That message does not exist yet."))
-        await database_sync_to_async(actions.do_mark_read)(user=self.user, room=self.room, seq=seq)
-        await self._send({"type": "unread", "room": self.room.pk, "count": await self._unread()})
-
-    async def frame_typing(self, frame):
-        self._need_login()
-        if not await database_sync_to_async(can)(self.user, "contribute", self.room.space):
-            raise FrameError("read_only", _("You may read this discussion, not write in it."))
-        await self.channel_layer.group_send(
-            actions.room_group(self.room.pk),
-            {"type": "live.event", "event": {"kind": "room", "public": {
-                "type": "typing", "user": {"id": self.user.pk, "name": self.user.display_name}}, "moderator": None,
-                "except_channel": self.channel_name}},
-        )
-
-    async def frame_report(self, frame):
-        from doeplein.moderation.actions import do_report_message
-
-        self._need_login()
-        message = await self._message(frame)
-        report = await database_sync_to_async(do_report_message)(user=self.user, message=message, reason=frame.get("reason"))
-        await self._send({"type": "reported", "seq": message.seq, "report": report.pk})
-
-    # Moderation frames: the actions check that the user may moderate the room's space.
-    async def frame_hide(self, frame):
-        from doeplein.moderation.actions import do_hide_message
-
-        message = await self._message(frame)
-        await database_sync_to_async(do_hide_message)(actor=self.user, message=message, reason=frame.get("reason") or "")
-
-    async def frame_unhide(self, frame):
-        from doeplein.moderation.actions import do_unhide_message
-
-        message = await self._message(frame)
-        await database_sync_to_async(do_unhide_message)(actor=self.user, message=message)
-
-    async def frame_pin(self, frame):
-        from doeplein.moderation.actions import do_pin_message
-
-        message = await self._message(frame)
-        await database_sync_to_async(do_pin_message)(actor=self.user, message=message, pinned=frame.get("pinned", True) is not False)
-
-    async def frame_lock(self, frame):
-        from doeplein.moderation.actions import do_lock_room
-
-        await database_sync_to_async(do_lock_room)(
-            actor=self.user, room=self.room, locked=frame.get("locked", True) is not False, reason=frame.get("reason") or ""
-        )
-
-    async def frame_slow_mode(self, frame):
-        from doeplein.moderation.actions import do_set_slow_mode
-
-        await database_sync_to_async(do_set_slow_mode)(actor=self.user, room=self.room, seconds=frame.get("seconds"))
-
-    async def frame_mute(self, frame):
-        await self._sanction(frame, "mute")
-
-    async def frame_ban(self, frame):
-        await self._sanction(frame, "ban")
-
-    async def _sanction(self, frame, kind):
-        from doeplein.accounts.models import User
-        from doeplein.moderation.actions import do_sanction
-
-        user_id = self._int(frame, "user", minimum=1)
-        target = await database_sync_to_async(User.objects.filter(pk=user_id, is_active=True).first)()
-        if target is None:
-            raise FrameError("not_found", _("No such person."))
-        await database_sync_to_async(do_sanction)(
-            actor=self.user, room=self.room, user=target, kind=kind, reason=frame.get("reason") or "",
-            minutes=frame.get("minutes"),
-        )
-        await self._send({"type": "done", "action": kind, "user": user_id})
-
-    async def frame_resolve(self, frame):
-        from doeplein.moderation.actions import do_resolve_report
-        from doeplein.moderation.models import Report
-
-        report_id = self._int(frame, "report", minimum=1)
-        report = await database_sync_to_async(
-            Report.objects.select_related("message__room").filter(pk=report_id, message__room=self.room).first
+    async def message(self, seq):
+        """Message ``seq`` of this room, as this connection may know it (a held one only for moderators
+        and its author), or ``not_found``."""
+        message = await database_sync_to_async(
+            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first
         )()
-        if report is None:
-            raise FrameError("not_found", _("No such report in this room."))
-        await database_sync_to_async(do_resolve_report)(
-            actor=self.user, report=report, resolution=frame.get("resolution"), reason=frame.get("reason") or ""
-        )
-
-    async def frame_reports(self, frame):
-        """The open review queue (moderators)."""
-        from doeplein.moderation.actions import report_frame
-        from doeplein.moderation.selectors import open_reports
-
-        def load():
-            return [report_frame(r) for r in open_reports(user=self.user, room=self.room)]
-
-        await self._send({"type": "reports", "reports": await database_sync_to_async(load)()})
+        if message is None or (message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk):
+            raise FrameError("not_found", _("No message %(seq)d in this room.") % {"seq": seq})
+        return message
 
     # --- frames out --------------------------------------------------------------------------------
     async def live_event(self, message):
         """Events from actions (after commit): pick the version this connection may see."""
+        if self.closing:
+            return
         event = message["event"]
         if event.get("kind") == "access_changed":
-            if not await self._recheck():
-                await self._cut_off()
+            # Re-read before delivering anything more; the space may have moved under another parent.
+            if not await self._recheck(chain=True):
+                return await self._cut_off()
+            await self._join_groups()
             return
         if event.get("except_channel") == self.channel_name:
             return
         frame = event.get("public")
-        if event.get("moderator") is not None and (
-            self.moderator or (event.get("author_id") is not None and event.get("author_id") == self.user.pk)
-        ):
-            frame = event["moderator"]
+        # Only a moderator version that differs (hidden or held text, reports) needs the verdict now.
+        if event.get("moderator") is not None and event["moderator"] != frame:
+            author = event.get("author_id")
+            if author is not None and self.user.is_authenticated and author == self.user.pk:
+                frame = event["moderator"]
+            elif self.moderator:
+                # Moderator-only text goes only where the verdict is "moderator" now, not at connect.
+                if not await self._recheck():
+                    return await self._cut_off()
+                if self.moderator:
+                    frame = event["moderator"]
         if frame is not None:
             await self._send(frame)
 
@@ -368,25 +314,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def _send(self, frame):
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        await self.send(text_data=encode(frame))
 
     async def _error(self, code, message, **extra):
         frame = {"type": "error", "code": code, "message": str(message)}
         frame.update({k: v for k, v in extra.items() if v is not None})
         await self._send(frame)
 
-    # --- helpers (database) ------------------------------------------------------------------------
-    async def _message(self, frame):
-        seq = self._int(frame, "seq", minimum=1)
-        message = await database_sync_to_async(
-            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first
-        )()
-        if message is None or (message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk):
-            raise FrameError("not_found", _("No message %(seq)d in this room.") % {"seq": seq})
-        return message
+    async def _server_error(self, error_id, ref=None):
+        await self._error("server_error", _("Something went wrong; nothing was changed (error %(id)s).") % {"id": error_id},
+                          id=error_id, ref=ref)
 
+    # --- helpers (database) ------------------------------------------------------------------------
     @database_sync_to_async
-    def _welcome(self):
+    def welcome(self):
         from .selectors import unread_count
 
         pinned = Message.objects.filter(room=self.room, pinned=True, state=Message.State.VISIBLE).values_list("seq", flat=True)
@@ -404,23 +345,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _may_write(self):
         try:
-            actions.check_can_post(self.user, self.room)
+            actions.check_can_post(self.user, self.room, self.access)
             return True
-        except Exception:  # noqa: BLE001 -- any refusal (an ActionError or a Django error) means "no"
+        except (ActionError, PermissionDenied, Http404):
             return False
 
     @database_sync_to_async
-    def _messages(self, **kwargs):
+    def messages(self, **kwargs):
         from .selectors import messages_for
         from .serializers import message_frame
 
         return [message_frame(m, for_moderator=self.moderator) for m in
                 messages_for(user=self.user, room=self.room, moderator=self.moderator, **kwargs)]
 
-    async def _send_messages(self, after):
+    async def send_messages(self, after):
         """Catch up after a reconnect: everything after ``after``, in order, in batches."""
         while True:
-            batch = await self._messages(after=after, limit=CATCH_UP_LIMIT)
+            batch = await self.messages(after=after, limit=CATCH_UP_LIMIT)
             for frame in batch:
                 await self._send(frame)
             if len(batch) < CATCH_UP_LIMIT:
@@ -429,7 +370,89 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "caught_up", "last_seq": self.room.last_seq})
 
     @database_sync_to_async
-    def _unread(self):
+    def unread(self):
         from .selectors import unread_count
 
         return unread_count(user=self.user, room=self.room)
+
+
+# --- the core's frame handlers ---------------------------------------------------------------------
+async def on_hello(conn, frame: frames.Hello):
+    """Start or resume: send the room's state, then every message after ``last_seq``."""
+    if frame.last_seq is not None and frame.last_seq > conn.room.last_seq:
+        raise FrameError("bad_seq", _("last_seq %(seq)d is ahead of this room (%(last)d).") % {
+            "seq": frame.last_seq, "last": conn.room.last_seq})
+    await conn.send_frame(await conn.welcome())
+    if frame.last_seq is not None:
+        await conn.send_messages(after=frame.last_seq)
+
+
+async def on_history(conn, frame: frames.History):
+    before = frame.before if frame.before is not None else conn.room.last_seq + 1
+    messages = await conn.messages(before=before, limit=min(frame.limit, HISTORY_LIMIT))
+    await conn.send_frame({"type": "history", "before": before, "messages": messages,
+                           "has_more": bool(messages) and messages[0]["seq"] > 1})
+
+
+async def on_send(conn, frame: frames.Send):
+    # Sends run on a pool of threads (each with its own database connection) rather than the one
+    # shared database thread, so that one room's writes do not queue behind every other room's.
+    # The row lock on the room keeps the sequence strict.
+    message, created = await database_sync_to_async(actions.do_send_message, thread_sensitive=False)(
+        user=conn.user, room=conn.room, body=frame.body, client_id=frame.client_id, reply_to=frame.reply_to,
+        mentions=frame.mentions, access=conn.access,
+    )
+    await conn.send_frame({"type": "ack", "client_id": frame.client_id, "seq": message.seq, "state": message.state,
+                           "duplicate": not created})
+
+
+async def on_edit(conn, frame: frames.Edit):
+    message = await conn.message(frame.seq)
+    await conn.run(actions.do_edit_message, user=conn.user, message=message, body=frame.body)
+
+
+async def on_delete(conn, frame: frames.Delete):
+    message = await conn.message(frame.seq)
+    await conn.run(actions.do_delete_message, user=conn.user, message=message)
+
+
+async def on_react(conn, frame: frames.React):
+    message = await conn.message(frame.seq)
+    await conn.run(actions.do_react, user=conn.user, message=message, emoji=frame.emoji, add=not frame.remove)
+
+
+async def on_read(conn, frame: frames.Read):
+    if frame.seq > conn.room.last_seq:
+        raise FrameError("bad_seq", _("That message does not exist yet."))
+    await conn.run(actions.do_mark_read, user=conn.user, room=conn.room, seq=frame.seq)
+    await conn.send_frame({"type": "unread", "room": conn.room.pk, "count": await conn.unread()})
+
+
+async def on_typing(conn, frame: frames.Typing):
+    if not conn.access.contribute:
+        raise FrameError("read_only", _("You may read this discussion, not write in it."))
+    await conn.channel_layer.group_send(
+        actions.room_group(conn.room.pk),
+        {"type": "live.event", "event": {"kind": "room", "public": {
+            "type": "typing", "user": {"id": conn.user.pk, "name": conn.user.display_name}}, "moderator": None,
+            "except_channel": conn.channel_name}},
+    )
+
+
+CORE_HANDLERS = {
+    "hello": (frames.Hello, on_hello, True),
+    "send": (frames.Send, on_send, False),
+    "edit": (frames.Edit, on_edit, False),
+    "delete": (frames.Delete, on_delete, False),
+    "react": (frames.React, on_react, False),
+    "typing": (frames.Typing, on_typing, False),
+    "read": (frames.Read, on_read, False),
+    "history": (frames.History, on_history, True),
+}
+
+
+def register_core_frames(target=registry):
+    """Called once, from DiscussionConfig.ready()."""
+    for name, (model, handle, anonymous) in CORE_HANDLERS.items():
+        target.register_frame(FrameType(name=name, model=model, handle=handle, anonymous=anonymous))
+

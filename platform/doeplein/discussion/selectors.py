@@ -1,17 +1,59 @@
 """Reading discussions through the gate. Hidden and held text only reaches those who may see it."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from doeplein.access import get_object_or_404, visible
+from doeplein.access import can, get_object_or_404, hidden_from, visible
 
+from .actions import DiscussionError
 from .models import Message, Reaction, ReadMarker, Room
+from .registry import registry
 
 PAGE = 50
+MAX_NESTING = 20  # spaces nest far less deep; the bound only guards against a cycle in bad data
+
+CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND = 4401, 4403, 4404
+
+
+class Banned(DiscussionError, PermissionDenied):
+    """A ban is in force: the person may not even read the room. The API answers 403 with the code
+    ``banned``; pages answer 403 like any refusal."""
+
+    def __init__(self, until=None):
+        super().__init__(_("You are banned from this discussion."), code="banned", status=403, until=until)
 
 
 def room_by_id(*, user, room_id, action="view"):
-    return get_object_or_404(user, Room.objects.select_related("space", "space__parent"), action, pk=room_id)
+    """The room, if ``user`` may read it: the gate's answer for its space (404 for secret ones), and no
+    ban in force in the room (:class:`Banned`, a 403). A muted person reads."""
+    room = get_object_or_404(user, Room.objects.select_related("space", "space__parent"), action, pk=room_id)
+    sanctions = registry.sanctions(user, room.pk)
+    if "ban" in sanctions:
+        raise Banned(until=sanctions["ban"])
+    return room
+
+
+def room_verdict(user, room):
+    """Why ``user`` may not read ``room``, as the websocket close code: 4404 where a "no" would reveal a
+    secret space, 4401 for anonymous people, else 4403."""
+    if can(user, "view", room.space):
+        return None
+    if hidden_from(user, room.space):
+        return CLOSE_NOT_FOUND
+    return CLOSE_UNAUTHENTICATED if not user.is_authenticated else CLOSE_FORBIDDEN
+
+
+def space_chain(space_id):
+    """The id of a space and of each of its ancestors, nearest first."""
+    space_model = Room._meta.get_field("space").related_model
+    chain = [space_id]
+    parent = space_model.objects.filter(pk=space_id).values_list("parent_id", flat=True).first()
+    while parent is not None and parent not in chain and len(chain) < MAX_NESTING:
+        chain.append(parent)
+        parent = space_model.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
+    return chain
 
 
 def room_list(*, user, space=None):
@@ -63,4 +105,4 @@ def unread_counts(*, user, rooms):
     return dict(rows)
 
 
-__all__ = ["room_by_id", "room_list", "messages_for", "unread_count", "unread_counts"]
+__all__ = ["Banned", "room_by_id", "room_verdict", "space_chain", "room_list", "messages_for", "unread_count", "unread_counts"]

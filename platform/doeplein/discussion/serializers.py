@@ -12,7 +12,8 @@ def _author(message):
 
 def message_frame(message, *, reactions=None, for_moderator=False):
     """The ``message`` frame. Hidden and deleted messages keep their place but lose their text,
-    except for moderators, who see the text of hidden and held messages with the reason."""
+    except for moderators, who see the text of hidden and held messages with the reason (never of
+    deleted ones)."""
     frame = {
         "type": "message",
         "room": message.room_id,
@@ -27,7 +28,8 @@ def message_frame(message, *, reactions=None, for_moderator=False):
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "reactions": reactions if reactions is not None else reaction_counts(message),
     }
-    if message.state == Message.State.VISIBLE or for_moderator:
+    # A deleted message's text goes for everyone, moderators included.
+    if message.state == Message.State.VISIBLE or (for_moderator and message.state != Message.State.DELETED):
         frame["body"] = message.body
     else:
         frame["body"] = None

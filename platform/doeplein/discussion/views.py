@@ -17,6 +17,7 @@ from doeplein.spaces.models import Space
 
 from . import actions
 from .models import Message
+from .registry import registry
 from .selectors import messages_for, room_by_id, unread_count
 from .serializers import reaction_counts
 
@@ -43,13 +44,26 @@ def _context(request, room, before=None):
             may_write = False
     else:
         may_write = False
-    reports = []
-    if moderator:
-        from doeplein.moderation.selectors import open_reports
+    last_read_seq, mentioned = 0, set()
+    if request.user.is_authenticated and items:
+        from .models import Mention, ReadMarker
 
-        reports = list(open_reports(user=request.user, room=room)[:50])
+        # Read before the page marks everything read: the "new messages" divider goes after it.
+        last_read_seq = (
+            ReadMarker.objects.filter(room=room, user=request.user).values_list("last_read_seq", flat=True).first() or 0
+        )
+        mentioned = set(
+            Mention.objects.filter(user=request.user, message__in=[m.pk for m in items]).values_list("message_id", flat=True)
+        )
+    first_new = next(
+        (m.seq for m in items if last_read_seq and m.seq > last_read_seq and m.author_id != request.user.pk), None
+    )
+    for item in items:
+        item.mentions_me = item.pk in mentioned
     return {
-        "reports": reports,
+        "first_new_seq": first_new,
+        "reports": [],
+        **registry.extra_context(request, room, moderator),
         "room": room,
         "space": room.space.specific,
         "items": items,
@@ -153,53 +167,42 @@ def post(request, room_id):
     return _back(room, "#compose" if not ok else "#latest")
 
 
+def _page_action(request, room, message, on, verb):
+    """Run a form another app registered for the room page (moderation's hide, pin, sanction …)."""
+    spec = registry.page_actions.get((on, verb))
+    if spec is None:
+        raise Http404
+    try:
+        fn, kwargs, success = spec.prepare(request, room, message)
+    except ActionError as exc:
+        flash.error(request, exc.message)
+        return
+    _run(request, fn, success, **kwargs)
+
+
 @login_required
 @require_POST
 def message_action(request, room_id, seq, verb):
-    from doeplein.moderation import actions as moderation
-
     room = room_by_id(user=request.user, room_id=room_id)
     message = _message(request, room, seq)
-    user, reason = request.user, request.POST.get("reason", "")
-    handlers = {
+    user = request.user
+    own = {
         "edit": (actions.do_edit_message, {"user": user, "message": message, "body": request.POST.get("body", "")}, _("Saved.")),
         "delete": (actions.do_delete_message, {"user": user, "message": message}, _("Your message was deleted.")),
         "react": (actions.do_react, {"user": user, "message": message, "emoji": request.POST.get("emoji", ""),
                                       "add": request.POST.get("remove") != "1"}, None),
-        "report": (moderation.do_report_message, {"user": user, "message": message, "reason": reason},
-                   _("Thank you; the moderators will look at it.")),
-        "hide": (moderation.do_hide_message, {"actor": user, "message": message, "reason": reason}, _("Message hidden.")),
-        "unhide": (moderation.do_unhide_message, {"actor": user, "message": message}, _("Message shown again.")),
-        "pin": (moderation.do_pin_message, {"actor": user, "message": message, "pinned": request.POST.get("pinned") != "0"}, None),
     }
-    if verb not in handlers:
-        raise Http404
-    fn, kwargs, success = handlers[verb]
-    _run(request, fn, success, **kwargs)
+    if verb in own:
+        fn, kwargs, success = own[verb]
+        _run(request, fn, success, **kwargs)
+    else:
+        _page_action(request, room, message, "message", verb)
     return _back(room, f"#m{seq}")
 
 
 @login_required
 @require_POST
 def room_action(request, room_id, verb):
-    from doeplein.accounts.models import User
-    from doeplein.moderation import actions as moderation
-
     room = room_by_id(user=request.user, room_id=room_id)
-    actor, data = request.user, request.POST
-    if verb == "lock":
-        _run(request, moderation.do_lock_room, _("Saved."), actor=actor, room=room, locked=data.get("locked") != "0",
-             reason=data.get("reason", ""))
-    elif verb == "slow-mode":
-        _run(request, moderation.do_set_slow_mode, _("Saved."), actor=actor, room=room, seconds=data.get("seconds"))
-    elif verb == "sanction":
-        user_id = data.get("user", "")
-        target = User.objects.filter(pk=_number(user_id), is_active=True).first() if _number(user_id) else None
-        if target is None:
-            flash.error(request, _("No such person."))
-        else:
-            _run(request, moderation.do_sanction, _("Saved."), actor=actor, room=room, user=target,
-                 kind=data.get("kind", ""), reason=data.get("reason", ""), minutes=data.get("minutes") or None)
-    else:
-        raise Http404
+    _page_action(request, room, None, "room", verb)
     return _back(room)

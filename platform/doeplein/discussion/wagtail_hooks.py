@@ -21,3 +21,47 @@ def render_discussion_section(request, space):
 @hooks.register(HOOK_SPACE_SECTIONS)
 def discussion_section():
     return [Section(key="discussion", label=_("Discussion"), render=render_discussion_section, order=30)]
+
+
+# --- Search (doeplein.plugins.HOOK_SEARCH_SOURCES, docs/search.md) ----------------------------------
+# Messages are found by whoever may read their room's space; held, hidden and deleted ones are not
+# indexed (a moderator hiding a message removes it from the search after commit).
+def _message_documents(message):
+    from django.utils.translation import gettext
+
+    from doeplein.plugins import SearchDoc
+
+    return [
+        SearchDoc(
+            object_id=message.pk,
+            title="",
+            heading=gettext("Message in %(room)s") % {"room": message.room.title},
+            body=message.body,
+            url=f"{message.room.get_absolute_url()}#m{message.seq}",
+            space_id=message.room.space_id,
+            guard="view",
+            person_id=message.author_id,
+            date=message.created_at,
+        )
+    ]
+
+
+@hooks.register("doeplein_search_sources")
+def search_sources():
+    from doeplein.plugins import SearchSource
+
+    from .models import Message
+
+    return [
+        SearchSource(
+            key="message",
+            label=_("Discussion messages"),
+            queryset=lambda: Message.objects.filter(state=Message.State.VISIBLE).select_related("room").order_by("pk"),
+            documents=_message_documents,
+            # A renamed room's messages keep their old heading until the next rebuild: re-indexing every
+            # message of a room on each room save (locking, slow mode) would cost more than it gives.
+            triggers=((Message, lambda m: [m.pk]),),
+            watch_deletes=False,  # messages go with their room's space, never one by one
+            order=50,
+        )
+    ]

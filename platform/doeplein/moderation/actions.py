@@ -4,25 +4,25 @@ Community managers, owners and group admins (whoever the gate lets ``moderate`` 
 use them. Every one is written to the audit log; hidden messages are kept, never destroyed.
 """
 
+import re
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doeplein.access import check
-from doeplein.discussion.actions import (
-    DiscussionError,
-    broadcast_message,
-    broadcast_room,
-    word_filters_changed,
-)
+from doeplein.discussion.actions import DiscussionError, broadcast_message, broadcast_room
 from doeplein.discussion.models import Message
-from doeplein.live import access_group, send_event_on_commit
+from doeplein.live import access_changed_on_commit
 
 from .models import AuditEntry, Report, Sanction, WordFilter
 
 MAX_DURATION = timedelta(days=365)
+MAX_MINUTES = 365 * 24 * 60
+MAX_SLOW_MODE_SECONDS = 3600
 
 
 def audit(*, actor, space, action, room=None, target_user=None, message=None, reason="", data=None):
@@ -94,11 +94,14 @@ def do_lock_room(*, actor, room, locked=True, reason=""):
 @transaction.atomic
 def do_set_slow_mode(*, actor, room, seconds):
     _moderate(actor, room)
-    try:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | str):
+        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value")
+    if isinstance(seconds, str):
+        seconds = seconds.strip()
+        if not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 6):
+            raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value")
         seconds = int(seconds)
-    except (TypeError, ValueError):
-        raise DiscussionError(_("Slow mode takes a number of seconds."), code="bad_value") from None
-    if not 0 <= seconds <= 3600:
+    if not 0 <= seconds <= MAX_SLOW_MODE_SECONDS:
         raise DiscussionError(_("Slow mode is 0 (off) to 3600 seconds."), code="bad_value")
     room.slow_mode_seconds = seconds
     room.save(update_fields=["slow_mode_seconds"])
@@ -108,13 +111,18 @@ def do_set_slow_mode(*, actor, room, seconds):
 
 
 def _duration(minutes):
+    """The end of a sanction ``minutes`` from now (None: no end). Bounded before any arithmetic: a
+    number of 10**30 minutes, 1e309 or "99999999999999999999" is refused, never an OverflowError."""
     if minutes in (None, "", 0):
         return None
-    try:
+    if isinstance(minutes, str):
+        minutes = minutes.strip()
+        if not (minutes.isascii() and minutes.isdigit() and len(minutes) <= 9):
+            raise DiscussionError(_("A duration is 1 minute to 365 days."), code="bad_value")
         minutes = int(minutes)
-    except (TypeError, ValueError):
-        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value") from None
-    if minutes < 1 or minutes > MAX_DURATION // timedelta(minutes=1):  # compared as ints: no OverflowError
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise DiscussionError(_("A duration is a number of minutes."), code="bad_value")
+    if not 1 <= minutes <= MAX_MINUTES:
         raise DiscussionError(_("A duration is 1 minute to 365 days."), code="bad_value")
     return timezone.now() + timedelta(minutes=minutes)
 
@@ -133,8 +141,8 @@ def do_sanction(*, actor, room, user, kind, reason="", minutes=None):
     sanction = Sanction.objects.create(room=room, user=user, kind=kind, reason=reason[:500], until=until, created_by=actor)
     audit(actor=actor, space=room.space, room=room, action=f"user.{kind}", target_user=user, reason=reason,
           data={"until": until.isoformat() if until else None})
-    # The person's open connections re-check at once (a ban closes them; a mute refuses sends).
-    send_event_on_commit(access_group(user.pk), {"kind": "access_changed", "room": room.pk})
+    # The person's open connections re-read their verdict at once (a ban closes them; a mute refuses sends).
+    access_changed_on_commit(user_ids=[user.pk], reason=f"sanction.{kind}")
     return sanction
 
 
@@ -145,7 +153,20 @@ def do_lift_sanction(*, actor, sanction):
     sanction.save(update_fields=["lifted_at"])
     audit(actor=actor, space=sanction.room.space, room=sanction.room, action=f"user.{sanction.kind}_lifted",
           target_user=sanction.user)
+    access_changed_on_commit(user_ids=[sanction.user_id], reason=f"sanction.{sanction.kind}_lifted")
     return sanction
+
+
+def active_sanctions(user, room_id):
+    """{kind: until or None} of the sanctions in force for ``user`` in the room (the newest of each kind);
+    the discussion's sanctions reader."""
+    active = (
+        Sanction.objects.filter(room_id=room_id, user=user, lifted_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+        .order_by("created_at")
+        .values_list("kind", "until")
+    )
+    return dict(active)
 
 
 def report_frame(report):
@@ -158,7 +179,8 @@ def report_frame(report):
         "status": report.status,
         "reporter": report.reporter.display_name if report.reporter else None,
         "author": report.message.author.display_name if report.message.author else None,
-        "body": report.message.body,
+        # A deleted message's text is gone for the review queue too.
+        "body": report.message.body if report.message.state != Message.State.DELETED else None,
         "created_at": report.created_at.isoformat(),
     }
 
@@ -214,6 +236,56 @@ def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
           target_user=message.author, message=message, reason=reason)
     broadcast_room(message.room, report_frame(report), moderators_only=True)
     return report
+
+
+# --- Word filters ----------------------------------------------------------------------------------
+WORD_FILTER_VERSION = "discussion:word-filters:version"
+
+
+def word_filters_changed():
+    """Drop every cached filter list (a parent's filters apply to its children's rooms too)."""
+    if not cache.add(WORD_FILTER_VERSION, 2, None):
+        try:
+            cache.incr(WORD_FILTER_VERSION)
+        except ValueError:
+            cache.set(WORD_FILTER_VERSION, 2, None)
+
+
+def word_filter_key(space_id):
+    return f"discussion:word-filters:{cache.get(WORD_FILTER_VERSION, 1)}:{space_id}"
+
+
+def check_words(user, room, body, moderator):
+    """The discussion's pre-send check: a refusing filter refuses the text (``refused_word``); a holding
+    one returns True (held for review). Filters of the room's space and of its parent apply."""
+    # Filters change rarely and are read on every message: cached per space, dropped when they change.
+    key = word_filter_key(room.space_id)
+    words = cache.get(key)
+    if words is None:
+        space_ids = [room.space_id] + ([room.space.parent_id] if room.space.parent_id else [])
+        words = list(WordFilter.objects.filter(space_id__in=space_ids).values_list("word", "action"))
+        cache.set(key, words, 300)
+    hold = False
+    lowered = body.lower()
+    for word, action in words:
+        if re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", lowered):
+            if action == "refuse":
+                raise DiscussionError(_("This message contains words that are not allowed here."), code="refused_word")
+            hold = True
+    return hold
+
+
+def audit_held(message):
+    """The discussion's stored-message listener: a held message goes into the audit log."""
+    if message.state == Message.State.HELD:
+        audit(actor=None, space=message.room.space, room=message.room, action="message.held",
+              target_user=message.author, message=message, reason=_("Word filter"))
+
+
+def keeps_text(message):
+    """The discussion's text keeper: a message that was reported, hidden or held keeps its text in the
+    revision history when its author deletes it, for the audit."""
+    return Report.objects.filter(message=message).exists() or AuditEntry.objects.filter(message=message).exists()
 
 
 def _drop_cached_filters():

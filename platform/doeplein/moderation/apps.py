@@ -8,3 +8,10 @@ class ModerationConfig(AppConfig):
     name = "doeplein.moderation"
     label = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self):
+        from doeplein.discussion.registry import registry
+
+        from .discussion import register
+
+        register(registry)

@@ -3,12 +3,14 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doeplein.access import get_object_or_404
 from doeplein.core.exceptions import ActionError
+from doeplein.plugins import report_sources
 from doeplein.spaces.models import Space
 
 from . import actions
@@ -24,7 +26,26 @@ def _space(request, space_id):
 def reports(request, space_id):
     space = _space(request, space_id)
     queue = open_reports(user=request.user, space=space)
-    return render(request, "moderation/reports.html", {"space": space.specific, "reports": queue})
+    # Reports on content plugins keep (blog comments …), beside those on chat messages.
+    others = [item for source in report_sources().values() for item in source.open_reports(request.user, space)]
+    others.sort(key=lambda item: item.created_at)
+    return render(request, "moderation/reports.html", {"space": space.specific, "reports": queue, "others": others})
+
+
+@login_required
+@require_POST
+def resolve_other(request, space_id, source, report_id):
+    """Resolve a report from a plugin's :class:`~doeplein.plugins.ReportSource` through its action."""
+    space = _space(request, space_id)
+    found = report_sources().get(source)
+    if found is None:
+        raise Http404
+    try:
+        found.resolve(request.user, report_id, request.POST.get("resolution", ""), request.POST.get("reason", ""))
+        flash.success(request, _("The report is resolved."))
+    except ActionError as exc:
+        flash.error(request, exc.message)
+    return redirect("moderation:reports", space_id=space.pk)
 
 
 @login_required

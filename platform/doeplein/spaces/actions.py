@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -97,7 +96,10 @@ def _owner_count(space):
 
 def _welcome(space, user):
     if space.welcome_message:
-        do_notify(recipient=user, verb="space.welcome", message=space.welcome_message[:500], url=_url(space))
+        do_notify(
+            recipient=user, verb="space.welcome", params={"space": space.name, "text": space.welcome_message[:400]},
+            url=_url(space),
+        )
 
 
 @transaction.atomic
@@ -131,7 +133,8 @@ def do_request_to_join(*, user, space, message=""):
         do_notify(
             recipient=manager,
             verb="space.join_requested",
-            message=_("%(name)s asks to join %(space)s.") % {"name": user.display_name, "space": space.name},
+            params={"name": user.display_name, "space": space.name},
+            actor=user,
             url=reverse("spaces:requests", kwargs={"space_id": space.pk}),
         )
     return request
@@ -155,14 +158,14 @@ def do_decide_request(*, actor, request_id, approve, message=""):
     if approve:
         _add_member(space, request.user, Role.MEMBER)
         record(actor=actor, verb="space.request_approved", target=space, space=space, data={"user": request.user.pk})
-        text = _("Welcome: your request to join %(space)s was approved.") % {"space": space.name}
     else:
         record(actor=actor, verb="space.request_rejected", target=space, space=space, audience="only_me",
                data={"user": request.user.pk})
-        text = _("Your request to join %(space)s was not approved.") % {"space": space.name}
-    if message:
-        text = f"{text} {message}"
-    do_notify(recipient=request.user, verb=f"space.request_{request.status}", message=text, url=_url(space))
+    verb = f"space.request_{request.status}" + ("_with_message" if message else "")
+    do_notify(
+        recipient=request.user, verb=verb, params={"space": space.name, "message": message[:300]}, actor=actor,
+        url=_url(space),
+    )
     if approve:
         _welcome(space, request.user)
     return request
@@ -213,7 +216,8 @@ def do_change_role(*, actor, space, user, role):
     do_notify(
         recipient=user,
         verb="space.role_changed",
-        message=_("Your role in %(space)s is now: %(role)s.") % {"space": space.name, "role": role.label},
+        params={"space": space.name, "role": int(role)},
+        actor=actor,
         url=_url(space),
     )
     return membership
@@ -252,23 +256,26 @@ def _hash(token):
 
 def _send_invitation(invitation, token):
     space = invitation.space
-    link = f"{settings.SITE_URL}/invitations/{token}/"
-    body = _(
-        "%(inviter)s invites you to %(space)s on %(site)s.\n\nAccept the invitation: %(link)s\n\n"
-        "The link works once and until %(until)s."
-    ) % {
-        "inviter": invitation.invited_by.display_name if invitation.invited_by else settings.WAGTAIL_SITE_NAME,
-        "space": space.name,
-        "site": settings.WAGTAIL_SITE_NAME,
-        "link": link,
-        "until": timezone.localtime(invitation.expires_at).strftime("%d-%m-%Y"),
-    }
-    send_mail(_("Invitation to %(space)s") % {"space": space.name}, body, None, [invitation.email])
+    from doeplein.accounts.language import language_of
+    from doeplein.core.mail import send_templated_mail
+
+    send_templated_mail(
+        template="invitation",
+        to=[invitation.email],
+        language=language_of(invitation.user) if invitation.user_id else None,
+        context={
+            "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
+            "space": space.name,
+            "link": f"{settings.SITE_URL}/invitations/{token}/",
+            "until": invitation.expires_at,
+        },
+    )
     if invitation.user_id:
         do_notify(
             recipient=invitation.user,
             verb="space.invited",
-            message=_("You are invited to %(space)s.") % {"space": space.name},
+            params={"space": space.name, "name": invitation.invited_by.display_name if invitation.invited_by else ""},
+            actor=invitation.invited_by,
             url=f"/invitations/{token}/",
         )
     invitation.sent_at = timezone.now()

@@ -78,4 +78,4 @@ class InviteForm(forms.Form):
         try:
             return [int(x) for x in self.cleaned_data["people"].split(",") if x.strip()]
         except ValueError:
-            raise forms.ValidationError(_("Choose people to invite."))
+            raise forms.ValidationError(_("Choose people to invite.")) from None

@@ -22,7 +22,7 @@ def test_all_components_up_is_200(client):
 
     assert status == 200, body
     assert body["status"] == "up"
-    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "up"}
+    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "up", "search": "up"}
     assert all(isinstance(c["ms"], float) for c in body["components"].values())
 
 
@@ -38,7 +38,7 @@ def test_unreachable_cache_is_503_with_cache_down(client):
 
     assert status == 503
     assert body["status"] == "down"
-    assert components == {"database": "up", "cache": "down", "channel_layer": "up", "broker": "up"}
+    assert components == {"database": "up", "cache": "down", "channel_layer": "up", "broker": "up", "search": "up"}
     assert "Connection" in body["components"]["cache"]["error"]
 
 
@@ -51,7 +51,7 @@ def test_unreachable_channel_layer_is_503_with_channel_layer_down(client):
     status, body, components = healthz(client)
 
     assert status == 503
-    assert components == {"database": "up", "cache": "up", "channel_layer": "down", "broker": "up"}
+    assert components == {"database": "up", "cache": "up", "channel_layer": "down", "broker": "up", "search": "up"}
 
 
 def test_missing_channel_layer_is_503(client):
@@ -67,5 +67,5 @@ def test_unreachable_broker_is_503_with_broker_down(client, tmp_path):
         status, body, components = healthz(client)
 
     assert status == 503
-    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "down"}
+    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "down", "search": "up"}
     assert body["components"]["broker"]["error"]

@@ -12,7 +12,7 @@ def test_pages_render_with_the_default_look_when_no_site_exists(client):
     Site.objects.all().delete()
     response = client.get("/accounts/login/")
     assert response.status_code == 200
-    assert "--primary: #154273" in response.content.decode()
+    assert "--doeplein-primary: #154273" in client.get("/theme.css").content.decode()
 
 
 def test_the_site_name_and_colours_come_from_the_site_settings(client):
@@ -22,4 +22,5 @@ def test_the_site_name_and_colours_come_from_the_site_settings(client):
     )
     html = client.get("/accounts/login/").content.decode()
     assert "Gemeente Zwolle" in html
-    assert "--primary: #0b3d6b" in html
+    assert "/theme.css" in html
+    assert "--doeplein-primary: #0b3d6b" in client.get("/theme.css").content.decode()

@@ -11,7 +11,7 @@
           typing: " is aan het typen…", online: "Nu aanwezig: ", until: " (tot ", reason: "Reden voor verbergen", hide: "Verbergen",
           show: "Weer tonen", approve: "Goedkeuren", keep: "Laten staan", sanction: "Verbergen en dempen", reported: "Gemeld door ",
           empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…",
-          locked: "Deze discussie is gesloten.", slow: "Langzame modus: één bericht per {n} seconden." },
+          locked: "Deze discussie is gesloten.", slow: "Vertraagde modus: één bericht per {n} seconden." },
     en: { actions: "Actions", hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
           typing: " is typing…", online: "Here now: ", until: " (until ", reason: "Reason for hiding", hide: "Hide",
           show: "Show again", approve: "Approve", keep: "Keep it", sanction: "Hide and mute", reported: "Reported by ",
@@ -67,13 +67,17 @@
     var li = el("li", "message-item state-" + m.state + (m.pinned ? " pinned" : ""));
     li.id = "m" + m.seq;
     li.setAttribute("data-seq", m.seq);
+    li.appendChild(avatar(m.author));
     var meta = el("p", "meta");
-    meta.appendChild(el("strong", null, m.author && m.author.name));
+    meta.appendChild(el("strong", "author", m.author && m.author.name));
     if (moderator && m.author && m.author.id) meta.appendChild(el("span", "muted", " (#" + m.author.id + ")"));
-    meta.appendChild(el("span", "muted", " " + new Date(m.created_at).toLocaleTimeString().slice(0, 5)));
-    if (m.edited_at) meta.appendChild(el("span", "muted", " " + T.edited));
+    var time = el("time", null, new Date(m.created_at).toLocaleTimeString().slice(0, 5));
+    time.setAttribute("datetime", m.created_at);
+    time.setAttribute("data-relative", "");
+    meta.appendChild(time);
+    if (m.edited_at) meta.appendChild(el("span", "edited", T.edited));
     li.appendChild(meta);
-    if (m.state === "visible") li.appendChild(el("p", "body", m.body));
+    if (m.state === "visible") li.appendChild(chatBody(m.body));
     else if (m.state === "hidden") {
       li.appendChild(el("p", "body hidden-note", T.hidden + (m.hidden_reason || "")));
       if (m.body) li.appendChild(el("p", "body moderator-copy", m.body));
@@ -88,11 +92,39 @@
     if (me && m.state !== "deleted") li.appendChild(actionsMenu(m));
     return li;
   }
+  function avatar(author) {
+    // Initials on a colour of the person's own, as the server renders them (pictures come with a reload).
+    var name = (author && author.name) || "?";
+    var parts = name.split(/[\s.\-_@]+/).filter(Boolean);
+    var initials = parts.length ? (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase() : "?";
+    var span = el("span", "avatar avatar--initials avatar--tone-" + (((author && author.id) || 0) % 8), initials);
+    span.setAttribute("aria-hidden", "true");
+    return span;
+  }
+  function chatBody(text) {
+    // Text nodes only (never innerHTML with what people wrote); @mentions get a mark of their own.
+    var p = el("p", "body");
+    var pattern = /(^|[^\w@])@([\w][\w.\-]*(?: [A-Z][\w\-]*)?)/g, last = 0, match;
+    text = text || "";
+    while ((match = pattern.exec(text))) {
+      var start = match.index + match[1].length;
+      p.appendChild(document.createTextNode(text.slice(last, start)));
+      p.appendChild(el("span", "mention", "@" + match[2]));
+      last = start + match[2].length + 1;
+    }
+    p.appendChild(document.createTextNode(text.slice(last)));
+    return p;
+  }
   function actionsMenu(m) {
     // React, reply, report, edit: the server renders the message's own forms when the menu opens,
     // so live messages offer exactly what the page offers, without a second copy of the markup here.
     var details = el("details", "actions");
-    var summary = el("summary", null, T.actions || "Actions");
+    var summary = el("summary");
+    summary.setAttribute("title", T.actions || "Actions");
+    var dots = el("span", null, "⋯");
+    dots.setAttribute("aria-hidden", "true");
+    summary.appendChild(dots);
+    summary.appendChild(el("span", "visually-hidden", (T.actions || "Actions") + " #" + m.seq));
     details.appendChild(summary);
     details.addEventListener("toggle", function () {
       if (!details.open || details.getAttribute("data-loaded")) return;
@@ -259,6 +291,12 @@
       send({ type: "send", client_id: id, body: body, reply_to: pending[id].reply_to });
       textarea.value = "";
     });
+    // Enter sends, Shift+Enter starts a new line (and Enter while an input method composes does nothing).
+    textarea.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      event.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(); else form.querySelector("button[type=submit]").click();
+    });
     textarea.addEventListener("input", function () {
       var now = Date.now();
       if (now - typingSent > 3000) { typingSent = now; send({ type: "typing" }); }
@@ -271,5 +309,22 @@
     var li = hideForm.closest("[data-seq]");
     send({ type: "hide", seq: parseInt(li.getAttribute("data-seq"), 10), reason: hideForm.querySelector("[name=reason]").value });
   });
+  // Open at the first new message, else at the latest one; follow new messages while at the bottom.
+  var scroller = root.querySelector("[data-chat-scroll]");
+  if (scroller) {
+    var divider = root.querySelector("[data-new-divider]");
+    if (divider) scroller.scrollTop = divider.offsetTop - scroller.offsetTop - 8;
+    else scroller.scrollTop = scroller.scrollHeight;
+    var following = true;
+    scroller.addEventListener("scroll", function () {
+      following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
+    });
+    new MutationObserver(function (records) {
+      // New or replaced messages only (not the relative times changing inside them).
+      if (!records.some(function (r) { return r.target.nodeName === "OL" || r.target.id === "messages"; })) return;
+      if (window.doepleinRelativeTimes) window.doepleinRelativeTimes();
+      if (following) scroller.scrollTop = scroller.scrollHeight;
+    }).observe(scroller, { childList: true, subtree: true });
+  }
   connect();
 })();

@@ -1,0 +1,69 @@
+// Live updates on a post page: new comments appear, hidden and deleted ones go, reactions update.
+// The page works without this script (forms post and reload); this only saves the reload.
+(function () {
+  "use strict";
+  var article = document.querySelector("[data-live-post]");
+  if (!article || !("WebSocket" in window)) return;
+  var path = article.getAttribute("data-live-post");
+  var delay = 1000;
+
+  function commentItem(frame) {
+    var li = document.createElement("li");
+    li.id = "comment-" + frame.id;
+    li.className = "comment live";
+    li.setAttribute("data-comment", String(frame.id));
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    var who = document.createElement("strong");
+    who.textContent = frame.author || "—";
+    meta.appendChild(who);
+    var body = document.createElement("div");
+    body.className = "body";
+    body.textContent = frame.body; // text, never HTML
+    li.appendChild(meta);
+    li.appendChild(body);
+    return li;
+  }
+
+  function handle(frame) {
+    var existing = frame.id ? document.getElementById("comment-" + frame.id) : null;
+    if (frame.type === "comment") {
+      if (existing) return;
+      var list = document.getElementById("comment-list");
+      if (frame.parent) {
+        var parent = document.getElementById("comment-" + frame.parent);
+        if (parent) {
+          list = parent.querySelector("ol.replies");
+          if (!list) { list = document.createElement("ol"); list.className = "replies"; parent.appendChild(list); }
+        }
+      }
+      if (list) list.appendChild(commentItem(frame));
+    } else if (frame.type === "comment_updated" && existing) {
+      var body = existing.querySelector(".body");
+      if (body) body.textContent = frame.body;
+    } else if ((frame.type === "comment_hidden" || frame.type === "comment_deleted") && existing) {
+      existing.parentNode.removeChild(existing);
+    } else if (frame.type === "comments_closed" || frame.type === "post_unpublished" || frame.type === "post_deleted") {
+      var form = document.getElementById("comment-form");
+      if (form) form.parentNode.removeChild(form);
+    }
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + path);
+    socket.onopen = function () { delay = 1000; article.setAttribute("data-live-connected", "1"); };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      handle(data);
+    };
+    socket.onclose = function (event) {
+      article.removeAttribute("data-live-connected");
+      if (event.code === 4404) return;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();

@@ -1,0 +1,68 @@
+"""The search index's rows: one per item (and audience variant) a search source describes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
+
+# PostgreSQL text-search configurations by language; anything else (names, codes) is not stemmed.
+SEARCH_CONFIGS = {"nl": "dutch", "en": "english"}
+PLAIN_CONFIG = "simple"
+
+
+class SearchDocument(index.Indexed, models.Model):
+    """What the search finds, with the fields its access filter and facets need.
+
+    Access is never decided by reading these rows in Python: the search passes the gate's answer
+    (the spaces the searcher may view or discover, their audience tier) as filters on ``guard``,
+    ``space_id`` and ``audience``, so counts and facets only ever count what the searcher may see.
+    """
+
+    source = models.CharField(max_length=50)
+    item_id = models.CharField(max_length=64)
+    variant = models.CharField(max_length=20, blank=True, default="")
+    title = models.TextField(blank=True)
+    heading = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    language = models.CharField(max_length=8, blank=True)
+    guard = models.CharField(max_length=10, default="view")
+    space_id = models.BigIntegerField(null=True, blank=True)
+    audience = models.CharField(max_length=10, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # doeplein.search.indexing writes the index itself, in bulk; Wagtail's per-row signal handlers
+    # would index each row on save and delete index entries one by one on delete.
+    search_auto_update = False
+
+    search_fields = [
+        index.SearchField("title", boost=4),
+        index.SearchField("body"),
+        index.AutocompleteField("title"),
+        index.FilterField("source"),
+        index.FilterField("guard"),
+        index.FilterField("space_id"),
+        index.FilterField("audience"),
+        index.FilterField("person_id"),
+        index.FilterField("date"),
+        index.FilterField("year"),
+        index.FilterField("language"),
+    ]
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "item_id", "variant"], name="one_search_document_per_item"
+            )
+        ]
+        indexes = [models.Index(fields=["space_id"]), models.Index(fields=["guard", "audience"])]
+
+    def __str__(self):
+        return f"{self.source}:{self.item_id}{'/' + self.variant if self.variant else ''}"
+
+    @property
+    def search_config(self):
+        return SEARCH_CONFIGS.get(self.language, PLAIN_CONFIG)
