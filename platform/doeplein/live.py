@@ -53,7 +53,9 @@ def access_changed_on_commit(*, space_ids=(), user_ids=(), reason=""):
 
 def send_event_on_commit(group, event):
     """Send ``event`` (a JSON-able dict with a ``type``) to ``group`` once the transaction commits."""
-    transaction.on_commit(lambda: publish(group, event))
+    # robust: the write is committed; if Redis is down the event is logged as lost and clients catch up
+    # on reconnect (by seq), instead of the request failing after its data was stored.
+    transaction.on_commit(lambda: publish(group, event), robust=True)
 
 
 def publish(group, event):

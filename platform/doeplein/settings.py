@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "doeplein.accounts.language.ProfileLanguageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "doeplein.core.security.RequestBodyLimitMiddleware",
+    "doeplein.core.errors.ServiceUnavailableMiddleware",  # database or Redis down: 503, not 500
 ]
 
 ROOT_URLCONF = "doeplein.urls"

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import logging
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import (
@@ -20,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
+from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
 from doeplein.core.security import api_write_limited
 from doeplein.plugins import HOOK_API_ROUTERS, collect
@@ -29,6 +31,8 @@ from doeplein.spaces.api import router as spaces_router
 from .auth import REQUIRED, Anonymous
 from .core import router as core_router
 from .discussion import router as discussion_router
+
+logger = logging.getLogger(__name__)
 
 
 def _too_many(request):
@@ -189,6 +193,18 @@ def http_error(request, exc):
     if exc.status_code == 400 and str(exc) == "Cannot parse request body":  # ninja's body parser, untranslated
         return unreadable(request, exc)
     return _error(request, exc.status_code, str(exc))
+
+
+def _service_unavailable(request, exc):
+    """The database or Redis is unreachable for a moment: 503 with a clear message, never a 500."""
+    logger.warning("service unavailable on %s: %r", request.path, exc)
+    response = _error(request, 503, _("Part of the site is briefly unavailable. Please try again in a moment."))
+    response["Retry-After"] = "10"
+    return response
+
+
+for _exc in service_errors():
+    api.add_exception_handler(_exc, _service_unavailable)
 
 
 @api.exception_handler(MultiPartParserError)

@@ -1,9 +1,13 @@
 """Error pages: JSON under /api/, the site's layout elsewhere."""
 
+import logging
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+logger = logging.getLogger(__name__)
 
 
 def error_response(request, status, message):
@@ -16,6 +20,44 @@ def error_response(request, status, message):
         from django.http import HttpResponse
 
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def service_errors():
+    """Exceptions that mean a service the site needs (database, Redis) is unreachable for a moment."""
+    from django.db import InterfaceError, OperationalError
+
+    errors = [OperationalError, InterfaceError]
+    try:
+        import redis.exceptions
+
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    except ImportError:  # pragma: no cover -- redis is a dependency; SQLite-only runs may still lack it
+        pass
+    return tuple(errors)
+
+
+def service_unavailable(request, exception=None):
+    response = error_response(request, 503, _("Part of the site is briefly unavailable. Please try again in a moment."))
+    response["Retry-After"] = "10"
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """A view that fails because the database or Redis is unreachable answers 503 with a clear message
+    (and the error is logged), not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.errors = service_errors()
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, self.errors):
+            logger.warning("service unavailable on %s: %r", request.path, exception)
+            return service_unavailable(request, exception)
+        return None
 
 
 def bad_request(request, exception=None):

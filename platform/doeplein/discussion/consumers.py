@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_group, access_space_group
 
@@ -115,7 +116,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self._close(verdict)
             return
-        await self._join_groups()
+        try:
+            await self._join_groups()
+        except service_errors() as exc:
+            # Redis unreachable (or a pooled connection gone stale across its restart): 1013 "try again
+            # later"; the client reconnects with backoff and catches up by seq. Not an ASGI crash.
+            logger.warning("room %s: could not join the live groups: %r", self.room.pk, exc)
+            await self.accept()
+            await self._close(1013)
+            return
         self.joined = True
         await self.accept()
         if self.user.is_authenticated:
