@@ -34,8 +34,10 @@ os.environ.setdefault("DEBUG", "1")
 
 DOMAIN = "@blogs.bench.example"
 VISIBILITIES = ["public", "logged_in", "members", "secret"]
-WORDS = ("pilot gemeente inwoners data klimaat wijk energie samenwerking lessen aanpak resultaat "
-         "overleg beleid praktijk onderzoek").split()
+WORDS = (
+    "pilot gemeente inwoners data klimaat wijk energie samenwerking lessen aanpak resultaat "
+    "overleg beleid praktijk onderzoek"
+).split()
 
 
 def build(args, rng):
@@ -52,13 +54,22 @@ def build(args, rng):
     if have < args.people:
         password = make_password("bench")
         for start in tqdm(range(have, args.people, 5000), desc="people"):
-            User.objects.bulk_create([User(email=f"p{i}{DOMAIN}", password=password, first_name=f"Persoon{i}")
-                                      for i in range(start, min(start + 5000, args.people))], ignore_conflicts=True)
+            User.objects.bulk_create(
+                [
+                    User(email=f"p{i}{DOMAIN}", password=password, first_name=f"Persoon{i}")
+                    for i in range(start, min(start + 5000, args.people))
+                ],
+                ignore_conflicts=True,
+            )
     user_ids = list(User.objects.filter(email__endswith=DOMAIN).order_by("pk").values_list("pk", flat=True))
     spaces = list(Space.objects.filter(kind="bench").order_by("pk").values_list("pk", flat=True))
     if len(spaces) < args.spaces:
-        Space.objects.bulk_create([Space(kind="bench", name=f"Ruimte {i}", visibility=VISIBILITIES[i % 4])
-                                   for i in range(len(spaces), args.spaces)])
+        Space.objects.bulk_create(
+            [
+                Space(kind="bench", name=f"Ruimte {i}", visibility=VISIBILITIES[i % 4])
+                for i in range(len(spaces), args.spaces)
+            ]
+        )
         spaces = list(Space.objects.filter(kind="bench").order_by("pk").values_list("pk", flat=True))
         rows = []
         for sid in tqdm(spaces, desc="memberships"):
@@ -75,23 +86,40 @@ def build(args, rng):
             for i in range(start, min(start + 5000, args.posts)):
                 sid = spaces[0] if i % 20 == 0 else spaces[int(rng.paretovariate(0.8)) % len(spaces)]
                 words = " ".join(rng.choice(WORDS) for _ in range(400))
-                batch.append(Post(space_id=sid, author_id=user_ids[i % len(user_ids)], title=f"Post {i} over {rng.choice(WORDS)}",
-                                  summary=words[:200], body=f"<p>{words}</p>", live=True,
-                                  first_published_at=now - timezone.timedelta(minutes=i), last_published_at=now,
-                                  reading_minutes=2))
+                batch.append(
+                    Post(
+                        space_id=sid,
+                        author_id=user_ids[i % len(user_ids)],
+                        title=f"Post {i} over {rng.choice(WORDS)}",
+                        summary=words[:200],
+                        body=f"<p>{words}</p>",
+                        live=True,
+                        first_published_at=now - timezone.timedelta(minutes=i),
+                        last_published_at=now,
+                        reading_minutes=2,
+                    )
+                )
             Post.objects.bulk_create(batch, batch_size=2500)
     have = Comment.objects.filter(post__space__kind="bench").count()
     if have < args.comments:
         post_ids = list(Post.objects.filter(space__kind="bench").values_list("pk", flat=True))
         for start in tqdm(range(have, args.comments, 10000), desc="comments"):
-            Comment.objects.bulk_create([
-                Comment(post_id=post_ids[int(rng.paretovariate(0.7)) % len(post_ids)], author_id=rng.choice(user_ids),
-                        body=" ".join(rng.choice(WORDS) for _ in range(30)))
-                for _ in range(start, min(start + 10000, args.comments))
-            ], batch_size=5000)
+            Comment.objects.bulk_create(
+                [
+                    Comment(
+                        post_id=post_ids[int(rng.paretovariate(0.7)) % len(post_ids)],
+                        author_id=rng.choice(user_ids),
+                        body=" ".join(rng.choice(WORDS) for _ in range(30)),
+                    )
+                    for _ in range(start, min(start + 10000, args.comments))
+                ],
+                batch_size=5000,
+            )
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE blogs_post p SET comment_count = c.n FROM (SELECT post_id, count(*) n FROM blogs_comment "
-                           "GROUP BY post_id) c WHERE c.post_id = p.id")
+            cursor.execute(
+                "UPDATE blogs_post p SET comment_count = c.n FROM (SELECT post_id, count(*) n FROM blogs_comment "
+                "GROUP BY post_id) c WHERE c.post_id = p.id"
+            )
         cursor = connection.cursor()
         cursor.execute("ANALYZE")
     return user_ids, spaces
@@ -101,12 +129,31 @@ def post_with_comments(space_id, author_id, commenters, n):
     """A post with exactly ``n`` comments, half of them replies (rebuilt on each run)."""
     from blogs.models import Comment, Post
 
-    post = Post.objects.create(space_id=space_id, author_id=author_id, title=f"Bench post with {n} comments",
-                               body="<p>tekst</p>", live=True, first_published_at=None)
-    tops = Comment.objects.bulk_create([Comment(post=post, author_id=commenters[i % len(commenters)], body=f"Reactie {i}")
-                                        for i in range((n + 1) // 2)])
-    Comment.objects.bulk_create([Comment(post=post, parent=tops[i % len(tops)], author_id=commenters[i % len(commenters)],
-                                         body=f"Antwoord {i}") for i in range(n // 2)])
+    post = Post.objects.create(
+        space_id=space_id,
+        author_id=author_id,
+        title=f"Bench post with {n} comments",
+        body="<p>tekst</p>",
+        live=True,
+        first_published_at=None,
+    )
+    tops = Comment.objects.bulk_create(
+        [
+            Comment(post=post, author_id=commenters[i % len(commenters)], body=f"Reactie {i}")
+            for i in range((n + 1) // 2)
+        ]
+    )
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                post=post,
+                parent=tops[i % len(tops)],
+                author_id=commenters[i % len(commenters)],
+                body=f"Antwoord {i}",
+            )
+            for i in range(n // 2)
+        ]
+    )
     Post.objects.filter(pk=post.pk).update(comment_count=n)
     return post
 
@@ -149,7 +196,9 @@ def query_count(client, url):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--spaces", type=int, default=5_000)
     parser.add_argument("--posts", type=int, default=100_000)
@@ -185,13 +234,26 @@ def main():
     for s in (small, big):
         Membership.objects.create(space=s, user=member, role=Role.MEMBER)
     for s, n in ((small, 10), (big, 300)):
-        Post.objects.bulk_create([Post(space=s, author=member, title=f"Q{i}", body="<p>x</p>", live=True,
-                                       first_published_at=django.utils.timezone.now()) for i in range(n)])
+        Post.objects.bulk_create(
+            [
+                Post(
+                    space=s,
+                    author=member,
+                    title=f"Q{i}",
+                    body="<p>x</p>",
+                    live=True,
+                    first_published_at=django.utils.timezone.now(),
+                )
+                for i in range(n)
+            ]
+        )
     ten = post_with_comments(spaces[0], user_ids[2], user_ids[3:40], 10)
     three_hundred = post_with_comments(spaces[0], user_ids[2], user_ids[3:40], 300)
-    print(f"platform: {User.objects.count()} people, {Space.objects.count()} spaces, {Post.objects.count()} posts, "
-          f"{Comment.objects.count()} comments; the member is in {Membership.objects.filter(user=member).count()} spaces; "
-          f"space {spaces[0]} has {Post.objects.filter(space_id=spaces[0]).count()} posts; median of {args.repeat} requests")
+    print(
+        f"platform: {User.objects.count()} people, {Space.objects.count()} spaces, {Post.objects.count()} posts, "
+        f"{Comment.objects.count()} comments; the member is in {Membership.objects.filter(user=member).count()} spaces; "
+        f"space {spaces[0]} has {Post.objects.filter(space_id=spaces[0]).count()} posts; median of {args.repeat} requests"
+    )
 
     setup_test_environment()
     with override_settings(ROOT_URLCONF=baseline_urlconf(), ALLOWED_HOSTS=["testserver"]):
@@ -213,12 +275,18 @@ def main():
             baseline = baseline or ms
             print(f"{label:<26} {url:<28} {ms:8.2f} ms  (ratio {ms / baseline:5.2f})")
         print("query counts (10 → 300):")
-        print(f"  post page      {query_count(client, f'/blogs/posts/{ten.pk}/'):3d} → "
-              f"{query_count(client, f'/blogs/posts/{three_hundred.pk}/'):3d}")
-        print(f"  space list     {query_count(client, f'/blogs/spaces/{small.pk}/'):3d} → "
-              f"{query_count(client, f'/blogs/spaces/{big.pk}/'):3d}")
-        print(f"  comments API   {query_count(client, f'/api/v1/blogs/posts/{ten.pk}/comments'):3d} → "
-              f"{query_count(client, f'/api/v1/blogs/posts/{three_hundred.pk}/comments'):3d}")
+        print(
+            f"  post page      {query_count(client, f'/blogs/posts/{ten.pk}/'):3d} → "
+            f"{query_count(client, f'/blogs/posts/{three_hundred.pk}/'):3d}"
+        )
+        print(
+            f"  space list     {query_count(client, f'/blogs/spaces/{small.pk}/'):3d} → "
+            f"{query_count(client, f'/blogs/spaces/{big.pk}/'):3d}"
+        )
+        print(
+            f"  comments API   {query_count(client, f'/api/v1/blogs/posts/{ten.pk}/comments'):3d} → "
+            f"{query_count(client, f'/api/v1/blogs/posts/{three_hundred.pk}/comments'):3d}"
+        )
 
 
 if __name__ == "__main__":

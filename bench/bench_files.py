@@ -68,21 +68,49 @@ def build(spaces, files, folder_size):
     user, _ = User.objects.get_or_create(email="member@files.bench.example", defaults={"first_name": "Bench"})
     have = Space.objects.filter(kind=KIND).count()
     if have < spaces:
-        Space.objects.bulk_create([Space(kind=KIND, name=f"Bench space {i}", visibility="members") for i in range(have, spaces)])
+        Space.objects.bulk_create(
+            [Space(kind=KIND, name=f"Bench space {i}", visibility="members") for i in range(have, spaces)]
+        )
     space_ids = list(Space.objects.filter(kind=KIND).order_by("pk").values_list("pk", flat=True)[:spaces])
     target = Space.objects.get(pk=space_ids[0])
     Membership.objects.get_or_create(space=target, user=user, defaults={"role": Role.MEMBER})
-    big, _ = Folder.objects.get_or_create(space=target, parent=None, name="Big folder", defaults={"created_by": user})
-    small, _ = Folder.objects.get_or_create(space=target, parent=None, name="Small folder", defaults={"created_by": user})
+    big, _ = Folder.objects.get_or_create(
+        space=target, parent=None, name="Big folder", defaults={"created_by": user}
+    )
+    small, _ = Folder.objects.get_or_create(
+        space=target, parent=None, name="Small folder", defaults={"created_by": user}
+    )
 
     def add(space_id, folder_id, count, prefix):
         rows = File.objects.bulk_create(
-            [File(space_id=space_id, folder_id=folder_id, name=f"{prefix}-{i:06d}.txt", created_by=user, size=6,
-                  content_type="text/plain", version_count=1) for i in range(count)]
+            [
+                File(
+                    space_id=space_id,
+                    folder_id=folder_id,
+                    name=f"{prefix}-{i:06d}.txt",
+                    created_by=user,
+                    size=6,
+                    content_type="text/plain",
+                    version_count=1,
+                )
+                for i in range(count)
+            ]
         )
         FileVersion.objects.bulk_create(
-            [FileVersion(file=f, number=1, blob=BLOB, size=6, sha256="0" * 64, content_type="text/plain",
-                         original_name=f.name, uploaded_by=user, scan_status="clean") for f in rows]
+            [
+                FileVersion(
+                    file=f,
+                    number=1,
+                    blob=BLOB,
+                    size=6,
+                    sha256="0" * 64,
+                    content_type="text/plain",
+                    original_name=f.name,
+                    uploaded_by=user,
+                    scan_status="clean",
+                )
+                for f in rows
+            ]
         )
 
     if not File.objects.filter(folder=big).exists():
@@ -171,10 +199,20 @@ def big_file(args, user, target):
     _token, token = do_create_api_token(user=user, name="bench")
     params = connection.settings_dict
     database_url = f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
-    env = server_env(database_url=database_url, redis_url=settings.REDIS_URL, secret_key=settings.SECRET_KEY,
-                     extra={"FILES_ROOT": str(work / "store"), "FILES_UPLOAD_TMP": str(work / "tmp"),
-                            "FILES_SCANNER": "none", "DEBUG": "1", "FILES_MAX_UPLOAD_BYTES": str(size * 2),
-                            "FILES_SPACE_QUOTA_BYTES": str(size * 4), "FILES_PERSON_QUOTA_BYTES": str(size * 4)})
+    env = server_env(
+        database_url=database_url,
+        redis_url=settings.REDIS_URL,
+        secret_key=settings.SECRET_KEY,
+        extra={
+            "FILES_ROOT": str(work / "store"),
+            "FILES_UPLOAD_TMP": str(work / "tmp"),
+            "FILES_SCANNER": "none",
+            "DEBUG": "1",
+            "FILES_MAX_UPLOAD_BYTES": str(size * 2),
+            "FILES_SPACE_QUOTA_BYTES": str(size * 4),
+            "FILES_PERSON_QUOTA_BYTES": str(size * 4),
+        },
+    )
     auth = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
     try:
         with run_servers(["files"], env=env, log_dir=work) as (server,):
@@ -185,7 +223,9 @@ def big_file(args, user, target):
             conn.getresponse().read()
             rss_before = read_vm_hwm_kib(server.process.pid)
             meta = f"filename {base64.b64encode(f'big-{time.time_ns()}.bin'.encode()).decode()},space {base64.b64encode(str(target.pk).encode()).decode()}"
-            conn.request("POST", "/files/tus/", headers={**auth, "Upload-Length": str(size), "Upload-Metadata": meta})
+            conn.request(
+                "POST", "/files/tus/", headers={**auth, "Upload-Length": str(size), "Upload-Metadata": meta}
+            )
             created = conn.getresponse()
             created.read()
             assert created.status == 201, created.status
@@ -196,8 +236,16 @@ def big_file(args, user, target):
                 offset = 0
                 while offset < size:
                     data = fh.read(chunk)
-                    conn.request("PATCH", location, body=data, headers={
-                        **auth, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+                    conn.request(
+                        "PATCH",
+                        location,
+                        body=data,
+                        headers={
+                            **auth,
+                            "Upload-Offset": str(offset),
+                            "Content-Type": "application/offset+octet-stream",
+                        },
+                    )
                     answer = conn.getresponse()
                     answer.read()
                     assert answer.status == 204, (answer.status, server.log()[-2000:])
@@ -223,24 +271,32 @@ def big_file(args, user, target):
     subprocess.run(f"cat '{stored}' > /dev/null", shell=True, check=True)
     cat_s = time.perf_counter() - started
     mb = size / 1024 / 1024
-    print(f"1 file of {args.big_mb} MiB: upload {upload_s:.1f} s ({mb / upload_s:.0f} MiB/s), "
-          f"download {download_s:.1f} s ({mb / download_s:.0f} MiB/s), cat {cat_s:.2f} s ({mb / cat_s:.0f} MiB/s)")
+    print(
+        f"1 file of {args.big_mb} MiB: upload {upload_s:.1f} s ({mb / upload_s:.0f} MiB/s), "
+        f"download {download_s:.1f} s ({mb / download_s:.0f} MiB/s), cat {cat_s:.2f} s ({mb / cat_s:.0f} MiB/s)"
+    )
     print(f"download throughput / cat throughput: {cat_s / download_s:.2f}")
-    print(f"server peak RSS: warmed {rss_before / 1024:.0f} MiB, after upload {rss_upload / 1024:.0f} MiB "
-          f"(+{(rss_upload - rss_before) / 1024:.1f} MiB), after download {rss_after / 1024:.0f} MiB "
-          f"(+{(rss_after - rss_before) / 1024:.1f} MiB in all)")
+    print(
+        f"server peak RSS: warmed {rss_before / 1024:.0f} MiB, after upload {rss_upload / 1024:.0f} MiB "
+        f"(+{(rss_upload - rss_before) / 1024:.1f} MiB), after download {rss_after / 1024:.0f} MiB "
+        f"(+{(rss_after - rss_before) / 1024:.1f} MiB in all)"
+    )
     subprocess.run(["rm", "-rf", str(work)], check=False)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spaces", type=int, default=5_000)
     parser.add_argument("--files", type=int, default=700_000)
     parser.add_argument("--folder-size", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--big-mb", type=int, default=1024)
     parser.add_argument("--skip-pages", action="store_true", help="only the big file")
-    parser.add_argument("--tmp", default=None, help="where the big file is written (default: the system's temp folder)")
+    parser.add_argument(
+        "--tmp", default=None, help="where the big file is written (default: the system's temp folder)"
+    )
     args = parser.parse_args()
 
     import django
@@ -253,8 +309,10 @@ def main():
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     user, target, big, small = build(args.spaces, args.files, args.folder_size)
-    print(f"build: {time.perf_counter() - started:.0f} s; {File.objects.count()} files in "
-          f"{File.objects.values('space').distinct().count()} spaces")
+    print(
+        f"build: {time.perf_counter() - started:.0f} s; {File.objects.count()} files in "
+        f"{File.objects.values('space').distinct().count()} spaces"
+    )
     if not args.skip_pages:
         pages(args, user, target, big, small)
     if args.big_mb:

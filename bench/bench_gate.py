@@ -34,14 +34,19 @@ def build(people, spaces, memberships_per_person):
         password = make_password("bench")
         for start in tqdm(range(have, people, 5000), desc="people"):
             User.objects.bulk_create(
-                [User(email=f"p{i}@bench.example", password=password, first_name=f"P{i}")
-                 for i in range(start, min(start + 5000, people))]
+                [
+                    User(email=f"p{i}@bench.example", password=password, first_name=f"P{i}")
+                    for i in range(start, min(start + 5000, people))
+                ]
             )
     have = Space.objects.filter(kind="bench").count()
     visibilities = list(Visibility.values)
     if have < spaces:
         Space.objects.bulk_create(
-            [Space(kind="bench", name=f"Space {i}", visibility=visibilities[i % 4]) for i in range(have, spaces)],
+            [
+                Space(kind="bench", name=f"Space {i}", visibility=visibilities[i % 4])
+                for i in range(have, spaces)
+            ],
             batch_size=2000,
         )
     space_ids = list(Space.objects.filter(kind="bench").values_list("pk", flat=True))
@@ -70,7 +75,9 @@ def median_ms(fn, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--spaces", type=int, default=5_000)
     parser.add_argument("--memberships", type=int, default=5, help="memberships per person")
@@ -90,19 +97,27 @@ def main():
     call_command("migrate", verbosity=0)
     user_ids = build(args.people, args.spaces, args.memberships)
     member = User.objects.get(pk=user_ids[len(user_ids) // 2])
-    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench-admin@bench.example", "x")
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench-admin@bench.example", "x"
+    )
     page = Space.objects.order_by("-created_at", "-pk")
 
     baseline = median_ms(lambda: list(page.filter(visibility="public")[:50]), args.repeat)
-    print(f"platform: {User.objects.count()} people, {Space.objects.count()} spaces, "
-          f"{Membership.objects.count()} memberships; median of {args.repeat} runs")
+    print(
+        f"platform: {User.objects.count()} people, {Space.objects.count()} spaces, "
+        f"{Membership.objects.count()} memberships; median of {args.repeat} runs"
+    )
     print(f"baseline  plain public query, first 50 rows: {baseline:.2f} ms (ratio 1.00)")
     for label, user in (("anonymous", AnonymousUser()), ("member", member), ("administrator", admin)):
         ms = median_ms(lambda user=user: list(visible(user, page)[:50]), args.repeat)
         print(f"gate      visible() for {label:<13} first 50 rows: {ms:.2f} ms (ratio {ms / baseline:.2f})")
     count_ms = median_ms(lambda: visible(member, Space.objects.all()).count(), max(5, args.repeat // 3))
-    count_base = median_ms(lambda: Space.objects.filter(visibility="public").count(), max(5, args.repeat // 3))
-    print(f"gate      count() of everything a member sees: {count_ms:.2f} ms (ratio {count_ms / count_base:.2f})")
+    count_base = median_ms(
+        lambda: Space.objects.filter(visibility="public").count(), max(5, args.repeat // 3)
+    )
+    print(
+        f"gate      count() of everything a member sees: {count_ms:.2f} ms (ratio {count_ms / count_base:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -88,7 +88,9 @@ def build(args):
                 [Profile(user=u, bio=text(rng, 30), organisation=rng.choice(["Gemeente", "Provincie", "Rijk"]),
                          audience={"bio": rng.choice(["everyone", "logged_in", "only_me"])}) for u in users]
             )  # fmt: skip
-    themes = [Theme.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Thema {n}"})[0] for n in range(10)]
+    themes = [
+        Theme.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Thema {n}"})[0] for n in range(10)
+    ]
     if Workspace.objects.filter(slug__startswith="bench-").count() < args.workspaces:
         for i in tqdm(range(args.workspaces), desc="workspaces"):
             ws, _ = Workspace.objects.get_or_create(
@@ -100,17 +102,24 @@ def build(args):
     workspaces = list(Workspace.objects.filter(slug__startswith="bench-"))
     if Group.objects.filter(slug__startswith="bench-").count() < args.groups:
         for i in tqdm(range(args.groups), desc="groups"):
-            policy = [GroupPolicy.OPEN, GroupPolicy.REQUEST, GroupPolicy.INVITATION, GroupPolicy.SECRET][i % 4]
+            policy = [GroupPolicy.OPEN, GroupPolicy.REQUEST, GroupPolicy.INVITATION, GroupPolicy.SECRET][
+                i % 4
+            ]
             Group.objects.get_or_create(
                 slug=f"bench-{i}", scope=workspaces[i % len(workspaces)].pk,
                 defaults={"name": f"Groep {i} {rng.choice(NL)}", "policy": policy, "description": text(rng, 15),
                           "parent": workspaces[i % len(workspaces)], "visibility": "public" if i % 4 == 0 else "members"},
             )  # fmt: skip
-    spaces = [w.pk for w in workspaces] + list(Group.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+    spaces = [w.pk for w in workspaces] + list(
+        Group.objects.filter(slug__startswith="bench-").values_list("pk", flat=True)
+    )
     user_ids = list(User.objects.filter(email__endswith=DOMAIN).values_list("pk", flat=True))
     member_id = user_ids[0]
     if not Membership.objects.filter(user_id=member_id).exists():
-        rows = [Membership(user_id=member_id, space_id=sid, role=Role.MEMBER) for sid in rng.sample(spaces, min(50, len(spaces)))]
+        rows = [
+            Membership(user_id=member_id, space_id=sid, role=Role.MEMBER)
+            for sid in rng.sample(spaces, min(50, len(spaces)))
+        ]
         for uid in user_ids[1:]:
             rows += [Membership(user_id=uid, space_id=sid, role=Role.MEMBER) for sid in rng.sample(spaces, 3)]
         Membership.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
@@ -143,13 +152,17 @@ def timings(fn, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument("--workspaces", type=int, default=50)
     parser.add_argument("--groups", type=int, default=500)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--skip-build", action="store_true", help="Do not rebuild the index (reuse the last one).")
+    parser.add_argument(
+        "--skip-build", action="store_true", help="Do not rebuild the index (reuse the last one)."
+    )
     args = parser.parse_args()
 
     import django
@@ -170,7 +183,9 @@ def main():
 
     member_id, theme_id, space_id = build(args)
     member = User.objects.get(pk=member_id)
-    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(f"admin{DOMAIN}", "x")
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        f"admin{DOMAIN}", "x"
+    )
     if not args.skip_build or not SearchDocument.objects.exists():
         rows = total_rows()
         started = time.perf_counter()
@@ -181,7 +196,9 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
-    some_doc = SearchDocument.objects.order_by("pk").values_list("pk", flat=True)[SearchDocument.objects.count() // 2]
+    some_doc = SearchDocument.objects.order_by("pk").values_list("pk", flat=True)[
+        SearchDocument.objects.count() // 2
+    ]
     base_median, base_p95 = timings(lambda: list(SearchDocument.objects.filter(pk=some_doc)), args.repeat * 3)
     print(f"platform: {User.objects.count()} people, {SearchDocument.objects.count()} documents; "
           f"{args.repeat} runs per query; baseline one indexed lookup: median {base_median:.2f} ms, p95 {base_p95:.2f} ms")  # fmt: skip
@@ -191,13 +208,18 @@ def main():
                   for k, v in spec.items()}  # fmt: skip
         return SearchParams(**values)
 
-    print(f"{'query':<20}" + "".join(f"{who:>30}" for who in ("anonymous", "member of 50 spaces", "administrator")))
+    print(
+        f"{'query':<20}"
+        + "".join(f"{who:>30}" for who in ("anonymous", "member of 50 spaces", "administrator"))
+    )
     overall = {"anonymous": [], "member": [], "admin": []}
     for label, spec in QUERIES:
         cells = []
         for key, user in (("anonymous", AnonymousUser()), ("member", member), ("admin", admin)):
             total = search(user=user, params=params(spec)).total
-            median, p95 = timings(lambda user=user, spec=spec: search(user=user, params=params(spec)), args.repeat)
+            median, p95 = timings(
+                lambda user=user, spec=spec: search(user=user, params=params(spec)), args.repeat
+            )
             overall[key].append((median, p95))
             cells.append(f"{median:7.1f}/{p95:7.1f} ms {median / base_median:6.0f}x n={total:<6}")
         print(f"{label:<20}" + "".join(f"{c:>30}" for c in cells))

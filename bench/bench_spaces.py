@@ -38,8 +38,18 @@ DOMAIN = "@spaces.bench.example"
 VISIBILITIES = ["public", "logged_in", "members", "secret"]
 JOIN_POLICIES = ["open", "request", "invitation"]
 GROUP_POLICIES = ["open", "request", "invitation", "secret"]
-THEMES = ["klimaatadaptatie", "jeugdzorg", "doe-democratie", "energietransitie", "digitale-overheid", "wonen",
-          "zorg", "onderwijs", "veiligheid", "mobiliteit"]
+THEMES = [
+    "klimaatadaptatie",
+    "jeugdzorg",
+    "doe-democratie",
+    "energietransitie",
+    "digitale-overheid",
+    "wonen",
+    "zorg",
+    "onderwijs",
+    "veiligheid",
+    "mobiliteit",
+]
 
 
 def build_people(count):
@@ -54,8 +64,15 @@ def build_people(count):
     password = make_password("bench")
     for start in tqdm(range(have, count, 5000), desc="people"):
         User.objects.bulk_create(
-            [User(email=EMAIL.format(i), password=password, first_name=f"Persoon{i}", last_name=f"Bench{i % 97}")
-             for i in range(start, min(start + 5000, count))],
+            [
+                User(
+                    email=EMAIL.format(i),
+                    password=password,
+                    first_name=f"Persoon{i}",
+                    last_name=f"Bench{i % 97}",
+                )
+                for i in range(start, min(start + 5000, count))
+            ],
             ignore_conflicts=True,
         )
 
@@ -70,7 +87,10 @@ def build_spaces(workspaces, groups, user_ids, rng):
     from groups.models import Group
     from workspaces.models import Workspace
 
-    themes = [Theme.objects.get_or_create(slug=s, defaults={"name": s.replace("-", " ").capitalize()})[0] for s in THEMES]
+    themes = [
+        Theme.objects.get_or_create(slug=s, defaults={"name": s.replace("-", " ").capitalize()})[0]
+        for s in THEMES
+    ]
     have = Workspace.objects.filter(slug__startswith="bench-").count()
     if have < workspaces:
         through = Workspace.themes.through
@@ -78,24 +98,40 @@ def build_spaces(workspaces, groups, user_ids, rng):
             links = []
             for i in tqdm(range(have, workspaces), desc="workspaces"):
                 ws = Workspace(
-                    name=f"Werkplaats {i} {THEMES[i % len(THEMES)]}", slug=f"bench-{i}",
-                    description=f"Een werkplaats over {THEMES[i % len(THEMES)]}.", welcome="<p>Welkom!</p>",
-                    visibility=VISIBILITIES[i % 4] if i % 10 else "public", join_policy=JOIN_POLICIES[i % 3],
+                    name=f"Werkplaats {i} {THEMES[i % len(THEMES)]}",
+                    slug=f"bench-{i}",
+                    description=f"Een werkplaats over {THEMES[i % len(THEMES)]}.",
+                    welcome="<p>Welkom!</p>",
+                    visibility=VISIBILITIES[i % 4] if i % 10 else "public",
+                    join_policy=JOIN_POLICIES[i % 3],
                     created_by_id=user_ids[i],
                 )
                 ws.save()
-                links += [through(workspace_id=ws.pk, theme_id=themes[(i + k) % len(themes)].pk) for k in range(1 + i % 2)]
+                links += [
+                    through(workspace_id=ws.pk, theme_id=themes[(i + k) % len(themes)].pk)
+                    for k in range(1 + i % 2)
+                ]
             through.objects.bulk_create(links)
-    ws_ids = list(Workspace.objects.filter(slug__startswith="bench-").order_by("pk").values_list("pk", flat=True))
+    ws_ids = list(
+        Workspace.objects.filter(slug__startswith="bench-").order_by("pk").values_list("pk", flat=True)
+    )
     have = Group.objects.filter(slug__startswith="bench-").count()
     if have < groups:
         with transaction.atomic():
             for i in tqdm(range(have, groups), desc="groups"):
                 # Nine in ten groups live in a workspace, the rest platform-wide.
                 parent_id = ws_ids[i % len(ws_ids)] if i % 10 else None
-                Group(name=f"Groep {i}", slug=f"bench-{i}", parent_id=parent_id, policy=GROUP_POLICIES[i % 4],
-                      visibility=VISIBILITIES[i % 3], created_by_id=user_ids[(i * 7) % len(user_ids)]).save()
-    group_ids = list(Group.objects.filter(slug__startswith="bench-").order_by("pk").values_list("pk", "parent_id"))
+                Group(
+                    name=f"Groep {i}",
+                    slug=f"bench-{i}",
+                    parent_id=parent_id,
+                    policy=GROUP_POLICIES[i % 4],
+                    visibility=VISIBILITIES[i % 3],
+                    created_by_id=user_ids[(i * 7) % len(user_ids)],
+                ).save()
+    group_ids = list(
+        Group.objects.filter(slug__startswith="bench-").order_by("pk").values_list("pk", "parent_id")
+    )
     return ws_ids, group_ids
 
 
@@ -137,8 +173,11 @@ def build_memberships(user_ids, ws_ids, group_ids, rng):
         pool = ws_members.get(parent_id) or user_ids
         size = min(len(pool), int(5 * rng.paretovariate(1.2)))
         for n, uid in enumerate(rng.sample(pool, size)):
-            rows.append(Membership(space_id=group_id, user_id=uid,
-                                   role=Role.COMMUNITY_MANAGER if n == 0 else Role.MEMBER))
+            rows.append(
+                Membership(
+                    space_id=group_id, user_id=uid, role=Role.COMMUNITY_MANAGER if n == 0 else Role.MEMBER
+                )
+            )
         flush()
     flush(True)
     with connection.cursor() as cursor:
@@ -170,7 +209,10 @@ def baseline_urlconf():
         return HttpResponse(str(list(User.objects.filter(pk=request.user.pk).values("pk"))))
 
     module = types.ModuleType("bench_spaces_urls")
-    module.urlpatterns = [path("__bench__/baseline/", baseline, name="bench-baseline"), *doeplein.urls.urlpatterns]
+    module.urlpatterns = [
+        path("__bench__/baseline/", baseline, name="bench-baseline"),
+        *doeplein.urls.urlpatterns,
+    ]
     for handler in ("handler400", "handler403", "handler404", "handler500"):
         setattr(module, handler, getattr(doeplein.urls, handler))
     sys.modules[module.__name__] = module
@@ -178,7 +220,9 @@ def baseline_urlconf():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--workspaces", type=int, default=500)
     parser.add_argument("--groups", type=int, default=5_000)
@@ -210,17 +254,27 @@ def main():
 
     # The member: in the largest workspace, and in the largest group inside it.
     workspace = Workspace.objects.filter(pk__in=ws_ids).order_by("-member_count", "pk").first()
-    group = (Group.objects.filter(parent=workspace.space_ptr, member_count__gt=1).order_by("-member_count", "pk").first()
-             or Group.objects.filter(pk__in=[g for g, _ in group_ids]).order_by("-member_count", "pk").first())
-    member_id = (Membership.objects.filter(space=group, role=Role.MEMBER).values_list("user_id", flat=True).first()
-                 or Membership.objects.filter(space=group).values_list("user_id", flat=True).first())
+    group = (
+        Group.objects.filter(parent=workspace.space_ptr, member_count__gt=1)
+        .order_by("-member_count", "pk")
+        .first()
+        or Group.objects.filter(pk__in=[g for g, _ in group_ids]).order_by("-member_count", "pk").first()
+    )
+    member_id = (
+        Membership.objects.filter(space=group, role=Role.MEMBER).values_list("user_id", flat=True).first()
+        or Membership.objects.filter(space=group).values_list("user_id", flat=True).first()
+    )
     Membership.objects.get_or_create(space=workspace, user_id=member_id, defaults={"role": Role.MEMBER})
     member = User.objects.get(pk=member_id)
-    print(f"platform: {User.objects.count()} people, {Workspace.objects.count()} workspaces, {Group.objects.count()} groups, "
-          f"{Membership.objects.count()} memberships; the member is in "
-          f"{Membership.objects.filter(user=member).aggregate(n=Count('pk'))['n']} spaces")
-    print(f"measured: workspace {workspace.slug!r} ({workspace.member_count} members), "
-          f"group {group.pk} ({group.member_count} members); median of {args.repeat} requests each")
+    print(
+        f"platform: {User.objects.count()} people, {Workspace.objects.count()} workspaces, {Group.objects.count()} groups, "
+        f"{Membership.objects.count()} memberships; the member is in "
+        f"{Membership.objects.filter(user=member).aggregate(n=Count('pk'))['n']} spaces"
+    )
+    print(
+        f"measured: workspace {workspace.slug!r} ({workspace.member_count} members), "
+        f"group {group.pk} ({group.member_count} members); median of {args.repeat} requests each"
+    )
 
     setup_test_environment()
     with override_settings(ROOT_URLCONF=baseline_urlconf(), ALLOWED_HOSTS=["testserver"]):

@@ -20,7 +20,12 @@ _NO_ROW = Q(pk__in=[])
 
 
 def _active(user):
-    return user is not None and user.is_authenticated and user.is_active and not getattr(user, "is_deleted", False)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not getattr(user, "is_deleted", False)
+    )
 
 
 def post_q(user, verdict, prefix=""):

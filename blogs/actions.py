@@ -57,7 +57,12 @@ def post_group(post_id):
 
 
 def _active(user):
-    return user is not None and user.is_authenticated and user.is_active and not getattr(user, "is_deleted", False)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not getattr(user, "is_deleted", False)
+    )
 
 
 def sanitise_body(html):
@@ -67,13 +72,19 @@ def sanitise_body(html):
 
 
 def broadcast(post, frame, moderators_only=False):
-    send_event_on_commit(post_group(post.pk), {"kind": "blog", "frame": frame, "moderators_only": moderators_only})
+    send_event_on_commit(
+        post_group(post.pk), {"kind": "blog", "frame": frame, "moderators_only": moderators_only}
+    )
 
 
 def _lock_post(post):
     """Lock the post's row for the rest of the transaction and return it fresh: edits, restores and
     publications of one post happen one after another, so no revision is lost."""
-    return Post.objects.select_for_update(of=("self",)).select_related("space", "latest_revision").get(pk=post.pk)
+    return (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "latest_revision")
+        .get(pk=post.pk)
+    )
 
 
 # --- Spaces a person writes in ------------------------------------------------------------------
@@ -81,13 +92,19 @@ def _lock_post(post):
 def profile_space(user):
     """A person's own blog: a public space of kind ``profile`` they own, created on first use."""
     membership = (
-        Membership.objects.filter(user=user, role=Role.OWNER, space__kind=PROFILE_KIND).select_related("space").first()
+        Membership.objects.filter(user=user, role=Role.OWNER, space__kind=PROFILE_KIND)
+        .select_related("space")
+        .first()
     )
     if membership is not None:
         return membership.space
     space = Space.objects.create(
-        kind=PROFILE_KIND, name=str(_("Blog of %(name)s") % {"name": user.display_name})[:200],
-        visibility=Visibility.PUBLIC, join_policy=JoinPolicy.INVITATION, allow_leaving=False, member_count=1,
+        kind=PROFILE_KIND,
+        name=str(_("Blog of %(name)s") % {"name": user.display_name})[:200],
+        visibility=Visibility.PUBLIC,
+        join_policy=JoinPolicy.INVITATION,
+        allow_leaving=False,
+        member_count=1,
     )
     Membership.objects.create(space=space, user=user, role=Role.OWNER)
     return space
@@ -104,7 +121,18 @@ def space_requires_review(space):
 
 
 # --- Validation ---------------------------------------------------------------------------------
-FIELDS = ("title", "summary", "body", "cover", "cover_alt", "themes", "tags", "visibility", "go_live_at", "expire_at")
+FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "cover",
+    "cover_alt",
+    "themes",
+    "tags",
+    "visibility",
+    "go_live_at",
+    "expire_at",
+)
 
 
 def clean_post_fields(fields, *, partial=False, post=None):
@@ -112,18 +140,30 @@ def clean_post_fields(fields, *, partial=False, post=None):
     cleaned = {}
     unknown = set(fields) - set(FIELDS)
     if unknown:
-        raise BlogError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}, code="bad_field", status=422)
+        raise BlogError(
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            code="bad_field",
+            status=422,
+        )
     if "title" in fields or not partial:
         title = (fields.get("title") or "").strip()
         if not title:
             raise BlogError(_("Give the post a title."), code="title_required", status=422)
         if len(title) > TITLE_MAX:
-            raise BlogError(_("A title is at most %(n)d characters.") % {"n": TITLE_MAX}, code="title_too_long", status=422)
+            raise BlogError(
+                _("A title is at most %(n)d characters.") % {"n": TITLE_MAX},
+                code="title_too_long",
+                status=422,
+            )
         cleaned["title"] = title
     if "summary" in fields:
         summary = (fields.get("summary") or "").strip()
         if len(summary) > SUMMARY_MAX:
-            raise BlogError(_("A summary is at most %(n)d characters.") % {"n": SUMMARY_MAX}, code="summary_too_long", status=422)
+            raise BlogError(
+                _("A summary is at most %(n)d characters.") % {"n": SUMMARY_MAX},
+                code="summary_too_long",
+                status=422,
+            )
         cleaned["summary"] = summary
     if "body" in fields:
         body = fields.get("body") or ""
@@ -139,12 +179,16 @@ def clean_post_fields(fields, *, partial=False, post=None):
     if "cover_alt" in fields:
         alt = (fields.get("cover_alt") or "").strip()
         if len(alt) > 250:
-            raise BlogError(_("An image description is at most 250 characters."), code="alt_too_long", status=422)
+            raise BlogError(
+                _("An image description is at most 250 characters."), code="alt_too_long", status=422
+            )
         cleaned["cover_alt"] = alt
     cover = cleaned["cover"] if "cover" in cleaned else (post.cover if post is not None else None)
     alt = cleaned["cover_alt"] if "cover_alt" in cleaned else (post.cover_alt if post is not None else "")
     if cover is not None and not alt:
-        raise BlogError(_("Describe the cover image for people who cannot see it."), code="alt_required", status=422)
+        raise BlogError(
+            _("Describe the cover image for people who cannot see it."), code="alt_required", status=422
+        )
     if "tags" in fields:
         tags = []
         for tag in fields.get("tags") or []:
@@ -156,7 +200,9 @@ def clean_post_fields(fields, *, partial=False, post=None):
             if tag.lower() not in [t.lower() for t in tags]:
                 tags.append(tag)
         if len(tags) > MAX_TAGS:
-            raise BlogError(_("A post has at most %(n)d tags.") % {"n": MAX_TAGS}, code="too_many_tags", status=422)
+            raise BlogError(
+                _("A post has at most %(n)d tags.") % {"n": MAX_TAGS}, code="too_many_tags", status=422
+            )
         cleaned["tags"] = tags
     if "themes" in fields:
         from doeplein.home.models import Theme
@@ -175,10 +221,15 @@ def clean_post_fields(fields, *, partial=False, post=None):
 def check_schedule(go_live_at, expire_at):
     now = timezone.now()
     if go_live_at is not None and go_live_at <= now:
-        raise BlogError(_("The publication time is in the past: choose a later time, or publish now."),
-                        code="schedule_in_past", status=422)
+        raise BlogError(
+            _("The publication time is in the past: choose a later time, or publish now."),
+            code="schedule_in_past",
+            status=422,
+        )
     if expire_at is not None and expire_at <= (go_live_at or now):
-        raise BlogError(_("The end time must come after the publication time."), code="expiry_before_go_live", status=422)
+        raise BlogError(
+            _("The end time must come after the publication time."), code="expiry_before_go_live", status=422
+        )
 
 
 def _apply(obj, cleaned):
@@ -230,7 +281,9 @@ def check_change_post(*, user, post):
         raise PermissionDenied(_("Only the author and the space's managers can change this post."))
     lock = post.get_lock()
     if lock is not None and lock.for_user(user):
-        raise BlogError(_("Someone else is editing this post. Try again when they are done."), code="locked", status=423)
+        raise BlogError(
+            _("Someone else is editing this post. Try again when they are done."), code="locked", status=423
+        )
 
 
 @transaction.atomic
@@ -240,8 +293,14 @@ def do_update_post(*, user, post, base_revision_id=None, **fields):
     post = _lock_post(post)
     check_change_post(user=user, post=post)
     if base_revision_id is not None and post.latest_revision_id != base_revision_id:
-        raise BlogError(_("Someone saved a newer version of this post while you were editing. "
-                          "Open it again to see their changes."), code="stale_revision", status=409)
+        raise BlogError(
+            _(
+                "Someone saved a newer version of this post while you were editing. "
+                "Open it again to see their changes."
+            ),
+            code="stale_revision",
+            status=409,
+        )
     cleaned = clean_post_fields(fields, partial=True, post=post)
     obj = post.get_latest_revision_as_object() if post.live else post
     _apply(obj, cleaned)
@@ -256,8 +315,11 @@ def do_update_post(*, user, post, base_revision_id=None, **fields):
 def check_publish_post(*, user, post):
     check_change_post(user=user, post=post)
     if space_requires_review(post.space) and not can(user, "moderate", post.space):
-        raise BlogError(_("Posts in this space are reviewed first: submit it for review."),
-                        code="review_required", status=409)
+        raise BlogError(
+            _("Posts in this space are reviewed first: submit it for review."),
+            code="review_required",
+            status=409,
+        )
 
 
 @transaction.atomic
@@ -290,8 +352,13 @@ def _activity_audience(post):
 
 
 def _published(post, *, actor, first):
-    record(actor=actor, verb="blog.published" if first else "blog.updated", target=post, space=post.space,
-           audience=_activity_audience(post))
+    record(
+        actor=actor,
+        verb="blog.published" if first else "blog.updated",
+        target=post,
+        space=post.space,
+        audience=_activity_audience(post),
+    )
     broadcast(post, {"type": "post_published", "post": post.pk})
     if first:
         _notify_followers_of_new_post(post)
@@ -304,8 +371,12 @@ def _notify_followers_of_new_post(post):
     ids = set(follows.values_list("user_id", flat=True)) - {post.author_id}
     for person in User.objects.filter(pk__in=ids, is_active=True):
         if can(person, "view", post):  # never tell someone about a post they may not read
-            do_notify(recipient=person, verb="blog.new_post",
-                      message=_("New post: %(title)s") % {"title": post.title}, url=post.get_absolute_url())
+            do_notify(
+                recipient=person,
+                verb="blog.new_post",
+                message=_("New post: %(title)s") % {"title": post.title},
+                url=post.get_absolute_url(),
+            )
 
 
 @transaction.atomic
@@ -322,7 +393,11 @@ def do_publish_scheduled(*, revision_id):
 
 @transaction.atomic
 def do_expire_post(*, post_id):
-    post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id, live=True, expire_at__lte=timezone.now()).first()
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .filter(pk=post_id, live=True, expire_at__lte=timezone.now())
+        .first()
+    )
     if post is None:
         return None
     post.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
@@ -347,8 +422,11 @@ def do_restore_revision(*, user, post, revision_id, base_revision_id=None):
     post = _lock_post(post)
     check_change_post(user=user, post=post)
     if base_revision_id is not None and post.latest_revision_id != base_revision_id:
-        raise BlogError(_("Someone saved a newer version of this post meanwhile. Look at the history again."),
-                        code="stale_revision", status=409)
+        raise BlogError(
+            _("Someone saved a newer version of this post meanwhile. Look at the history again."),
+            code="stale_revision",
+            status=409,
+        )
     old = post.revisions.filter(pk=revision_id).first() if str(revision_id).isdigit() else None
     if old is None:
         raise BlogError(_("No such revision of this post."), code="no_revision", status=404)
@@ -383,7 +461,9 @@ def do_unlock_post(*, user, post):
     post = _lock_post(post)
     check_lock(user=user, post=post)
     if post.locked and post.locked_by_id != user.pk and not can(user, "moderate", post.space):
-        raise BlogError(_("Only the person editing or a manager can release the lock."), code="locked", status=423)
+        raise BlogError(
+            _("Only the person editing or a manager can release the lock."), code="locked", status=423
+        )
     post.locked, post.locked_by, post.locked_at = False, None, None
     post.save(update_fields=["locked", "locked_by", "locked_at"])
     broadcast(post, {"type": "post_unlocked", "post": post.pk}, moderators_only=True)
@@ -418,7 +498,9 @@ def do_submit_for_review(*, user, post):
     check_change_post(user=user, post=post)
     workflow = post.get_workflow()
     if workflow is None:
-        raise BlogError(_("Posts in this space are not reviewed: publish it yourself."), code="no_review", status=409)
+        raise BlogError(
+            _("Posts in this space are not reviewed: publish it yourself."), code="no_review", status=409
+        )
     if post.workflow_in_progress:
         raise BlogError(_("This post is already waiting for review."), code="in_review", status=409)
     # A draft shared for review is for the space's managers (and its author) only.
@@ -428,16 +510,22 @@ def do_submit_for_review(*, user, post):
         state.resume(user)  # the same review goes on, with the author's new revision
     else:
         workflow.start(obj, user)
-    _notify_managers(post, _("%(name)s asks you to review: %(title)s") % {"name": user.display_name, "title": post.title})
+    _notify_managers(
+        post, _("%(name)s asks you to review: %(title)s") % {"name": user.display_name, "title": post.title}
+    )
     return post
 
 
 def _notify_managers(post, message):
     from doeplein.accounts.models import User
 
-    ids = Membership.objects.filter(space=post.space, role__gte=Role.COMMUNITY_MANAGER).values_list("user_id", flat=True)
+    ids = Membership.objects.filter(space=post.space, role__gte=Role.COMMUNITY_MANAGER).values_list(
+        "user_id", flat=True
+    )
     for person in User.objects.filter(pk__in=list(ids), is_active=True).exclude(pk=post.author_id):
-        do_notify(recipient=person, verb="blog.review_requested", message=message, url=post.get_absolute_url())
+        do_notify(
+            recipient=person, verb="blog.review_requested", message=message, url=post.get_absolute_url()
+        )
 
 
 @transaction.atomic
@@ -468,17 +556,28 @@ def do_review(*, user, post, decision, comment=""):
     else:
         task_state.reject(user=user, comment=comment)
     if post.author_id:
-        text = (_("Your post was approved: %(title)s") if decision == "approve"
-                else _("Changes requested for your post: %(title)s")) % {"title": post.title}
-        do_notify(recipient=post.author, verb=f"blog.review_{decision}", message=text, url=post.get_absolute_url())
+        text = (
+            _("Your post was approved: %(title)s")
+            if decision == "approve"
+            else _("Changes requested for your post: %(title)s")
+        ) % {"title": post.title}
+        do_notify(
+            recipient=post.author, verb=f"blog.review_{decision}", message=text, url=post.get_absolute_url()
+        )
     return post
 
 
 @transaction.atomic
 def do_set_blog_settings(*, user, space, review_required):
     if not can(user, "manage", space):
-        raise Http404 if not can(user, "view", space) else PermissionDenied(_("Only the space's owners decide this."))
-    settings_row, _created = BlogSettings.objects.update_or_create(space=space, defaults={"review_required": bool(review_required)})
+        raise (
+            Http404
+            if not can(user, "view", space)
+            else PermissionDenied(_("Only the space's owners decide this."))
+        )
+    settings_row, _created = BlogSettings.objects.update_or_create(
+        space=space, defaults={"review_required": bool(review_required)}
+    )
     return settings_row
 
 
@@ -514,7 +613,9 @@ def active_sanction(user, space):
 
     now = timezone.now()
     return (
-        Sanction.objects.filter(room__space=space, room__target_type__isnull=True, user=user, lifted_at__isnull=True)
+        Sanction.objects.filter(
+            room__space=space, room__target_type__isnull=True, user=user, lifted_at__isnull=True
+        )
         .filter(Q(until__isnull=True) | Q(until__gt=now))
         .order_by("-created_at")
         .first()
@@ -534,17 +635,23 @@ def check_comment(*, user, post, body, parent=None):
         raise PermissionDenied(_("Only members of the space can comment."))
     sanction = active_sanction(user, post.space)
     if sanction is not None:
-        raise BlogError(_("You cannot comment here at the moment."), code=f"sanction_{sanction.kind}", status=403)
+        raise BlogError(
+            _("You cannot comment here at the moment."), code=f"sanction_{sanction.kind}", status=403
+        )
     body = (body or "").strip()
     if not body:
         raise BlogError(_("Write something first."), code="empty", status=422)
     if len(body) > COMMENT_MAX:
-        raise BlogError(_("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422)
+        raise BlogError(
+            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
+        )
     if parent is not None:
         if parent.post_id != post.pk or parent.state == Comment.State.DELETED:
             raise BlogError(_("You can only reply to a comment on this post."), code="bad_parent", status=422)
         if parent.parent_id is not None:
-            raise BlogError(_("Replies go one level deep: reply to the first comment."), code="nested_reply", status=422)
+            raise BlogError(
+                _("Replies go one level deep: reply to the first comment."), code="nested_reply", status=422
+            )
     return body
 
 
@@ -554,7 +661,9 @@ def do_add_comment(*, user, post, body, parent=None, mentions=()):
     body = check_comment(user=user, post=post, body=body, parent=parent)
     comment = Comment.objects.create(post=post, parent=parent, author=user, body=body)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-    record(actor=user, verb="blog.commented", target=post, space=post.space, audience=_activity_audience(post))
+    record(
+        actor=user, verb="blog.commented", target=post, space=post.space, audience=_activity_audience(post)
+    )
     broadcast(post, comment_frame(comment))
     _notify_comment(comment, post, parent, mentions)
     Follow.objects.get_or_create(user=user, post=post)
@@ -569,22 +678,41 @@ def _notify_comment(comment, post, parent, mentions):
     mentioned = _mentioned(comment, post, mentions) - told
     for person in User.objects.filter(pk__in=list(mentioned)[:MAX_MENTIONS], is_active=True):
         if can(person, "view", post):
-            do_notify(recipient=person, verb="blog.mentioned", url=url,
-                      message=_("%(name)s mentioned you on %(title)s") % {"name": comment.author.display_name, "title": post.title})
+            do_notify(
+                recipient=person,
+                verb="blog.mentioned",
+                url=url,
+                message=_("%(name)s mentioned you on %(title)s")
+                % {"name": comment.author.display_name, "title": post.title},
+            )
             told.add(person.pk)
     if parent is not None and parent.author_id and parent.author_id not in told:
-        do_notify(recipient=parent.author, verb="blog.reply", url=url,
-                  message=_("%(name)s replied to your comment on %(title)s") % {"name": comment.author.display_name, "title": post.title})
+        do_notify(
+            recipient=parent.author,
+            verb="blog.reply",
+            url=url,
+            message=_("%(name)s replied to your comment on %(title)s")
+            % {"name": comment.author.display_name, "title": post.title},
+        )
         told.add(parent.author_id)
     if post.author_id and post.author_id not in told:
-        do_notify(recipient=post.author, verb="blog.comment", url=url,
-                  message=_("%(name)s commented on your post %(title)s") % {"name": comment.author.display_name, "title": post.title})
+        do_notify(
+            recipient=post.author,
+            verb="blog.comment",
+            url=url,
+            message=_("%(name)s commented on your post %(title)s")
+            % {"name": comment.author.display_name, "title": post.title},
+        )
         told.add(post.author_id)
     followers = set(Follow.objects.filter(post=post).values_list("user_id", flat=True)) - told
     for person in User.objects.filter(pk__in=list(followers)[:500], is_active=True):
         if can(person, "view", post):
-            do_notify(recipient=person, verb="blog.comment", url=url,
-                      message=_("New comment on %(title)s") % {"title": post.title})
+            do_notify(
+                recipient=person,
+                verb="blog.comment",
+                url=url,
+                message=_("New comment on %(title)s") % {"title": post.title},
+            )
 
 
 def _mentioned(comment, post, explicit):
@@ -594,7 +722,9 @@ def _mentioned(comment, post, explicit):
 
     ids = {int(i) for i in explicit if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19}
     if "@" in comment.body:
-        people = set(Comment.objects.filter(post=post).values_list("author_id", flat=True)[:500]) | {post.author_id}
+        people = set(Comment.objects.filter(post=post).values_list("author_id", flat=True)[:500]) | {
+            post.author_id
+        }
         text = comment.body.lower()
         for person in User.objects.filter(pk__in=[p for p in people if p]):
             name = person.display_name.lower()
@@ -604,7 +734,11 @@ def _mentioned(comment, post, explicit):
 
 
 def _comment_for_change(user, comment):
-    comment = Comment.objects.select_for_update(of=("self",)).select_related("post__space", "author").get(pk=comment.pk)
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("post__space", "author")
+        .get(pk=comment.pk)
+    )
     if not can(user, "view", comment.post):
         raise Http404
     return comment
@@ -618,13 +752,18 @@ def do_edit_comment(*, user, comment, body):
     if comment.state != Comment.State.VISIBLE:
         raise BlogError(_("This comment cannot be edited."), code="not_editable", status=409)
     if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
-        raise BlogError(_("Comments can be edited for %(n)d minutes.") % {"n": COMMENT_EDIT_WINDOW.seconds // 60},
-                        code="edit_window_passed", status=409)
+        raise BlogError(
+            _("Comments can be edited for %(n)d minutes.") % {"n": COMMENT_EDIT_WINDOW.seconds // 60},
+            code="edit_window_passed",
+            status=409,
+        )
     body = (body or "").strip()
     if not body:
         raise BlogError(_("Write something first."), code="empty", status=422)
     if len(body) > COMMENT_MAX:
-        raise BlogError(_("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422)
+        raise BlogError(
+            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
+        )
     if body == comment.body:
         return comment
     CommentRevision.objects.create(comment=comment, body=comment.body)
@@ -697,9 +836,17 @@ def do_report_comment(*, user, comment, reason):
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason[:500])
     except IntegrityError:
-        raise BlogError(_("You have already reported this comment."), code="duplicate_report", status=409) from None
-    _audit(actor=user, space=comment.post.space, action="blog_comment.reported", target_user=comment.author,
-           reason=reason, data={"comment": comment.pk, "post": comment.post_id})
+        raise BlogError(
+            _("You have already reported this comment."), code="duplicate_report", status=409
+        ) from None
+    _audit(
+        actor=user,
+        space=comment.post.space,
+        action="blog_comment.reported",
+        target_user=comment.author,
+        reason=reason,
+        data={"comment": comment.pk, "post": comment.post_id},
+    )
     broadcast(comment.post, {"type": "comment_reported", "id": comment.pk}, moderators_only=True)
     return report
 
@@ -711,32 +858,53 @@ def _moderate(user, comment):
 
 @transaction.atomic
 def do_hide_comment(*, user, comment, reason):
-    comment = Comment.objects.select_for_update(of=("self",)).select_related("post__space", "author").get(pk=comment.pk)
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("post__space", "author")
+        .get(pk=comment.pk)
+    )
     _moderate(user, comment)
     reason = (reason or "").strip()
     if not reason:
         raise BlogError(_("Give a reason for hiding a comment."), code="reason_required", status=422)
     if comment.state == Comment.State.VISIBLE:
-        Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+        Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(
+            comment_count=F("comment_count") - 1
+        )
     comment.state, comment.hidden_reason = Comment.State.HIDDEN, reason[:500]
     comment.save(update_fields=["state", "hidden_reason"])
-    _audit(actor=user, space=comment.post.space, action="blog_comment.hidden", target_user=comment.author,
-           reason=reason, data={"comment": comment.pk, "post": comment.post_id})
+    _audit(
+        actor=user,
+        space=comment.post.space,
+        action="blog_comment.hidden",
+        target_user=comment.author,
+        reason=reason,
+        data={"comment": comment.pk, "post": comment.post_id},
+    )
     broadcast(comment.post, {"type": "comment_hidden", "id": comment.pk, "post": comment.post_id})
     return comment
 
 
 @transaction.atomic
 def do_unhide_comment(*, user, comment):
-    comment = Comment.objects.select_for_update(of=("self",)).select_related("post__space", "author").get(pk=comment.pk)
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("post__space", "author")
+        .get(pk=comment.pk)
+    )
     _moderate(user, comment)
     if comment.state != Comment.State.HIDDEN:
         raise BlogError(_("This comment is not hidden."), code="not_hidden", status=409)
     comment.state, comment.hidden_reason = Comment.State.VISIBLE, ""
     comment.save(update_fields=["state", "hidden_reason"])
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
-    _audit(actor=user, space=comment.post.space, action="blog_comment.unhidden", target_user=comment.author,
-           data={"comment": comment.pk, "post": comment.post_id})
+    _audit(
+        actor=user,
+        space=comment.post.space,
+        action="blog_comment.unhidden",
+        target_user=comment.author,
+        data={"comment": comment.pk, "post": comment.post_id},
+    )
     broadcast(comment.post, comment_frame(comment))
     return comment
 
@@ -746,8 +914,12 @@ def do_resolve_comment_report(*, user, report_id, resolution, reason="", minutes
     """Resolve from the space's review queue: hide the comment, keep it, or hide it and mute the author
     in the space (the discussion's own sanction, so one mute counts everywhere in the space)."""
     report = (
-        CommentReport.objects.select_for_update(of=("self",)).select_related("comment__post__space", "comment__author")
-        .filter(pk=report_id).first() if str(report_id).isdigit() else None
+        CommentReport.objects.select_for_update(of=("self",))
+        .select_related("comment__post__space", "comment__author")
+        .filter(pk=report_id)
+        .first()
+        if str(report_id).isdigit()
+        else None
     )
     if report is None:
         raise Http404
@@ -763,13 +935,25 @@ def do_resolve_comment_report(*, user, report_id, resolution, reason="", minutes
     if resolution == "sanctioned" and comment.author:
         from doeplein.moderation.actions import do_sanction
 
-        do_sanction(actor=user, room=_sanction_room(comment.post.space), user=comment.author, kind="mute",
-                    reason=why, minutes=minutes)
+        do_sanction(
+            actor=user,
+            room=_sanction_room(comment.post.space),
+            user=comment.author,
+            kind="mute",
+            reason=why,
+            minutes=minutes,
+        )
     CommentReport.objects.filter(comment=comment, status=CommentReport.Status.OPEN).update(
         status=resolution, resolved_by=user, resolved_at=timezone.now()
     )
-    _audit(actor=user, space=comment.post.space, action=f"blog_report.{resolution}", target_user=comment.author,
-           reason=reason, data={"comment": comment.pk, "post": comment.post_id})
+    _audit(
+        actor=user,
+        space=comment.post.space,
+        action=f"blog_report.{resolution}",
+        target_user=comment.author,
+        reason=reason,
+        data={"comment": comment.pk, "post": comment.post_id},
+    )
     report.refresh_from_db()
     return report
 

@@ -69,7 +69,9 @@ class PostIn(Schema):
     space: int | None = Field(None, ge=1, le=2**62, description="The space's id; empty for your own blog.")
     title: Title
     summary: Summary = ""
-    body: str = Field("", max_length=200_000, description="HTML; what Wagtail's whitelist does not allow is removed.")
+    body: str = Field(
+        "", max_length=200_000, description="HTML; what Wagtail's whitelist does not allow is removed."
+    )
     themes: list[int] = Field(default_factory=list, max_length=50)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     visibility: Visibility = "space"
@@ -77,7 +79,9 @@ class PostIn(Schema):
 
 class PostPatch(Schema):
     model_config = STRICT
-    base_revision: int | None = Field(None, ge=1, le=2**62, description="The revision you edited; a newer one is a 409.")
+    base_revision: int | None = Field(
+        None, ge=1, le=2**62, description="The revision you edited; a newer one is a 409."
+    )
     title: Title | None = None
     summary: Summary | None = None
     body: str | None = Field(None, max_length=200_000)
@@ -89,7 +93,9 @@ class PostPatch(Schema):
 
 class PublishIn(Schema):
     model_config = STRICT
-    go_live_at: datetime | None = Field(None, description="In the future: schedule instead of publishing now.")
+    go_live_at: datetime | None = Field(
+        None, description="In the future: schedule instead of publishing now."
+    )
     expire_at: datetime | None = Field(None, description="After go-live: the post goes offline then.")
 
 
@@ -158,19 +164,34 @@ def _author(user):
 
 def post_out(post, request=None, detail=False):
     data = {
-        "id": post.pk, "title": post.title, "summary": post.summary, "space": post.space_id,
-        "author": _author(post.author), "visibility": post.visibility, "status": str(post.status_string),
-        "live": post.live, "first_published_at": post.first_published_at, "go_live_at": post.go_live_at,
-        "expire_at": post.expire_at, "reading_minutes": post.reading_minutes, "comment_count": post.comment_count,
-        "comments_closed": post.comments_closed, "themes": [t.slug for t in post.themes.all()],
+        "id": post.pk,
+        "title": post.title,
+        "summary": post.summary,
+        "space": post.space_id,
+        "author": _author(post.author),
+        "visibility": post.visibility,
+        "status": str(post.status_string),
+        "live": post.live,
+        "first_published_at": post.first_published_at,
+        "go_live_at": post.go_live_at,
+        "expire_at": post.expire_at,
+        "reading_minutes": post.reading_minutes,
+        "comment_count": post.comment_count,
+        "comments_closed": post.comments_closed,
+        "themes": [t.slug for t in post.themes.all()],
         "tags": [t.name for t in post.tags.all()],
         "cover_url": post.cover.get_rendition("width-960").url if post.cover_id else None,
-        "cover_alt": post.cover_alt, "url": post.get_absolute_url(),
+        "cover_alt": post.cover_alt,
+        "url": post.get_absolute_url(),
     }
     if detail:
-        data.update(body=post.body, latest_revision=post.latest_revision_id,
-                    has_unpublished_changes=post.has_unpublished_changes, locked=post.locked,
-                    may_change=can(request.user, "change", post))
+        data.update(
+            body=post.body,
+            latest_revision=post.latest_revision_id,
+            has_unpublished_changes=post.has_unpublished_changes,
+            locked=post.locked,
+            may_change=can(request.user, "change", post),
+        )
     return data
 
 
@@ -179,10 +200,17 @@ def _listing(qs, page, per_page):
 
 
 @router.get("/blogs/posts", response=PostPage, auth=OPTIONAL, summary="Published posts")
-def list_posts(request, space: int | None = Query(None, ge=1, le=2**62), author: int | None = Query(None, ge=1, le=2**62),
-               mine: bool = False, theme: str | None = Query(None, max_length=100),
-               tag: str | None = Query(None, max_length=100), sort: Sort = "newest", page: int = Query(1, ge=1, le=10**6),
-               per_page: int = Query(20, ge=1, le=100)):
+def list_posts(
+    request,
+    space: int | None = Query(None, ge=1, le=2**62),
+    author: int | None = Query(None, ge=1, le=2**62),
+    mine: bool = False,
+    theme: str | None = Query(None, max_length=100),
+    tag: str | None = Query(None, max_length=100),
+    sort: Sort = "newest",
+    page: int = Query(1, ge=1, le=10**6),
+    per_page: int = Query(20, ge=1, le=100),
+):
     """Everywhere, in one space (`space`), by one person (`author`), or new in my spaces (`mine`)."""
     filters = {"theme": theme, "tag": tag, "sort": sort}
     if mine:
@@ -235,7 +263,9 @@ def update_post(request, post_id: Id, payload: PostPatch):
 @router.post("/blogs/posts/{post_id}/publish", response=PostDetailOut, summary="Publish or schedule")
 def publish_post(request, post_id: Id, payload: PublishIn):
     post = selectors.post_by_id(user=request.user, pk=post_id)
-    post = actions.do_publish_post(user=request.user, post=post, go_live_at=payload.go_live_at, expire_at=payload.expire_at)
+    post = actions.do_publish_post(
+        user=request.user, post=post, go_live_at=payload.go_live_at, expire_at=payload.expire_at
+    )
     return post_out(post, request, detail=True)
 
 
@@ -260,8 +290,11 @@ class ReviewIn(Schema):
 @router.post("/blogs/posts/{post_id}/review", response=PostDetailOut, summary="Approve or request changes")
 def review_post(request, post_id: Id, payload: ReviewIn):
     post = selectors.post_by_id(user=request.user, pk=post_id)
-    return post_out(actions.do_review(user=request.user, post=post, decision=payload.decision, comment=payload.comment),
-                    request, detail=True)
+    return post_out(
+        actions.do_review(user=request.user, post=post, decision=payload.decision, comment=payload.comment),
+        request,
+        detail=True,
+    )
 
 
 @router.post("/blogs/posts/{post_id}/lock", response=PostDetailOut, summary="Take the edit lock")
@@ -276,10 +309,14 @@ def unlock_post(request, post_id: Id):
     return post_out(actions.do_unlock_post(user=request.user, post=post), request, detail=True)
 
 
-@router.put("/blogs/posts/{post_id}/comments-closed", response=PostDetailOut, summary="Close or open comments")
+@router.put(
+    "/blogs/posts/{post_id}/comments-closed", response=PostDetailOut, summary="Close or open comments"
+)
 def close_comments(request, post_id: Id, payload: ClosedIn):
     post = selectors.post_by_id(user=request.user, pk=post_id)
-    return post_out(actions.do_close_comments(user=request.user, post=post, closed=payload.closed), request, detail=True)
+    return post_out(
+        actions.do_close_comments(user=request.user, post=post, closed=payload.closed), request, detail=True
+    )
 
 
 def _changeable(request, post_id):
@@ -293,26 +330,44 @@ def _changeable(request, post_id):
 def list_revisions(request, post_id: Id):
     post = _changeable(request, post_id)
     return [
-        {"id": r.pk, "created_at": r.created_at, "user": _author(r.user), "title": r.object_str,
-         "live": r.pk == post.live_revision_id}
+        {
+            "id": r.pk,
+            "created_at": r.created_at,
+            "user": _author(r.user),
+            "title": r.object_str,
+            "live": r.pk == post.live_revision_id,
+        }
         for r in post.revisions.select_related("user").order_by("-created_at", "-pk")[:100]
     ]
 
 
-@router.post("/blogs/posts/{post_id}/revisions/{revision_id}/restore", response=PostDetailOut,
-             summary="Restore a revision (as a new revision)")
+@router.post(
+    "/blogs/posts/{post_id}/revisions/{revision_id}/restore",
+    response=PostDetailOut,
+    summary="Restore a revision (as a new revision)",
+)
 def restore_revision(request, post_id: Id, revision_id: Id, payload: RestoreIn):
     post = _changeable(request, post_id)
-    obj, revision = actions.do_restore_revision(user=request.user, post=post, revision_id=revision_id,
-                                                base_revision_id=payload.base_revision)
+    obj, revision = actions.do_restore_revision(
+        user=request.user, post=post, revision_id=revision_id, base_revision_id=payload.base_revision
+    )
     obj.latest_revision_id = revision.pk
     return post_out(obj, request, detail=True)
 
 
 def comment_out(c, reactions=None):
-    return {"id": c.pk, "post": c.post_id, "parent": c.parent_id, "author": c.author.display_name if c.author else None,
-            "author_id": c.author_id, "body": c.body, "state": c.state, "created_at": c.created_at,
-            "edited_at": c.edited_at, "reactions": reactions or {}}
+    return {
+        "id": c.pk,
+        "post": c.post_id,
+        "parent": c.parent_id,
+        "author": c.author.display_name if c.author else None,
+        "author_id": c.author_id,
+        "body": c.body,
+        "state": c.state,
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
+        "reactions": reactions or {},
+    }
 
 
 @router.get("/blogs/posts/{post_id}/comments", response=list[CommentOut], auth=OPTIONAL, summary="Comments")
@@ -332,14 +387,21 @@ def add_comment(request, post_id: Id, payload: CommentIn):
     if payload.parent is not None:
         parent = Comment.objects.filter(pk=payload.parent, post=post).first()
         if parent is None:
-            raise actions.BlogError("You can only reply to a comment on this post.", code="bad_parent", status=422)
-    comment = actions.do_add_comment(user=request.user, post=post, body=payload.body, parent=parent,
-                                     mentions=payload.mentions)
+            raise actions.BlogError(
+                "You can only reply to a comment on this post.", code="bad_parent", status=422
+            )
+    comment = actions.do_add_comment(
+        user=request.user, post=post, body=payload.body, parent=parent, mentions=payload.mentions
+    )
     return Status(201, comment_out(comment))
 
 
 def _comment(request, comment_id):
-    comment = visible(request.user, Comment.objects.filter(pk=comment_id)).select_related("post__space", "author").first()
+    comment = (
+        visible(request.user, Comment.objects.filter(pk=comment_id))
+        .select_related("post__space", "author")
+        .first()
+    )
     if comment is None:
         raise Http404
     return comment
@@ -347,7 +409,9 @@ def _comment(request, comment_id):
 
 @router.patch("/blogs/comments/{comment_id}", response=CommentOut, summary="Edit your comment")
 def edit_comment(request, comment_id: Id, payload: CommentPatch):
-    return comment_out(actions.do_edit_comment(user=request.user, comment=_comment(request, comment_id), body=payload.body))
+    return comment_out(
+        actions.do_edit_comment(user=request.user, comment=_comment(request, comment_id), body=payload.body)
+    )
 
 
 @router.delete("/blogs/comments/{comment_id}", response={204: None}, summary="Delete your comment")
@@ -356,15 +420,21 @@ def delete_comment(request, comment_id: Id):
     return Status(204, None)
 
 
-@router.post("/blogs/comments/{comment_id}/reactions", response=dict[str, int], summary="React (or take it back)")
+@router.post(
+    "/blogs/comments/{comment_id}/reactions", response=dict[str, int], summary="React (or take it back)"
+)
 def react(request, comment_id: Id, payload: ReactionIn):
-    comment = actions.do_react(user=request.user, comment=_comment(request, comment_id), emoji=payload.emoji, on=payload.on)
+    comment = actions.do_react(
+        user=request.user, comment=_comment(request, comment_id), emoji=payload.emoji, on=payload.on
+    )
     return actions.reaction_counts(comment.pk)
 
 
 @router.post("/blogs/comments/{comment_id}/reports", response={201: dict}, summary="Report a comment")
 def report(request, comment_id: Id, payload: ReportIn):
-    report = actions.do_report_comment(user=request.user, comment=_comment(request, comment_id), reason=payload.reason)
+    report = actions.do_report_comment(
+        user=request.user, comment=_comment(request, comment_id), reason=payload.reason
+    )
     return Status(201, {"id": report.pk})
 
 

@@ -1,4 +1,5 @@
 """The blogs plugin for Doeplein. It plugs in through doeplein.plugins hooks (see wagtail_hooks.py)."""
+
 from datetime import timedelta
 
 from django.apps import AppConfig
@@ -17,5 +18,8 @@ class BlogsConfig(AppConfig):
 
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
-            "blogs-publish-scheduled": {"task": "blogs.tasks.publish_scheduled_posts", "schedule": timedelta(minutes=1)},
+            "blogs-publish-scheduled": {
+                "task": "blogs.tasks.publish_scheduled_posts",
+                "schedule": timedelta(minutes=1),
+            },
         }

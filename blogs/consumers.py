@@ -60,7 +60,9 @@ class PostConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_event(self, message):
         event = message["event"]
-        if event.get("kind") == "access_changed" or event.get("frame", {}).get("type") in ("post_unpublished",):
+        if event.get("kind") == "access_changed" or event.get("frame", {}).get("type") in (
+            "post_unpublished",
+        ):
             verdict = await self._verdict()
             if not verdict["view"]:
                 await self.close(code=CLOSE_NOT_FOUND)

@@ -12,24 +12,42 @@ def text_to_html(text):
     """Paragraphs typed without markup become ``<p>`` elements; markup goes to Wagtail's whitelister."""
     if "<" in text:
         return text
-    return "".join(f"<p>{escape(p.strip())}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip())
+    return "".join(
+        f"<p>{escape(p.strip())}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
+    )
 
 
 class PostForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
-    summary = forms.CharField(label=_("Summary"), max_length=SUMMARY_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=SUMMARY_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     body = forms.CharField(
-        label=_("Text"), required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=_("Paragraphs separated by an empty line. Headings, bold, italic, lists, quotes and links are kept."),
+        label=_("Text"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Paragraphs separated by an empty line. Headings, bold, italic, lists, quotes and links are kept."
+        ),
     )
     cover_file = WagtailImageField(label=_("Cover image"), required=False)
     remove_cover = forms.BooleanField(label=_("Remove the cover image"), required=False)
-    cover_alt = forms.CharField(label=_("Description of the cover image"), max_length=250, required=False,
-                                help_text=_("What the image shows, for people who cannot see it."))
-    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=None, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
-    tags = forms.CharField(label=_("Tags"), required=False, max_length=1000, help_text=_("Separate tags with commas."))
-    visibility = forms.ChoiceField(label=_("Who may read it"), choices=PostVisibility.choices, initial=PostVisibility.SPACE)
+    cover_alt = forms.CharField(
+        label=_("Description of the cover image"),
+        max_length=250,
+        required=False,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=1000, help_text=_("Separate tags with commas.")
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=PostVisibility.choices, initial=PostVisibility.SPACE
+    )
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**62)
 
     def __init__(self, *args, has_cover=False, **kwargs):
@@ -54,16 +72,22 @@ class PostForm(forms.Form):
 
     def post_fields(self):
         data = self.cleaned_data
-        fields = {name: data[name] for name in ("title", "summary", "body", "cover_alt", "tags", "visibility")}
+        fields = {
+            name: data[name] for name in ("title", "summary", "body", "cover_alt", "tags", "visibility")
+        }
         fields["themes"] = [t.pk for t in data["themes"]]
         return fields
 
 
 class ScheduleForm(forms.Form):
-    go_live_at = forms.DateTimeField(label=_("Publish at"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    expire_at = forms.DateTimeField(label=_("Take offline at"), required=False,
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    go_live_at = forms.DateTimeField(
+        label=_("Publish at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    expire_at = forms.DateTimeField(
+        label=_("Take offline at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
 
 class CommentForm(forms.Form):
@@ -74,4 +98,6 @@ class CommentForm(forms.Form):
 class ListFilterForm(forms.Form):
     theme = forms.SlugField(required=False, max_length=100)
     tag = forms.SlugField(required=False, max_length=100, allow_unicode=True)
-    sort = forms.ChoiceField(required=False, choices=[("newest", _("Newest")), ("discussed", _("Most discussed"))])
+    sort = forms.ChoiceField(
+        required=False, choices=[("newest", _("Newest")), ("discussed", _("Most discussed"))]
+    )

@@ -59,7 +59,10 @@ class Post(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Preview
         "spaces.Space", on_delete=models.CASCADE, related_name="blog_posts", verbose_name=_("space")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="blog_posts",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_posts",
         verbose_name=_("author"),
     )
     visibility = models.CharField(
@@ -69,14 +72,22 @@ class Post(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Preview
     summary = models.TextField(_("summary"), max_length=SUMMARY_MAX, blank=True)
     body = RichTextField(_("text"), features=BODY_FEATURES, blank=True)
     cover = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("cover image"),
     )
     cover_alt = models.CharField(
-        _("cover image description"), max_length=250, blank=True,
+        _("cover image description"),
+        max_length=250,
+        blank=True,
         help_text=_("What the image shows, for people who cannot see it. Required with a cover image."),
     )
-    themes = ParentalManyToManyField("home.Theme", blank=True, related_name="blog_posts", verbose_name=_("themes"))
+    themes = ParentalManyToManyField(
+        "home.Theme", blank=True, related_name="blog_posts", verbose_name=_("themes")
+    )
     tags = ClusterTaggableManager(through=TaggedPost, blank=True, verbose_name=_("tags"))
     comments_closed = models.BooleanField(_("comments closed"), default=False)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
@@ -85,9 +96,16 @@ class Post(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Preview
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        FieldPanel("title"), FieldPanel("summary"), FieldPanel("body"), FieldPanel("cover"),
-        FieldPanel("cover_alt"), FieldPanel("themes"), FieldPanel("tags"), FieldPanel("visibility"),
-        FieldPanel("go_live_at"), FieldPanel("expire_at"),
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("cover"),
+        FieldPanel("cover_alt"),
+        FieldPanel("themes"),
+        FieldPanel("tags"),
+        FieldPanel("visibility"),
+        FieldPanel("go_live_at"),
+        FieldPanel("expire_at"),
     ]
 
     class Meta:
@@ -151,7 +169,8 @@ class BlogSettings(models.Model):
 
     space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="blog_settings")
     review_required = models.BooleanField(
-        _("posts are reviewed before publishing"), default=False,
+        _("posts are reviewed before publishing"),
+        default=False,
         help_text=_("A community manager approves each post, or asks for changes."),
     )
 
@@ -222,8 +241,12 @@ class Comment(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     # One level of replies: a reply's parent is always a top-level comment.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("comment"), max_length=5000)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.CharField(max_length=500, blank=True)
@@ -260,7 +283,9 @@ class CommentReaction(models.Model):
     emoji = models.CharField(max_length=16)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["comment", "user", "emoji"], name="one_comment_reaction_each")]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user", "emoji"], name="one_comment_reaction_each")
+        ]
 
     def __str__(self):
         return self.emoji
@@ -276,10 +301,14 @@ class CommentReport(models.Model):
         SANCTIONED = "sanctioned", _("Resolved: author sanctioned")
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -289,7 +318,9 @@ class CommentReport(models.Model):
         verbose_name_plural = _("comment reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "reporter"], condition=models.Q(status="open"), name="one_open_comment_report_each"
+                fields=["comment", "reporter"],
+                condition=models.Q(status="open"),
+                name="one_open_comment_report_each",
             )
         ]
 
@@ -302,9 +333,15 @@ class Follow(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_follows")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
-    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="blog_followers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="blog_followers",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -37,5 +37,9 @@ def resolve_comment_report(user, report_id, resolution, reason=""):
 
 
 def comment_report_source():
-    return ReportSource(key="blogs", label=_("Blog comments"), open_reports=open_comment_reports,
-                        resolve=resolve_comment_report)
+    return ReportSource(
+        key="blogs",
+        label=_("Blog comments"),
+        open_reports=open_comment_reports,
+        resolve=resolve_comment_report,
+    )

@@ -79,7 +79,9 @@ def search_sources():
 
 def _records(person_ids):
     posts = Post.objects.filter(live=True, visibility=PostVisibility.SPACE)
-    comments = Comment.objects.filter(state=Comment.State.VISIBLE, post__live=True, post__visibility=PostVisibility.SPACE)
+    comments = Comment.objects.filter(
+        state=Comment.State.VISIBLE, post__live=True, post__visibility=PostVisibility.SPACE
+    )
     if person_ids is not None:
         posts, comments = posts.filter(author_id__in=person_ids), comments.filter(author_id__in=person_ids)
     for post in posts.prefetch_related("themes").iterator(chunk_size=500):
@@ -91,18 +93,25 @@ def _records(person_ids):
             space_id=post.space_id,
             at=post.first_published_at,
         )
-    for body, author_id, space_id, at in comments.values_list("body", "author_id", "post__space_id", "created_at").iterator():
+    for body, author_id, space_id, at in comments.values_list(
+        "body", "author_id", "post__space_id", "created_at"
+    ).iterator():
         if author_id:
             yield ActivityRecord(person_id=author_id, kind="comment", text=body, space_id=space_id, at=at)
 
 
 def _edges(person_ids):
     comments = Comment.objects.filter(
-        state=Comment.State.VISIBLE, post__live=True, post__visibility=PostVisibility.SPACE, author__isnull=False
+        state=Comment.State.VISIBLE,
+        post__live=True,
+        post__visibility=PostVisibility.SPACE,
+        author__isnull=False,
     ).exclude(author_id=F("post__author_id"))
     if person_ids is not None:
         comments = comments.filter(Q(author_id__in=person_ids) | Q(post__author_id__in=person_ids))
-    for a, b, space_id, at in comments.values_list("author_id", "post__author_id", "post__space_id", "created_at").iterator():
+    for a, b, space_id, at in comments.values_list(
+        "author_id", "post__author_id", "post__space_id", "created_at"
+    ).iterator():
         if b:
             yield InteractionEdge(a=a, b=b, kind="comment", weight=1.0, space_id=space_id, at=at)
 

@@ -9,7 +9,10 @@ from doeplein.spaces.models import Membership
 
 from .models import Comment, CommentReaction, Follow, Post
 
-SORTS = {"newest": ("-first_published_at", "-pk"), "discussed": ("-comment_count", "-first_published_at", "-pk")}
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "discussed": ("-comment_count", "-first_published_at", "-pk"),
+}
 
 
 def _live_posts(user):
@@ -56,7 +59,11 @@ def post_by_id(*, user, pk):
     """One post the user may see (drafts for their author and the space's managers); else 404."""
     if not str(pk).isdigit() or len(str(pk)) > 18:
         raise Http404
-    post = visible(user, Post.objects.filter(pk=pk)).select_related("author", "author__profile", "space", "cover").first()
+    post = (
+        visible(user, Post.objects.filter(pk=pk))
+        .select_related("author", "author__profile", "space", "cover")
+        .first()
+    )
     if post is None:
         raise Http404
     return post
@@ -65,13 +72,19 @@ def post_by_id(*, user, pk):
 def comments_of(*, user, post):
     """The post's comments the user may see, with replies and reaction counts: a fixed number of
     queries however many there are."""
-    qs = visible(user, Comment.objects.filter(post=post)).select_related("author").annotate(
-        reaction_total=Count("reactions")
+    qs = (
+        visible(user, Comment.objects.filter(post=post))
+        .select_related("author")
+        .annotate(reaction_total=Count("reactions"))
     )
     comments = list(qs.order_by("created_at", "pk"))
     ids = [c.pk for c in comments]
     counts = {}
-    for row in CommentReaction.objects.filter(comment_id__in=ids).values("comment_id", "emoji").annotate(n=Count("id")):
+    for row in (
+        CommentReaction.objects.filter(comment_id__in=ids)
+        .values("comment_id", "emoji")
+        .annotate(n=Count("id"))
+    ):
         counts.setdefault(row["comment_id"], {})[row["emoji"]] = row["n"]
     top, replies = [], {}
     for c in comments:
@@ -87,7 +100,11 @@ def related_posts(*, user, post, limit=4):
     theme_ids = [t.pk for t in post.themes.all()]
     tag_ids = list(post.tagged_items.values_list("tag_id", flat=True))
     qs = _live_posts(user).exclude(pk=post.pk)
-    related = qs.filter(Q(themes__in=theme_ids) | Q(tagged_items__tag_id__in=tag_ids)).distinct() if (theme_ids or tag_ids) else qs.none()
+    related = (
+        qs.filter(Q(themes__in=theme_ids) | Q(tagged_items__tag_id__in=tag_ids)).distinct()
+        if (theme_ids or tag_ids)
+        else qs.none()
+    )
     found = list(related.select_related("author").order_by("-first_published_at")[:limit])
     if len(found) < limit:
         more = qs.filter(space_id=post.space_id).exclude(pk__in=[p.pk for p in found])
@@ -106,5 +123,3 @@ def public_posts(*, space=None):
     from django.contrib.auth.models import AnonymousUser
 
     return post_list(user=AnonymousUser(), space=space)
-
-

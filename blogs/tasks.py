@@ -15,9 +15,11 @@ def publish_scheduled_posts(self):
     now = timezone.now()
     post_type = Post.get_content_type()
     published = expired = 0
-    for revision_id in Revision.objects.filter(
-        content_type=post_type, approved_go_live_at__lte=now
-    ).order_by("approved_go_live_at").values_list("pk", flat=True)[:500]:
+    for revision_id in (
+        Revision.objects.filter(content_type=post_type, approved_go_live_at__lte=now)
+        .order_by("approved_go_live_at")
+        .values_list("pk", flat=True)[:500]
+    ):
         if do_publish_scheduled(revision_id=revision_id) is not None:
             published += 1
     for post_id in Post.objects.filter(live=True, expire_at__lte=now).values_list("pk", flat=True)[:500]:

@@ -24,6 +24,8 @@ urlpatterns = [
     path("posts/<int:pk>/revisions/<int:revision_id>/restore/", views.restore, name="restore"),
     path("posts/<int:pk>/close-comments/", views.close_comments, name="close-comments"),
     path("posts/<int:pk>/comments/", views.add_comment, name="comment"),
-    path("posts/<int:pk>/comments/<int:comment_id>/<slug:verb>/", views.comment_action, name="comment-action"),
+    path(
+        "posts/<int:pk>/comments/<int:comment_id>/<slug:verb>/", views.comment_action, name="comment-action"
+    ),
     path("follow/<slug:kind>/<int:target_id>/", views.follow, name="follow"),
 ]

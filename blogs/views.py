@@ -24,14 +24,22 @@ PER_PAGE = 20
 
 
 def _refuse(request, exc, status=None):
-    return render(request, "error.html", {"status": status or exc.status, "message": exc.message},
-                  status=status or exc.status)
+    return render(
+        request,
+        "error.html",
+        {"status": status or exc.status, "message": exc.message},
+        status=status or exc.status,
+    )
 
 
 def _filters(request):
     form = ListFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    return {"theme": data.get("theme") or None, "tag": data.get("tag") or None, "sort": data.get("sort") or "newest"}
+    return {
+        "theme": data.get("theme") or None,
+        "tag": data.get("tag") or None,
+        "sort": data.get("sort") or "newest",
+    }
 
 
 def _listing(request, posts, **context):
@@ -40,16 +48,34 @@ def _listing(request, posts, **context):
     query.pop("page", None)
     from doeplein.home.models import Theme
 
-    return render(request, "blogs/list.html", {"page": page, "query": query.urlencode(), "filters": _filters(request),
-                                               "themes": Theme.objects.all(), **context})
+    return render(
+        request,
+        "blogs/list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "filters": _filters(request),
+            "themes": Theme.objects.all(),
+            **context,
+        },
+    )
 
 
 def listing(request):
     filters = _filters(request)
     mine = request.GET.get("scope") == "mine" and request.user.is_authenticated
-    posts = selectors.new_in_my_spaces(user=request.user, **filters) if mine else selectors.post_list(user=request.user, **filters)
-    return _listing(request, posts, scope="mine" if mine else "all", heading=_("New in my spaces") if mine else _("Blogs"),
-                    drafts=list(selectors.drafts_of(user=request.user)[:20]))
+    posts = (
+        selectors.new_in_my_spaces(user=request.user, **filters)
+        if mine
+        else selectors.post_list(user=request.user, **filters)
+    )
+    return _listing(
+        request,
+        posts,
+        scope="mine" if mine else "all",
+        heading=_("New in my spaces") if mine else _("Blogs"),
+        drafts=list(selectors.drafts_of(user=request.user)[:20]),
+    )
 
 
 def _space(request, space_id, action="view"):
@@ -59,22 +85,34 @@ def _space(request, space_id, action="view"):
 def space_posts(request, space_id):
     space = _space(request, space_id)
     posts = selectors.post_list(user=request.user, space=space, **_filters(request))
-    return _listing(request, posts, space=space.specific, heading=_("Blog of %(name)s") % {"name": space.name},
-                    following=selectors.is_following(user=request.user, space=space),
-                    may_write=can(request.user, "contribute", space),
-                    may_manage=can(request.user, "manage", space) and space.kind != PROFILE_KIND,
-                    review_required=actions.space_requires_review(space))
+    return _listing(
+        request,
+        posts,
+        space=space.specific,
+        heading=_("Blog of %(name)s") % {"name": space.name},
+        following=selectors.is_following(user=request.user, space=space),
+        may_write=can(request.user, "contribute", space),
+        may_manage=can(request.user, "manage", space) and space.kind != PROFILE_KIND,
+        review_required=actions.space_requires_review(space),
+    )
 
 
 def person_posts(request, user_id):
     from doeplein.accounts.models import User
 
-    person = User.objects.filter(pk=user_id, is_active=True, is_deleted=False).first() if user_id < 2**62 else None
+    person = (
+        User.objects.filter(pk=user_id, is_active=True, is_deleted=False).first() if user_id < 2**62 else None
+    )
     if person is None:
         raise Http404
     posts = selectors.post_list(user=request.user, author=person, **_filters(request))
-    return _listing(request, posts, person=person, heading=_("Posts by %(name)s") % {"name": person.display_name},
-                    following=selectors.is_following(user=request.user, person=person))
+    return _listing(
+        request,
+        posts,
+        person=person,
+        heading=_("Posts by %(name)s") % {"name": person.display_name},
+        following=selectors.is_following(user=request.user, person=person),
+    )
 
 
 def _store_cover(user, form):
@@ -83,7 +121,9 @@ def _store_cover(user, form):
         return {}
     from wagtail.images import get_image_model
 
-    image = get_image_model().objects.create(title=form.cleaned_data["title"][:255], file=upload, uploaded_by_user=user)
+    image = get_image_model().objects.create(
+        title=form.cleaned_data["title"][:255], file=upload, uploaded_by_user=user
+    )
     return {"cover": image}
 
 
@@ -125,8 +165,10 @@ def post_detail(request, pk):
         "schedule_form": ScheduleForm(),
         "may_change": may_change,
         "may_moderate": may_moderate,
-        "may_comment": request.user.is_authenticated and post.live and not post.comments_closed and (
-            post.space.kind == PROFILE_KIND or can(request.user, "contribute", post.space)),
+        "may_comment": request.user.is_authenticated
+        and post.live
+        and not post.comments_closed
+        and (post.space.kind == PROFILE_KIND or can(request.user, "contribute", post.space)),
         "following": selectors.is_following(user=request.user, post=post),
         "related": selectors.related_posts(user=request.user, post=post) if post.live else [],
         "is_public": post.live and selectors.public_posts().filter(pk=post.pk).exists(),
@@ -165,8 +207,12 @@ def edit(request, pk):
                     fields = {**form.post_fields(), **_store_cover(request.user, form)}
                     if form.cleaned_data.get("remove_cover"):
                         fields["cover"] = None
-                    actions.do_update_post(user=request.user, post=post,
-                                           base_revision_id=form.cleaned_data.get("base_revision"), **fields)
+                    actions.do_update_post(
+                        user=request.user,
+                        post=post,
+                        base_revision_id=form.cleaned_data.get("base_revision"),
+                        **fields,
+                    )
                     if post.locked and post.locked_by_id == request.user.pk:
                         actions.do_unlock_post(user=request.user, post=post)
                 messages.success(request, _("Saved as a new version."))
@@ -181,11 +227,19 @@ def edit(request, pk):
             actions.do_lock_post(user=request.user, post=post)
         except ActionError as exc:
             return _refuse(request, exc)
-        form = PostForm(has_cover=latest.cover_id is not None, initial={
-            "title": latest.title, "summary": latest.summary, "body": latest.body, "cover_alt": latest.cover_alt,
-            "themes": list(latest.themes.all()), "tags": ", ".join(t.name for t in latest.tags.all()),
-            "visibility": latest.visibility, "base_revision": post.latest_revision_id,
-        })
+        form = PostForm(
+            has_cover=latest.cover_id is not None,
+            initial={
+                "title": latest.title,
+                "summary": latest.summary,
+                "body": latest.body,
+                "cover_alt": latest.cover_alt,
+                "themes": list(latest.themes.all()),
+                "tags": ", ".join(t.name for t in latest.tags.all()),
+                "visibility": latest.visibility,
+                "base_revision": post.latest_revision_id,
+            },
+        )
     return render(request, "blogs/form.html", {"form": form, "post": post, "latest": latest}, status=status)
 
 
@@ -213,10 +267,16 @@ def publish(request, pk):
     post = _editable(request, pk)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        return render(request, "error.html", {"status": 400, "message": _("Give a valid date and time.")}, status=400)
+        return render(
+            request, "error.html", {"status": 400, "message": _("Give a valid date and time.")}, status=400
+        )
     try:
-        post = actions.do_publish_post(user=request.user, post=post, go_live_at=form.cleaned_data["go_live_at"],
-                                       expire_at=form.cleaned_data["expire_at"])
+        post = actions.do_publish_post(
+            user=request.user,
+            post=post,
+            go_live_at=form.cleaned_data["go_live_at"],
+            expire_at=form.cleaned_data["expire_at"],
+        )
     except ActionError as exc:
         return _refuse(request, exc)
     messages.success(request, _("Published.") if post.live else _("Scheduled."))
@@ -252,8 +312,12 @@ def submit_for_review(request, pk):
 def review(request, pk):
     post = selectors.post_by_id(user=request.user, pk=pk)
     try:
-        actions.do_review(user=request.user, post=post, decision=request.POST.get("decision", ""),
-                          comment=request.POST.get("comment", ""))
+        actions.do_review(
+            user=request.user,
+            post=post,
+            decision=request.POST.get("decision", ""),
+            comment=request.POST.get("comment", ""),
+        )
     except ActionError as exc:
         return _refuse(request, exc)
     return redirect("blogs:post", pk=post.pk)
@@ -268,9 +332,11 @@ def revisions(request, pk):
 
 def _text(obj):
     return {
-        _("Title"): obj.title, _("Summary"): obj.summary,
+        _("Title"): obj.title,
+        _("Summary"): obj.summary,
         _("Text"): strip_tags(obj.body.replace("</p>", "\n").replace("<br/>", "\n")),
-        _("Cover image description"): obj.cover_alt, _("Who may read it"): obj.get_visibility_display(),
+        _("Cover image description"): obj.cover_alt,
+        _("Who may read it"): obj.get_visibility_display(),
     }
 
 
@@ -278,7 +344,9 @@ def _text(obj):
 def compare(request, pk):
     post = _editable(request, pk)
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
-    found = {str(r.pk): r for r in post.revisions.filter(pk__in=[x for x in (a, b) if x.isdigit() and len(x) < 19])}
+    found = {
+        str(r.pk): r for r in post.revisions.filter(pk__in=[x for x in (a, b) if x.isdigit() and len(x) < 19])
+    }
     if a not in found or b not in found:
         raise Http404
     old, new = _text(found[a].as_object()), _text(found[b].as_object())
@@ -286,8 +354,12 @@ def compare(request, pk):
     for label in old:
         if old[label] != new[label]:
             diff = list(difflib.ndiff(old[label].splitlines() or [""], new[label].splitlines() or [""]))
-            changes.append({"label": label, "lines": [(line[:1], line[2:]) for line in diff if line[:1] in "+- "]})
-    return render(request, "blogs/compare.html", {"post": post, "a": found[a], "b": found[b], "changes": changes})
+            changes.append(
+                {"label": label, "lines": [(line[:1], line[2:]) for line in diff if line[:1] in "+- "]}
+            )
+    return render(
+        request, "blogs/compare.html", {"post": post, "a": found[a], "b": found[b], "changes": changes}
+    )
 
 
 @login_required
@@ -296,8 +368,12 @@ def restore(request, pk, revision_id):
     post = _editable(request, pk)
     base = request.POST.get("base_revision", "")
     try:
-        actions.do_restore_revision(user=request.user, post=post, revision_id=revision_id,
-                                    base_revision_id=int(base) if base.isdigit() and len(base) < 19 else None)
+        actions.do_restore_revision(
+            user=request.user,
+            post=post,
+            revision_id=revision_id,
+            base_revision_id=int(base) if base.isdigit() and len(base) < 19 else None,
+        )
     except ActionError as exc:
         return _refuse(request, exc)
     messages.success(request, _("The earlier version is back, as a new version."))
@@ -319,14 +395,26 @@ def add_comment(request, pk):
     post = selectors.post_by_id(user=request.user, pk=pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return render(request, "error.html", {"status": 400, "message": _("A comment is 1 to 5000 characters.")}, status=400)
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": _("A comment is 1 to 5000 characters.")},
+            status=400,
+        )
     parent = None
     if form.cleaned_data.get("parent"):
         parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
         if parent is None:
-            return render(request, "error.html", {"status": 400, "message": _("You can only reply to a comment on this post.")}, status=400)
+            return render(
+                request,
+                "error.html",
+                {"status": 400, "message": _("You can only reply to a comment on this post.")},
+                status=400,
+            )
     try:
-        comment = actions.do_add_comment(user=request.user, post=post, body=form.cleaned_data["body"], parent=parent)
+        comment = actions.do_add_comment(
+            user=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+        )
     except ActionError as exc:
         return _refuse(request, exc)
     return redirect(post.get_absolute_url() + f"#comment-{comment.pk}")
@@ -336,7 +424,11 @@ def _comment(request, pk, comment_id):
     post = selectors.post_by_id(user=request.user, pk=pk)
     from doeplein.access import visible
 
-    comment = visible(request.user, Comment.objects.filter(pk=comment_id, post=post)).first() if comment_id < 2**62 else None
+    comment = (
+        visible(request.user, Comment.objects.filter(pk=comment_id, post=post)).first()
+        if comment_id < 2**62
+        else None
+    )
     if comment is None:
         raise Http404
     return post, comment
@@ -353,9 +445,13 @@ def comment_action(request, pk, comment_id, verb):
             actions.do_delete_comment(user=request.user, comment=comment)
         elif verb == "react":
             emoji = request.POST.get("emoji", "")
-            actions.do_react(user=request.user, comment=comment, emoji=emoji, on=request.POST.get("on") != "0")
+            actions.do_react(
+                user=request.user, comment=comment, emoji=emoji, on=request.POST.get("on") != "0"
+            )
         elif verb == "report":
-            actions.do_report_comment(user=request.user, comment=comment, reason=request.POST.get("reason", ""))
+            actions.do_report_comment(
+                user=request.user, comment=comment, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Thank you. The space's managers will look at it."))
         elif verb == "hide":
             actions.do_hide_comment(user=request.user, comment=comment, reason=request.POST.get("reason", ""))
@@ -397,6 +493,8 @@ def follow(request, kind, target_id):
 @require_POST
 def space_settings(request, space_id):
     space = _space(request, space_id)
-    actions.do_set_blog_settings(user=request.user, space=space, review_required=request.POST.get("review_required") == "1")
+    actions.do_set_blog_settings(
+        user=request.user, space=space, review_required=request.POST.get("review_required") == "1"
+    )
     messages.success(request, _("Saved."))
     return redirect("blogs:space", space_id=space.pk)

@@ -49,7 +49,9 @@ def content_types():
 
     return [
         ContentTypeSpec(model=Post, label=_("blog post"), space="space", owner="author", narrow=post_narrow),
-        ContentTypeSpec(model=Comment, label=_("comment"), space="post__space", owner="author", narrow=comment_narrow),
+        ContentTypeSpec(
+            model=Comment, label=_("comment"), space="post__space", owner="author", narrow=comment_narrow
+        ),
     ]
 
 
@@ -58,8 +60,15 @@ def space_kinds():
     from .models import PROFILE_KIND
 
     # A person's own blog is a space of this kind that they own (see blogs.actions.profile_space).
-    return [SpaceKind(key=PROFILE_KIND, label=_("personal blog"), plural=_("personal blogs"),
-                      url=lambda space: reverse("blogs:space", kwargs={"space_id": space.pk}), icon="user")]
+    return [
+        SpaceKind(
+            key=PROFILE_KIND,
+            label=_("personal blog"),
+            plural=_("personal blogs"),
+            url=lambda space: reverse("blogs:space", kwargs={"space_id": space.pk}),
+            icon="user",
+        )
+    ]
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
@@ -138,5 +147,3 @@ def demo_data_steps():
     from .demo import STEPS, blogs_demo_data
 
     return [DemoData(key="blogs", run=blogs_demo_data, steps=STEPS, order=40)]
-
-

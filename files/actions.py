@@ -36,7 +36,11 @@ def remaining_bytes(*, user, space):
     """What ``user`` may still upload into ``space``: the smallest of the space's and the person's room
     and the largest upload."""
     space_used = Usage.objects.filter(space=space).values_list("bytes", flat=True).first() or 0
-    person_used = Usage.objects.filter(user=user).values_list("bytes", flat=True).first() or 0 if user.is_authenticated else 0
+    person_used = (
+        Usage.objects.filter(user=user).values_list("bytes", flat=True).first() or 0
+        if user.is_authenticated
+        else 0
+    )
     return max(
         0,
         min(
@@ -66,7 +70,9 @@ def check_size(size):
     largest = conf.get("FILES_MAX_UPLOAD_BYTES")
     if size > largest:
         raise ActionError(
-            _("The file is too large: at most %(max)s.") % {"max": filesizeformat(largest)}, code="too_large", status=413
+            _("The file is too large: at most %(max)s.") % {"max": filesizeformat(largest)},
+            code="too_large",
+            status=413,
         )
 
 
@@ -120,7 +126,9 @@ def _alive_folder(folder, space, *, lock=False):
 def _check_writable(user, space):
     check(user, "view", space)
     if space.is_archived:
-        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+        raise ActionError(
+            _("This space is archived: it can be read, not changed."), code="archived", status=409
+        )
     if not can(user, "contribute", space):
         raise PermissionDenied(_("Only members can add files here."))
 
@@ -156,7 +164,9 @@ def _name_free(*, space, folder, name, exclude_file=None, exclude_folder=None):
         folders = folders.exclude(pk=exclude_folder.pk)
     if files.exists() or folders.exists():
         raise ActionError(
-            _("There is already something called “%(name)s” here.") % {"name": name}, code="name_taken", status=409
+            _("There is already something called “%(name)s” here.") % {"name": name},
+            code="name_taken",
+            status=409,
         )
 
 
@@ -195,7 +205,14 @@ def do_upload(*, user, space, fileobj, name, folder=None, note="", file=None):
     try:
         with transaction.atomic():
             version = _create_version(
-                user=user, space=space, folder=folder, name=name, note=note, file=file, blob=saved, measured=measured
+                user=user,
+                space=space,
+                folder=folder,
+                name=name,
+                note=note,
+                file=file,
+                blob=saved,
+                measured=measured,
             )
     except BaseException:
         file_storage().delete(saved)
@@ -203,8 +220,20 @@ def do_upload(*, user, space, fileobj, name, folder=None, note="", file=None):
     return version
 
 
-def _create_version(*, user, space, folder, name, note, file, blob, measured, scan_status=ScanStatus.SCANNING,
-                    restored_from=None, verb=None):
+def _create_version(
+    *,
+    user,
+    space,
+    folder,
+    name,
+    note,
+    file,
+    blob,
+    measured,
+    scan_status=ScanStatus.SCANNING,
+    restored_from=None,
+    verb=None,
+):
     _reserve(user=user, space=space, size=measured.size)
     now = timezone.now()
     if file is None:
@@ -219,16 +248,29 @@ def _create_version(*, user, space, folder, name, note, file, blob, measured, sc
             raise ActionError(_("This file is in the trash: restore it first."), code="in_trash", status=409)
         new_file = False
     version = FileVersion.objects.create(
-        file=file, number=file.version_count + 1, blob=blob, size=measured.size, sha256=measured.sha256,
-        content_type=measured.content_type, width=measured.width, height=measured.height, original_name=name,
-        note=note, uploaded_by=user, scan_status=scan_status, restored_from=restored_from,
+        file=file,
+        number=file.version_count + 1,
+        blob=blob,
+        size=measured.size,
+        sha256=measured.sha256,
+        content_type=measured.content_type,
+        width=measured.width,
+        height=measured.height,
+        original_name=name,
+        note=note,
+        uploaded_by=user,
+        scan_status=scan_status,
+        restored_from=restored_from,
         scanned_at=now if scan_status != ScanStatus.SCANNING else None,
     )
     if restored_from is not None:
         # Previews and text travel with the bytes.
         FileVersion.objects.filter(pk=version.pk).update(
-            preview_status=restored_from.preview_status, preview_blob=restored_from.preview_blob,
-            preview_text=restored_from.preview_text, text_status=restored_from.text_status, text=restored_from.text,
+            preview_status=restored_from.preview_status,
+            preview_blob=restored_from.preview_blob,
+            preview_text=restored_from.preview_text,
+            text_status=restored_from.text_status,
+            text=restored_from.text,
         )
         file.search_text = restored_from.text
     file.current = version
@@ -242,13 +284,26 @@ def _create_version(*, user, space, folder, name, note, file, blob, measured, sc
         record(actor=user, verb=verb or "file.uploaded", target=file, space=space)
         if file.folder_id:
             _notify_followers(
-                actor=user, follows=Follow.objects.filter(folder_id=file.folder_id), obj=file, url=file.get_absolute_url(),
-                message=_("%(person)s added “%(file)s” to a folder you follow.") % {"person": user.get_full_name() or user, "file": file.name},
+                actor=user,
+                follows=Follow.objects.filter(folder_id=file.folder_id),
+                obj=file,
+                url=file.get_absolute_url(),
+                message=_("%(person)s added “%(file)s” to a folder you follow.")
+                % {"person": user.get_full_name() or user, "file": file.name},
             )
     else:
-        record(actor=user, verb=verb or "file.version_added", target=file, space=space, data={"number": version.number})
+        record(
+            actor=user,
+            verb=verb or "file.version_added",
+            target=file,
+            space=space,
+            data={"number": version.number},
+        )
         _notify_followers(
-            actor=user, follows=Follow.objects.filter(file=file), obj=file, url=file.get_absolute_url(),
+            actor=user,
+            follows=Follow.objects.filter(file=file),
+            obj=file,
+            url=file.get_absolute_url(),
             message=_("%(person)s uploaded version %(number)d of “%(file)s”.")
             % {"person": user.get_full_name() or user, "number": version.number, "file": file.name},
         )
@@ -264,7 +319,9 @@ def check_restore_version(*, user, version):
     if file.deleted_at is not None:
         raise ActionError(_("This file is in the trash: restore it first."), code="in_trash", status=409)
     if version.scan_status == ScanStatus.INFECTED:
-        raise ActionError(_("This version holds a virus and cannot be restored."), code="infected", status=409)
+        raise ActionError(
+            _("This version holds a virus and cannot be restored."), code="infected", status=409
+        )
 
 
 @transaction.atomic
@@ -273,9 +330,17 @@ def do_restore_version(*, user, version):
     check_restore_version(user=user, version=version)
     file = version.file
     return _create_version(
-        user=user, space=file.space, folder=file.folder, name=file.name, file=file, blob=version.blob,
-        measured=version, scan_status=version.scan_status, restored_from=version,
-        note=_("Restored version %(number)d") % {"number": version.number}, verb="file.version_restored",
+        user=user,
+        space=file.space,
+        folder=file.folder,
+        name=file.name,
+        file=file,
+        blob=version.blob,
+        measured=version,
+        scan_status=version.scan_status,
+        restored_from=version,
+        note=_("Restored version %(number)d") % {"number": version.number},
+        verb="file.version_restored",
     )
 
 
@@ -296,7 +361,9 @@ def do_create_folder(*, user, space, name, parent=None):
 def _check_change(user, obj):
     check(user, "view", obj)
     if obj.space.is_archived:
-        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+        raise ActionError(
+            _("This space is archived: it can be read, not changed."), code="archived", status=409
+        )
     if not can(user, "change", obj):
         raise PermissionDenied(_("Only the person who added it or a community manager can change this."))
     if obj.deleted_at is not None:
@@ -315,8 +382,13 @@ def do_rename(*, user, obj, name):
     old = obj.name
     obj.name = name
     obj.save(update_fields=["name"])
-    record(actor=user, verb="file.renamed" if isinstance(obj, File) else "folder.renamed", target=obj, space=obj.space,
-           data={"from": old})
+    record(
+        actor=user,
+        verb="file.renamed" if isinstance(obj, File) else "folder.renamed",
+        target=obj,
+        space=obj.space,
+        data={"from": old},
+    )
     return obj
 
 
@@ -344,7 +416,12 @@ def do_move(*, user, obj, folder):
         _name_free(space=obj.space, folder=target, name=obj.name, exclude_folder=obj)
         obj.parent = target
         obj.save(update_fields=["parent"])
-    record(actor=user, verb="file.moved" if isinstance(obj, File) else "folder.moved", target=obj, space=obj.space)
+    record(
+        actor=user,
+        verb="file.moved" if isinstance(obj, File) else "folder.moved",
+        target=obj,
+        space=obj.space,
+    )
     return obj
 
 
@@ -370,8 +447,16 @@ def do_copy(*, user, file, space, folder=None):
         stem, dot, ext = name.rpartition(".")
         name = f"{stem} ({_('copy')}).{ext}" if dot and stem else f"{name} ({_('copy')})"
     version = _create_version(
-        user=user, space=space, folder=target_folder, name=clean_name(name), note=_("Copied from %(space)s") % {"space": file.space.name},
-        file=None, blob=current.blob, measured=current, scan_status=current.scan_status, restored_from=current,
+        user=user,
+        space=space,
+        folder=target_folder,
+        name=clean_name(name),
+        note=_("Copied from %(space)s") % {"space": file.space.name},
+        file=None,
+        blob=current.blob,
+        measured=current,
+        scan_status=current.scan_status,
+        restored_from=current,
         verb="file.copied",
     )
     return version.file
@@ -390,8 +475,12 @@ def do_trash(*, user, obj):
         verb = "file.trashed"
     else:
         ids = _descendant_ids(obj)
-        Folder.objects.filter(pk__in=ids[1:], deleted_at__isnull=True).update(deleted_at=now, deleted_by=user, trashed_with=obj)
-        File.objects.filter(folder_id__in=ids, deleted_at__isnull=True).update(deleted_at=now, deleted_by=user, trashed_with=obj)
+        Folder.objects.filter(pk__in=ids[1:], deleted_at__isnull=True).update(
+            deleted_at=now, deleted_by=user, trashed_with=obj
+        )
+        File.objects.filter(folder_id__in=ids, deleted_at__isnull=True).update(
+            deleted_at=now, deleted_by=user, trashed_with=obj
+        )
         Folder.objects.filter(pk=obj.pk).update(deleted_at=now, deleted_by=user, trashed_with=None)
         verb = "folder.trashed"
     obj.deleted_at, obj.deleted_by = now, user
@@ -404,7 +493,9 @@ def check_restore(*, user, obj):
     if obj.deleted_at is None or obj.trashed_with_id is not None:
         raise Http404  # only what was put in the trash itself can come back (with what it held)
     if obj.space.is_archived:
-        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+        raise ActionError(
+            _("This space is archived: it can be read, not changed."), code="archived", status=409
+        )
     if not can(user, "change", obj):
         raise PermissionDenied(_("Only the person who added it or a community manager can restore this."))
 
@@ -425,7 +516,12 @@ def do_restore(*, user, obj):
         File.objects.filter(trashed_with=obj).update(deleted_at=None, deleted_by=None, trashed_with=None)
     obj.deleted_at = obj.deleted_by = None
     obj.save(update_fields=["deleted_at", "deleted_by", parent_field])
-    record(actor=user, verb="file.restored" if isinstance(obj, File) else "folder.restored", target=obj, space=obj.space)
+    record(
+        actor=user,
+        verb="file.restored" if isinstance(obj, File) else "folder.restored",
+        target=obj,
+        space=obj.space,
+    )
     return obj
 
 
@@ -487,7 +583,12 @@ def do_follow(*, user, obj, follow=True):
 def do_record_scan(*, version_id, infected, signature=""):
     """Store the scanner's verdict once; an infected version is blocked (kept), its uploader and the
     space's managers are told."""
-    version = FileVersion.objects.select_for_update(of=("self",)).select_related("file__space", "uploaded_by").filter(pk=version_id).first()
+    version = (
+        FileVersion.objects.select_for_update(of=("self",))
+        .select_related("file__space", "uploaded_by")
+        .filter(pk=version_id)
+        .first()
+    )
     if version is None or version.scan_status not in (ScanStatus.SCANNING, ScanStatus.ERROR):
         return version  # gone or decided already: a retried task changes nothing
     version.scan_status = ScanStatus.INFECTED if infected else ScanStatus.CLEAN
@@ -497,8 +598,12 @@ def do_record_scan(*, version_id, infected, signature=""):
     if infected:
         file = version.file
         url = file.get_absolute_url()
-        message = _("A virus (%(signature)s) was found in version %(number)d of “%(file)s”; it is blocked.") % {
-            "signature": signature or "?", "number": version.number, "file": file.name,
+        message = _(
+            "A virus (%(signature)s) was found in version %(number)d of “%(file)s”; it is blocked."
+        ) % {
+            "signature": signature or "?",
+            "number": version.number,
+            "file": file.name,
         }
         recipients = {u.pk: u for u in _managers(file.space)}
         if version.uploaded_by is not None:
@@ -506,5 +611,3 @@ def do_record_scan(*, version_id, infected, signature=""):
         for recipient in recipients.values():
             do_notify(recipient=recipient, verb="files.infected", message=message, url=url)
     return version
-
-

@@ -18,5 +18,8 @@ class FilesConfig(AppConfig):
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             "files-empty-trash": {"task": "files.tasks.empty_trash_task", "schedule": timedelta(hours=6)},
-            "files-expire-uploads": {"task": "files.tasks.expire_uploads_task", "schedule": timedelta(hours=1)},
+            "files-expire-uploads": {
+                "task": "files.tasks.expire_uploads_task",
+                "schedule": timedelta(hours=1),
+            },
         }

@@ -18,9 +18,13 @@ KEY = "files"
 
 def _attachment(file):
     return Attachment(
-        key=f"{KEY}:{file.pk}", name=file.name, url=file.get_absolute_url(),
-        download_url=reverse("files:download_current", kwargs={"file_id": file.pk}), size=file.size,
-        content_type=file.content_type, space_id=file.space_id,
+        key=f"{KEY}:{file.pk}",
+        name=file.name,
+        url=file.get_absolute_url(),
+        download_url=reverse("files:download_current", kwargs={"file_id": file.pk}),
+        size=file.size,
+        content_type=file.content_type,
+        space_id=file.space_id,
     )
 
 

@@ -14,7 +14,15 @@ from . import conf
 from .storage import file_storage
 
 BLOCK = 256 * 1024
-INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv", "application/pdf")
+INLINE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+    "application/pdf",
+)
 
 
 ASYNC_BLOCK = 1024 * 1024
@@ -47,7 +55,9 @@ def _headers(response, *, content_type, name, attachment):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = content_disposition(name, attachment=attachment)
     # Even if a browser rendered it, nothing in it may run or load anything.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -49,6 +49,11 @@ class CopyForm(forms.Form):
 class SortForm(forms.Form):
     sort = forms.ChoiceField(
         required=False,
-        choices=[("name", _("Name")), ("-updated", _("Newest first")), ("updated", _("Oldest first")),
-                 ("-size", _("Largest first")), ("size", _("Smallest first"))],
+        choices=[
+            ("name", _("Name")),
+            ("-updated", _("Newest first")),
+            ("updated", _("Oldest first")),
+            ("-size", _("Largest first")),
+            ("size", _("Smallest first")),
+        ],
     )

@@ -22,18 +22,31 @@ class TrashQuerySet(models.QuerySet):
 
 
 class Folder(models.Model):
-    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="folders", verbose_name=_("space"))
+    space = models.ForeignKey(
+        "spaces.Space", on_delete=models.CASCADE, related_name="folders", verbose_name=_("space")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent folder")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("parent folder"),
     )
     name = models.CharField(_("name"), max_length=255)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Items trashed together with a folder come back with it (and only then).
-    trashed_with = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    trashed_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TrashQuerySet.as_manager()
 
@@ -50,20 +63,37 @@ class Folder(models.Model):
 
 
 class File(models.Model):
-    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="files", verbose_name=_("space"))
-    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="files", verbose_name=_("folder"))
+    space = models.ForeignKey(
+        "spaces.Space", on_delete=models.CASCADE, related_name="files", verbose_name=_("space")
+    )
+    folder = models.ForeignKey(
+        Folder,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("folder"),
+    )
     name = models.CharField(_("name"), max_length=255)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now_add=True)
     # The newest version, denormalised so that listings need no join over versions.
-    current = models.ForeignKey("FileVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current = models.ForeignKey(
+        "FileVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     version_count = models.PositiveIntegerField(default=0)
     size = models.BigIntegerField(default=0)
     content_type = models.CharField(max_length=255, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    trashed_with = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trashed_with = models.ForeignKey(
+        Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The current version's extracted text, for the site search (see files/search.py).
     search_text = models.TextField(blank=True, editable=False)
 
@@ -119,10 +149,16 @@ class FileVersion(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     original_name = models.CharField(max_length=255)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    restored_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    scan_status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.SCANNING, db_index=True)
+    restored_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scan_status = models.CharField(
+        max_length=20, choices=ScanStatus.choices, default=ScanStatus.SCANNING, db_index=True
+    )
     scan_result = models.CharField(max_length=255, blank=True)
     scanned_at = models.DateTimeField(null=True, blank=True)
     preview_status = models.CharField(max_length=20, choices=WorkStatus.choices, default=WorkStatus.PENDING)
@@ -151,14 +187,19 @@ class FileVersion(models.Model):
 class Usage(models.Model):
     """Bytes held per space or per person (every version, trash included), locked while an upload counts."""
 
-    space = models.OneToOneField("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    space = models.OneToOneField(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     bytes = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(space__isnull=False, user__isnull=True) | models.Q(space__isnull=True, user__isnull=False),
+                condition=models.Q(space__isnull=False, user__isnull=True)
+                | models.Q(space__isnull=True, user__isnull=False),
                 name="usage_of_space_or_person",
             )
         ]
@@ -171,14 +212,17 @@ class Follow(models.Model):
     """Someone follows a folder (new files in it) or a file (new versions of it)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
+    folder = models.ForeignKey(
+        Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
     file = models.ForeignKey(File, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(folder__isnull=False, file__isnull=True) | models.Q(folder__isnull=True, file__isnull=False),
+                condition=models.Q(folder__isnull=False, file__isnull=True)
+                | models.Q(folder__isnull=True, file__isnull=False),
                 name="follow_folder_or_file",
             ),
             models.UniqueConstraint(fields=["user", "folder"], name="one_follow_per_folder"),
@@ -196,14 +240,18 @@ class Upload(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    file = models.ForeignKey(File, null=True, blank=True, on_delete=models.CASCADE, related_name="+")  # a new version
+    file = models.ForeignKey(
+        File, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # a new version
     name = models.CharField(max_length=255)
     note = models.CharField(max_length=500, blank=True)
     length = models.BigIntegerField()
     offset = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
-    result = models.ForeignKey(FileVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.ForeignKey(
+        FileVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self):
         return f"upload {self.pk} ({self.offset}/{self.length})"

@@ -24,7 +24,16 @@ ZIP_TYPES = {
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODF_PREFIX = "application/vnd.oasis.opendocument."
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff", "image/heic", "image/avif"}
+IMAGE_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/tiff",
+    "image/heic",
+    "image/avif",
+}
 
 
 @dataclass
@@ -45,7 +54,11 @@ def is_zip_bomb(fileobj):
         fileobj.seek(0)
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
-    return total > conf.get("FILES_ZIP_MAX_UNCOMPRESSED") or total / packed > conf.get("FILES_ZIP_MAX_RATIO") or len(infos) > 10_000
+    return (
+        total > conf.get("FILES_ZIP_MAX_UNCOMPRESSED")
+        or total / packed > conf.get("FILES_ZIP_MAX_RATIO")
+        or len(infos) > 10_000
+    )
 
 
 def _png(image):

@@ -15,11 +15,18 @@ SORTS = {
     "size": ("size", "pk"),
     "-size": ("-size", "-pk"),
 }
-FOLDER_SORTS = {"name": ("name",), "-name": ("-name",), "updated": ("updated_at",), "-updated": ("-updated_at",)}
+FOLDER_SORTS = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "updated": ("updated_at",),
+    "-updated": ("-updated_at",),
+}
 
 
 def folder_by_id(*, user, folder_id, action="view"):
-    folder = get_object_or_404(user, Folder.objects.select_related("space", "space__parent"), action, pk=folder_id)
+    folder = get_object_or_404(
+        user, Folder.objects.select_related("space", "space__parent"), action, pk=folder_id
+    )
     if folder.deleted_at is not None and not can(user, "change", folder):
         raise Http404
     return folder
@@ -27,7 +34,10 @@ def folder_by_id(*, user, folder_id, action="view"):
 
 def file_by_id(*, user, file_id, action="view"):
     file = get_object_or_404(
-        user, File.objects.select_related("space", "space__parent", "folder", "current", "created_by"), action, pk=file_id
+        user,
+        File.objects.select_related("space", "space__parent", "folder", "current", "created_by"),
+        action,
+        pk=file_id,
     )
     if file.deleted_at is not None and not can(user, "change", file):
         raise Http404

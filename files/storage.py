@@ -24,8 +24,25 @@ CHUNK = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 MAX_NAME = 255
 # Characters that hide what a name is: bidirectional overrides and isolates, zero-width marks.
-_HIDING = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
-           "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\ufeff", "\ufffd"}
+_HIDING = {
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\ufffd",
+}
 
 
 @cache
@@ -63,11 +80,14 @@ def clean_name(name):
     if any(unicodedata.category(c) == "Cc" or c in _HIDING for c in name):
         raise ActionError(
             _("A name cannot contain control characters or characters that reverse or hide text."),
-            code="bad_name", status=400,
+            code="bad_name",
+            status=400,
         )
     if len(name) > MAX_NAME:
         raise ActionError(
-            _("A name can be at most %(max)d characters long.") % {"max": MAX_NAME}, code="bad_name", status=400
+            _("A name can be at most %(max)d characters long.") % {"max": MAX_NAME},
+            code="bad_name",
+            status=400,
         )
     return name
 

@@ -12,7 +12,9 @@ from .scanning import ScannerUnavailable, get_scanner
 from .storage import file_storage
 
 
-@shared_task(autoretry_for=(ScannerUnavailable, OSError), retry_backoff=True, retry_backoff_max=600, max_retries=20)
+@shared_task(
+    autoretry_for=(ScannerUnavailable, OSError), retry_backoff=True, retry_backoff_max=600, max_retries=20
+)
 def scan_version_task(version_id):
     """Scan one version; clean ones then get their preview and text."""
     from .actions import do_record_scan
@@ -58,7 +60,9 @@ def process_version(version_id):
             status, text = extract_text(stream, version.content_type, version.size)
         text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         with transaction.atomic():
-            FileVersion.objects.filter(pk=version.pk, text_status=WorkStatus.PENDING).update(text_status=status, text=text)
+            FileVersion.objects.filter(pk=version.pk, text_status=WorkStatus.PENDING).update(
+                text_status=status, text=text
+            )
             File.objects.filter(pk=version.file_id, current_id=version.pk).update(search_text=text)
     return True
 

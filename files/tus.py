@@ -73,7 +73,9 @@ def _metadata(header):
         try:
             values[key] = base64.b64decode(encoded, validate=True).decode("utf-8") if encoded else ""
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise ActionError(_("Upload-Metadata is not valid base64 UTF-8."), code="bad_metadata", status=400) from None
+            raise ActionError(
+                _("Upload-Metadata is not valid base64 UTF-8."), code="bad_metadata", status=400
+            ) from None
     return values
 
 
@@ -81,7 +83,9 @@ def _int(value, name):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ActionError(_("%(header)s must be a whole number.") % {"header": name}, code="bad_header", status=400) from None
+        raise ActionError(
+            _("%(header)s must be a whole number.") % {"header": name}, code="bad_header", status=400
+        ) from None
     if number < 0 or number > 2**62:
         raise ActionError(_("%(header)s is out of range.") % {"header": name}, code="bad_header", status=400)
     return number
@@ -110,7 +114,9 @@ def collection(request):
         space_id = _int(meta.get("space"), "space") if meta.get("space") else None
         file = folder = None
         if meta.get("file"):
-            file = get_object_or_404(user, File.objects.select_related("space"), "contribute", pk=_int(meta["file"], "file"))
+            file = get_object_or_404(
+                user, File.objects.select_related("space"), "contribute", pk=_int(meta["file"], "file")
+            )
             space = file.space
             name = file.name
         else:
@@ -120,13 +126,21 @@ def collection(request):
             if meta.get("folder"):
                 folder = Folder.objects.filter(pk=_int(meta["folder"], "folder"), space=space).first()
                 if folder is None:
-                    raise ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409)
+                    raise ActionError(
+                        _("This folder was deleted in the meantime."), code="folder_deleted", status=409
+                    )
             name = meta.get("filename", "")
         name = actions.check_upload(user=user, space=space, folder=folder, name=name, size=length, file=file)
     except ActionError as error:
         return _error(error.status, error.message, error.code)
     upload = Upload.objects.create(
-        user=user, space=space, folder=folder, file=file, name=name, note=meta.get("note", "")[:500], length=length,
+        user=user,
+        space=space,
+        folder=folder,
+        file=file,
+        name=name,
+        note=meta.get("note", "")[:500],
+        length=length,
         expires_at=timezone.now() + timedelta(hours=conf.get("FILES_TUS_EXPIRE_HOURS")),
     )
     _path(upload.pk).touch()
@@ -172,7 +186,11 @@ def _append(request, upload_id, offset):
         if upload.result_id is not None:
             return _error(409, _("This upload is complete."), "complete")
         if offset != upload.offset:
-            response = _error(409, _("The offset does not match: the server has %(offset)d bytes.") % {"offset": upload.offset}, "offset_mismatch")
+            response = _error(
+                409,
+                _("The offset does not match: the server has %(offset)d bytes.") % {"offset": upload.offset},
+                "offset_mismatch",
+            )
             response["Upload-Offset"] = str(upload.offset)
             return response
         written = upload.offset
@@ -209,8 +227,13 @@ def _finish(upload, path):
     local = LocalFile(path)
     try:
         version = actions.do_upload(
-            user=upload.user, space=upload.space, fileobj=local, name=upload.name, folder=upload.folder,
-            file=upload.file, note=upload.note,
+            user=upload.user,
+            space=upload.space,
+            fileobj=local,
+            name=upload.name,
+            folder=upload.folder,
+            file=upload.file,
+            note=upload.note,
         )
     except ActionError:
         Upload.objects.filter(pk=upload.pk).delete()  # refused (quota, type): the bytes are not kept

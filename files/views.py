@@ -48,7 +48,9 @@ def _next(request, default):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -131,9 +133,14 @@ def file_page(request, file_id):
         "following": is_following(user=user, obj=file),
         "version_form": VersionForm(),
         "rename_form": NameForm(initial={"name": file.name}),
-        "move_targets": list(Folder.objects.alive().filter(space=file.space).exclude(pk=file.folder_id).order_by("name")[:200]),
-        "copy_targets": list(filter_for(user, "contribute", Space.objects.exclude(pk=file.space_id)).order_by("name")[:100])
-        if user.is_authenticated else [],
+        "move_targets": list(
+            Folder.objects.alive().filter(space=file.space).exclude(pk=file.folder_id).order_by("name")[:200]
+        ),
+        "copy_targets": list(
+            filter_for(user, "contribute", Space.objects.exclude(pk=file.space_id)).order_by("name")[:100]
+        )
+        if user.is_authenticated
+        else [],
         "remaining": actions.remaining_bytes(user=user, space=file.space) if user.is_authenticated else None,
         "WorkStatus": WorkStatus,
     }
@@ -148,12 +155,21 @@ def download(request, file_id, number=None):
         raise Http404
     if not may_download(request.user, version):
         status = 403 if version.scan_status == "infected" else 409
-        message = (_("This version holds a virus and is blocked.") if status == 403
-                   else _("This version is still being checked for viruses; try again in a moment."))
+        message = (
+            _("This version holds a virus and is blocked.")
+            if status == 403
+            else _("This version is still being checked for viruses; try again in a moment.")
+        )
         return render(request, "error.html", {"status": status, "message": message}, status=status)
     name = file.name if version.number == file.version_count else version.original_name
-    return serve_blob(request, blob=version.blob, name=name, content_type=version.content_type, size=version.size,
-                      inline=request.GET.get("inline") == "1")
+    return serve_blob(
+        request,
+        blob=version.blob,
+        name=name,
+        content_type=version.content_type,
+        size=version.size,
+        inline=request.GET.get("inline") == "1",
+    )
 
 
 @require_GET
@@ -165,8 +181,14 @@ def thumbnail(request, file_id, number):
     from .storage import file_storage
 
     size = file_storage().size(version.preview_blob)
-    return serve_blob(request, blob=version.preview_blob, name=f"{file.name}.png", content_type="image/png",
-                      size=size, inline=True)
+    return serve_blob(
+        request,
+        blob=version.preview_blob,
+        name=f"{file.name}.png",
+        content_type="image/png",
+        size=size,
+        inline=True,
+    )
 
 
 def _save_uploads(request, space, folder_id, files):
@@ -175,7 +197,9 @@ def _save_uploads(request, space, folder_id, files):
         raise ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409)
     done = []
     for upload in files:
-        done.append(actions.do_upload(user=request.user, space=space, fileobj=upload, name=upload.name, folder=folder))
+        done.append(
+            actions.do_upload(user=request.user, space=space, fileobj=upload, name=upload.name, folder=folder)
+        )
     return done
 
 
@@ -193,8 +217,19 @@ def upload(request, space_id):
     except ActionError as error:
         return _refused(request, error, back)
     if _wants_json(request):
-        return JsonResponse({"files": [{"id": v.file_id, "url": v.file.get_absolute_url(), "name": v.file.name} for v in versions]}, status=201)
-    messages.success(request, _("%(count)d file(s) uploaded. They are checked for viruses before others can download them.") % {"count": len(versions)})
+        return JsonResponse(
+            {
+                "files": [
+                    {"id": v.file_id, "url": v.file.get_absolute_url(), "name": v.file.name} for v in versions
+                ]
+            },
+            status=201,
+        )
+    messages.success(
+        request,
+        _("%(count)d file(s) uploaded. They are checked for viruses before others can download them.")
+        % {"count": len(versions)},
+    )
     return redirect(back)
 
 
@@ -208,8 +243,14 @@ def new_version(request, file_id):
         return _form_error(request, form, back)
     upload = form.cleaned_data["file"]
     try:
-        actions.do_upload(user=request.user, space=file.space, fileobj=upload, name=file.name, file=file,
-                          note=form.cleaned_data["note"])
+        actions.do_upload(
+            user=request.user,
+            space=file.space,
+            fileobj=upload,
+            name=file.name,
+            file=file,
+            note=form.cleaned_data["note"],
+        )
     except ActionError as error:
         return _refused(request, error, back)
     if _wants_json(request):
@@ -227,7 +268,9 @@ def restore_version(request, file_id, number):
         actions.do_restore_version(user=request.user, version=version)
     except ActionError as error:
         return _refused(request, error, file.get_absolute_url())
-    messages.success(request, _("Version %(number)d is the current version again (as a new version).") % {"number": number})
+    messages.success(
+        request, _("Version %(number)d is the current version again (as a new version).") % {"number": number}
+    )
     return redirect(file.get_absolute_url())
 
 
@@ -239,11 +282,19 @@ def create_folder(request, space_id):
     back = _next(request, f"/files/space/{space.pk}/")
     if not form.is_valid():
         return _form_error(request, form, back)
-    parent = Folder.objects.filter(pk=form.cleaned_data["parent"], space=space).first() if form.cleaned_data["parent"] else None
+    parent = (
+        Folder.objects.filter(pk=form.cleaned_data["parent"], space=space).first()
+        if form.cleaned_data["parent"]
+        else None
+    )
     try:
         if form.cleaned_data["parent"] and parent is None:
-            raise ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409)
-        folder = actions.do_create_folder(user=request.user, space=space, name=form.cleaned_data["name"], parent=parent)
+            raise ActionError(
+                _("This folder was deleted in the meantime."), code="folder_deleted", status=409
+            )
+        folder = actions.do_create_folder(
+            user=request.user, space=space, name=form.cleaned_data["name"], parent=parent
+        )
     except ActionError as error:
         return _refused(request, error, back)
     return redirect(folder.get_absolute_url())
@@ -289,7 +340,11 @@ def move(request, kind, item_id):
     if form.cleaned_data["folder"]:
         target = Folder.objects.filter(pk=form.cleaned_data["folder"]).first()
         if target is None:
-            return _refused(request, ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409), _back(obj))
+            return _refused(
+                request,
+                ActionError(_("This folder was deleted in the meantime."), code="folder_deleted", status=409),
+                _back(obj),
+            )
     try:
         actions.do_move(user=request.user, obj=obj, folder=target)
     except ActionError as error:
@@ -306,7 +361,9 @@ def copy(request, file_id):
     if not form.is_valid():
         return _form_error(request, form, file.get_absolute_url())
     space = space_by_id(request.user, form.cleaned_data["space"])
-    folder = Folder.objects.filter(pk=form.cleaned_data["folder"]).first() if form.cleaned_data["folder"] else None
+    folder = (
+        Folder.objects.filter(pk=form.cleaned_data["folder"]).first() if form.cleaned_data["folder"] else None
+    )
     try:
         copied = actions.do_copy(user=request.user, file=file, space=space, folder=folder)
     except ActionError as error:
@@ -323,9 +380,15 @@ def trash(request, kind, item_id):
         actions.do_trash(user=request.user, obj=obj)
     except ActionError as error:
         return _refused(request, error, _back(obj))
-    messages.success(request, _("Moved to the trash. It can be restored for %(days)d days.") % {"days": conf.get("FILES_TRASH_DAYS")})
+    messages.success(
+        request,
+        _("Moved to the trash. It can be restored for %(days)d days.")
+        % {"days": conf.get("FILES_TRASH_DAYS")},
+    )
     parent = obj.folder if isinstance(obj, File) else obj.parent
-    return redirect(parent.get_absolute_url() if parent and parent.deleted_at is None else f"/files/space/{obj.space_id}/")
+    return redirect(
+        parent.get_absolute_url() if parent and parent.deleted_at is None else f"/files/space/{obj.space_id}/"
+    )
 
 
 @login_required
@@ -345,10 +408,17 @@ def restore(request, kind, item_id):
 def trash_page(request, space_id):
     space = space_by_id(request.user, space_id)
     folders, files = trash_of(user=request.user, space=space)
-    return render(request, "files/trash.html", {
-        "space": space, "space_url": space_url(space), "folders": list(folders[:200]), "files": list(files[:500]),
-        "days": conf.get("FILES_TRASH_DAYS"),
-    })
+    return render(
+        request,
+        "files/trash.html",
+        {
+            "space": space,
+            "space_url": space_url(space),
+            "folders": list(folders[:200]),
+            "files": list(files[:500]),
+            "days": conf.get("FILES_TRASH_DAYS"),
+        },
+    )
 
 
 @login_required
@@ -368,5 +438,3 @@ def version_status(request, file_id):
     file = file_by_id(user=request.user, file_id=file_id)
     current = file.current
     return JsonResponse({"scan_status": current.scan_status if current else None})
-
-

@@ -37,7 +37,9 @@ def check_may_create_group(user, parent=None) -> None:
                 status=409,
             )
         if not can(user, "contribute", parent):
-            raise PermissionDenied(_("Only members of this %(kind)s can create groups in it.") % {"kind": kind})
+            raise PermissionDenied(
+                _("Only members of this %(kind)s can create groups in it.") % {"kind": kind}
+            )
     elif not can(user, "open_workspace"):
         raise PermissionDenied(_("Only civil servants can create platform-wide groups."))
 
@@ -50,7 +52,11 @@ def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields) 
     # A slug taken by a group the person may not find answers like a free one (made unique).
     slug = free_slug(user, Group.objects.filter(scope=parent.pk if parent is not None else 0), slug)
     group = Group(
-        name=name, slug=slug, parent=parent, created_by=user, kind=Group.KIND,
+        name=name,
+        slug=slug,
+        parent=parent,
+        created_by=user,
+        kind=Group.KIND,
         **{k: v for k, v in fields.items() if k in EDITABLE},
     )
     group.apply_policy()
@@ -60,7 +66,9 @@ def do_create_group(*, user, name, slug, parent=None, workspace=None, **fields) 
         with transaction.atomic():
             group.save()
     except IntegrityError:
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409) from None
+        raise ActionError(
+            _("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409
+        ) from None
     do_create_space_membership(space=group, user=user, role=Role.OWNER)
     record(actor=user, verb="group.created", target=group, space=group)
     return group

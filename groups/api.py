@@ -22,7 +22,9 @@ from .models import Group
 router = Router(tags=["groups"])
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
+]
 Policy = Literal["open", "request", "invitation", "secret"]
 # A secret group is secret through its policy; the visibility of the others is one of these.
 Visibility = Literal["public", "logged_in", "members"]
@@ -135,12 +137,12 @@ def _detail(user, group):
 
 
 @router.get("/groups", response=GroupPage, auth=OPTIONAL, summary="Groups the caller may see")
-def group_list(request, workspace: str | None = None, q: str = "", mine: bool = False, page: int = 1, per_page: int = 25):
+def group_list(
+    request, workspace: str | None = None, q: str = "", mine: bool = False, page: int = 1, per_page: int = 25
+):
     """``workspace`` is a workspace slug; a workspace the caller may not see is a 404."""
     in_workspace = _parent(request.user, workspace)
-    queryset = selectors.group_list(
-        user=request.user, workspace=in_workspace, q=q.strip() or None, mine=mine
-    )
+    queryset = selectors.group_list(user=request.user, workspace=in_workspace, q=q.strip() or None, mine=mine)
 
     def serialize(groups):
         roles, parents = my_roles(request.user, groups), _parents(groups)

@@ -74,8 +74,14 @@ def groups_demo_data(progress):
             group = Group.objects.filter(parent=parent, slug=slug).first()
             if group is None:
                 group = do_create_group(
-                    user=owner, name=name, slug=slug, parent=parent, policy=policy, visibility=visibility,
-                    allow_leaving=allow_leaving, description=DESCRIPTIONS.get(slug, name),
+                    user=owner,
+                    name=name,
+                    slug=slug,
+                    parent=parent,
+                    policy=policy,
+                    visibility=visibility,
+                    allow_leaving=allow_leaving,
+                    description=DESCRIPTIONS.get(slug, name),
                     welcome_message=f"Welkom bij {name}! Kijk bij de bestanden voor de afspraken.",
                 )
             ensure_members(group, people, index * 3 + 1, roles[: 3 + index % 3])

@@ -37,7 +37,10 @@ class GroupForm(SlugForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     policy = forms.ChoiceField(
-        label=_("Membership"), choices=GroupPolicy.choices, initial=GroupPolicy.REQUEST, widget=forms.RadioSelect
+        label=_("Membership"),
+        choices=GroupPolicy.choices,
+        initial=GroupPolicy.REQUEST,
+        widget=forms.RadioSelect,
     )
     visibility = forms.ChoiceField(
         label=_("Who can see the group"),
@@ -46,10 +49,14 @@ class GroupForm(SlugForm):
         help_text=_("A secret group is seen by its members only, whatever you choose here."),
     )
     welcome_message = welcome_message_field(
-        Group, help_text=_("Sent to new members and shown on the group's noticeboard, which only members see.")
+        Group,
+        help_text=_("Sent to new members and shown on the group's noticeboard, which only members see."),
     )
     allow_leaving = forms.BooleanField(
-        label=_("Members may leave"), required=False, initial=True, help_text=_("Switch off for mandatory teams.")
+        label=_("Members may leave"),
+        required=False,
+        initial=True,
+        help_text=_("Switch off for mandatory teams."),
     )
 
     slug_max = SLUG_MAX
@@ -66,14 +73,16 @@ class GroupForm(SlugForm):
 
     def action_fields(self):
         data = self.cleaned_data
-        return self.with_slug({
-            "name": data["name"].strip(),
-            "description": data["description"].strip(),
-            "policy": data["policy"],
-            "visibility": data["visibility"],
-            "welcome_message": data["welcome_message"].strip(),
-            "allow_leaving": data["allow_leaving"],
-        })
+        return self.with_slug(
+            {
+                "name": data["name"].strip(),
+                "description": data["description"].strip(),
+                "policy": data["policy"],
+                "visibility": data["visibility"],
+                "welcome_message": data["welcome_message"].strip(),
+                "allow_leaving": data["allow_leaving"],
+            }
+        )
 
     @classmethod
     def initial_for(cls, group):

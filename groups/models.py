@@ -25,8 +25,12 @@ class Group(Space):
 
     slug = models.SlugField(_("web address"), max_length=80, validators=[MinLengthValidator(2)])
     description = models.TextField(_("description"), max_length=2000, blank=True)
-    policy = models.CharField(_("membership"), max_length=20, choices=GroupPolicy.choices, default=GroupPolicy.REQUEST)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    policy = models.CharField(
+        _("membership"), max_length=20, choices=GroupPolicy.choices, default=GroupPolicy.REQUEST
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The workspace's space id, 0 platform-wide: a local copy of ``parent`` so that the database can keep
     # slugs unique per workspace (a constraint may only name the model's own columns, not the parent table's).
     scope = models.PositiveBigIntegerField(default=0, editable=False)
@@ -35,7 +39,9 @@ class Group(Space):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["scope", "slug"], name="group_slug_unique_in_workspace")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "slug"], name="group_slug_unique_in_workspace")
+        ]
 
     def save(self, *args, **kwargs):
         self.kind = self.KIND

@@ -66,10 +66,22 @@ def create(request):
     except PermissionDenied as error:
         return refuse(request, str(error) or _("You may not create a group here."))
     form = GroupForm(request.POST or None, parent=workspace, user=request.user)
-    done = submit(request, form, do_create_group, saved=_("Your group has been created."), user=request.user, parent=workspace)
+    done = submit(
+        request,
+        form,
+        do_create_group,
+        saved=_("Your group has been created."),
+        user=request.user,
+        parent=workspace,
+    )
     if done is not None:
         return done
-    context = {"form": form, "group": None, "workspace": workspace, "parent_url": space_url(workspace) if workspace else None}
+    context = {
+        "form": form,
+        "group": None,
+        "workspace": workspace,
+        "parent_url": space_url(workspace) if workspace else None,
+    }
     return render(request, "groups/form.html", context, status=form_status(request))
 
 
@@ -96,9 +108,16 @@ def edit(request, pk, slug):
     if not can(request.user, "manage", group):
         raise PermissionDenied
     form = GroupForm(request.POST or None, instance=group, initial=GroupForm.initial_for(group))
-    done = submit(request, form, do_update_group, saved=_("The group has been saved."), user=request.user, group=group)
+    done = submit(
+        request, form, do_update_group, saved=_("The group has been saved."), user=request.user, group=group
+    )
     if done is not None:
         return done
     parent = group.parent_space
-    context = {"form": form, "group": group, "workspace": parent, "parent_url": space_url(parent) if parent else None}
+    context = {
+        "form": form,
+        "group": group,
+        "workspace": parent,
+        "parent_url": space_url(parent) if parent else None,
+    }
     return render(request, "groups/form.html", context, status=form_status(request))

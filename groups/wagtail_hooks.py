@@ -93,8 +93,13 @@ def render_noticeboard(request, space):
 @hooks.register(HOOK_SPACE_SECTIONS)
 def space_sections():
     return [
-        Section(key="groups.noticeboard", label=_("Group noticeboard"), render=render_noticeboard, order=10,
-                kinds=(Group.KIND,)),
+        Section(
+            key="groups.noticeboard",
+            label=_("Group noticeboard"),
+            render=render_noticeboard,
+            order=10,
+            kinds=(Group.KIND,),
+        ),
         Section(key="groups", label=_("Groups"), render=render_groups, order=20),
     ]
 
@@ -110,13 +115,34 @@ class GroupViewSet(ModelViewSet):
     menu_order = 220
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["name", "slug", "parent", "policy", "visibility", "member_count", "is_archived", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "parent",
+        "policy",
+        "visibility",
+        "member_count",
+        "is_archived",
+        "created_at",
+    ]
     list_filter = ["policy", "visibility", "is_archived"]
     search_fields = ["name", "slug", "description"]
     search_backend_name = None  # plain database search
     inspect_view_fields = [
-        "name", "slug", "parent", "description", "policy", "visibility", "join_policy", "allow_leaving",
-        "welcome_message", "is_archived", "member_count", "created_at", "last_activity_at", "created_by",
+        "name",
+        "slug",
+        "parent",
+        "description",
+        "policy",
+        "visibility",
+        "join_policy",
+        "allow_leaving",
+        "welcome_message",
+        "is_archived",
+        "member_count",
+        "created_at",
+        "last_activity_at",
+        "created_by",
     ]
     form_fields = ["name"]  # required by the viewset; the add and edit views are never allowed
 

@@ -25,8 +25,13 @@ def require(condition, reason):
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    request, django_test_environment, django_db_blocker, django_db_use_migrations, django_db_keepdb,
-    django_db_createdb, django_db_modify_db_settings,
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
 ):
     """pytest-django's database setup, except that on PostgreSQL the schema is migrated once (into a
     template database kept between runs) and every test process gets a copy: see tests/support/test_database.py."""
@@ -37,8 +42,15 @@ def django_db_setup(
 
     connection = connections["default"]
     verbosity = request.config.option.verbose
-    clone = os.environ.get("DOEPLEIN_TEST_DB_CLONE", "1") != "0"  # 0: every process migrates its own (the old way)
-    if clone and connection.vendor == "postgresql" and django_db_use_migrations and len(connections.settings) == 1:
+    clone = (
+        os.environ.get("DOEPLEIN_TEST_DB_CLONE", "1") != "0"
+    )  # 0: every process migrates its own (the old way)
+    if (
+        clone
+        and connection.vendor == "postgresql"
+        and django_db_use_migrations
+        and len(connections.settings) == 1
+    ):
         with django_db_blocker.unblock():
             original_name = test_database.setup_cloned_database(
                 connection, rebuild=django_db_createdb, verbosity=verbosity
@@ -64,7 +76,10 @@ def django_db_setup(
 
 @pytest.fixture
 def needs_postgres():
-    require(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "needs DATABASE_URL=postgres://…")
+    require(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "needs DATABASE_URL=postgres://…",
+    )
 
 
 @pytest.fixture
@@ -108,7 +123,11 @@ def make_space(db):
 
     def make(visibility="public", members=None, parent=None, kind="test", archived=False, name=None):
         space = Space.objects.create(
-            kind=kind, name=name or f"Space {next(_counter)}", visibility=visibility, parent=parent, is_archived=archived
+            kind=kind,
+            name=name or f"Space {next(_counter)}",
+            visibility=visibility,
+            parent=parent,
+            is_archived=archived,
         )
         for user, role in (members or {}).items():
             Membership.objects.create(space=space, user=user, role=role)
@@ -155,7 +174,7 @@ def pytest_ignore_collect(collection_path, config):
     if not missing or collection_path.suffix != ".py" and not collection_path.is_dir():
         return None
     parts = collection_path.parts
-    if any(p in parts[parts.index("tests") + 1:][:1] for p in missing) if "tests" in parts else False:
+    if any(p in parts[parts.index("tests") + 1 :][:1] for p in missing) if "tests" in parts else False:
         return True
     if collection_path.suffix == ".py":
         text = collection_path.read_text(encoding="utf-8", errors="ignore")

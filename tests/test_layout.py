@@ -22,7 +22,9 @@ def test_import_platform_is_the_standard_library_from_any_directory(cwd):
         "print(platform.__file__)"
     )
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
     assert "site-packages" not in out.stdout and out.stdout.strip().endswith("platform.py")
 
 
@@ -30,9 +32,20 @@ def test_manage_py_and_celery_see_the_standard_library():
     env = {**os.environ, "DEBUG": "1"}
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", "import platform; print(platform.system())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "Linux"
     code = "import platform; from doeplein.celery import app; print(platform.machine(), app.main)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "platform", env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT / "platform",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().endswith("doeplein")

@@ -53,7 +53,19 @@ GARBAGE_FORM = {
 }
 # Huge numbers (past any column, past a C int, float overflow) and lone surrogates (not encodable as UTF-8;
 # they arrive percent-encoded as the bytes a broken client sends) in every field of the form.
-EXTREME_FIELDS = ("minutes", "seconds", "role", "user", "page", "reply_to", "body", "reason", "name", "title", "q")
+EXTREME_FIELDS = (
+    "minutes",
+    "seconds",
+    "role",
+    "user",
+    "page",
+    "reply_to",
+    "body",
+    "reason",
+    "name",
+    "title",
+    "q",
+)
 HUGE_FORM = dict.fromkeys([*GARBAGE_FORM, *EXTREME_FIELDS], "9" * 30)
 OVERFLOW_FORM = dict.fromkeys([*GARBAGE_FORM, *EXTREME_FIELDS], "1e309")
 # "\ud800" and "\udfff" as a broken client encodes them (CESU-8 bytes, not valid UTF-8), raw.
@@ -62,7 +74,11 @@ SURROGATE_BODY = "&".join(
 ).encode()
 
 
-GARBAGE_QUERY = "?q=%00" + "y" * 500 + "&role=root&theme=nope&page=-1&sort=zzz&mine=abc&workspace=nope&before=abc&after=-1"
+GARBAGE_QUERY = (
+    "?q=%00"
+    + "y" * 500
+    + "&role=root&theme=nope&page=-1&sort=zzz&mine=abc&workspace=nope&before=abc&after=-1"
+)
 # The Wagtail admin and the API are fuzzed elsewhere (tests/doeplein/api/test_fuzz_regressions.py).
 SKIPPED_PREFIXES = ("admin/", "api/")
 # Posting these would end the session (or the account) and make the rest of the run anonymous.
@@ -75,7 +91,11 @@ def _patterns(resolver=None, prefix="", namespace=""):
     for entry in (resolver or get_resolver()).url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else entry.namespace or namespace
+            )
             yield from _patterns(entry, route, inner)
         elif isinstance(entry, URLPattern):
             yield route, f"{namespace}:{entry.name}" if namespace else str(entry.name)
@@ -90,7 +110,10 @@ def _urls(route, existing):
     def fill(values):
         return "/" + ROUTE_PARAM.sub(lambda m: values[m.group("name")], route)
 
-    good = {name: str(existing.get(name, "1" if converter in ("int", "") else "fuzz")) for converter, name in params}
+    good = {
+        name: str(existing.get(name, "1" if converter in ("int", "") else "fuzz"))
+        for converter, name in params
+    }
     urls = [fill(good)]
     for converter, name in params:
         bad_values = ["0", "999999", HUGE] if converter == "int" else ["nope", LONG, WEIRD, HUGE]
@@ -130,7 +153,12 @@ def world(make_user):
     admin = make_user(role="platform_admin")
     theme = Theme.objects.create(name="Fuzz", slug="fuzz")
     workspace = do_open_workspace(
-        user=owner, name="Fuzz place", slug="fuzz-place", themes=[theme], visibility="public", join_policy="request"
+        user=owner,
+        name="Fuzz place",
+        slug="fuzz-place",
+        themes=[theme],
+        visibility="public",
+        join_policy="request",
     )
     Membership.objects.create(space=workspace, user=member, role=Role.MEMBER)
     group = do_create_group(user=owner, workspace=workspace, name="Hidden", slug="hidden", policy="secret")
@@ -158,8 +186,12 @@ def world(make_user):
         "page_view_restriction_id": 1,
         "page_id": 1,
     }
-    return {"users": {"anonymous": None, "member": member, "admin": admin}, "existing": existing,
-            "group": group, "workspace": workspace}
+    return {
+        "users": {"anonymous": None, "member": member, "admin": admin},
+        "existing": existing,
+        "group": group,
+        "workspace": workspace,
+    }
 
 
 def _existing_for(route, world):
@@ -242,8 +274,12 @@ def test_discussion_pages_take_unicode_digits_and_huge_numbers_without_a_500(mak
     client.force_login(owner)
     statuses = [
         client.get(f"/discussion/{room.pk}/?before=²").status_code,
-        client.post(f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c1", "reply_to": "²"}).status_code,
+        client.post(
+            f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c1", "reply_to": "²"}
+        ).status_code,
         client.post(f"/discussion/{room.pk}/sanction/", {"user": "²", "kind": "mute"}).status_code,
-        client.post(f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c2", "reply_to": "9" * 30}).status_code,
+        client.post(
+            f"/discussion/{room.pk}/post/", {"body": "hi", "client_id": "c2", "reply_to": "9" * 30}
+        ).status_code,
     ]
     assert all(status < 500 for status in statuses), statuses

@@ -13,7 +13,16 @@ from doeplein.spaces.models import Role, Space
 
 from .models import Workspace
 
-EDITABLE = ("name", "description", "welcome", "visibility", "join_policy", "cover_image", "welcome_message", "allow_leaving")
+EDITABLE = (
+    "name",
+    "description",
+    "welcome",
+    "visibility",
+    "join_policy",
+    "cover_image",
+    "welcome_message",
+    "allow_leaving",
+)
 
 
 def _store_cover(*, user, upload, title):
@@ -45,7 +54,11 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
     if cover_upload is not None:
         fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=name)
     workspace = Workspace(
-        name=name, slug=slug, created_by=user, kind=Workspace.KIND, **{k: v for k, v in fields.items() if k in EDITABLE}
+        name=name,
+        slug=slug,
+        created_by=user,
+        kind=Workspace.KIND,
+        **{k: v for k, v in fields.items() if k in EDITABLE},
     )
     # Whoever calls this (a form, the API, a script), lengths and formats are checked the same way.
     workspace.full_clean(exclude=["tags", "themes", "created_by", "cover_image"], validate_unique=False)
@@ -53,7 +66,9 @@ def do_open_workspace(*, user, name, slug, themes, tags=(), cover_upload=None, *
         with transaction.atomic():
             workspace.save()
     except IntegrityError:  # a parallel request took the slug
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409) from None
+        raise ActionError(
+            _("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409
+        ) from None
     workspace.themes.set(themes)
     workspace.tags.set(list(tags))
     workspace.save()
@@ -73,7 +88,9 @@ def do_update_workspace(*, user, workspace, themes=None, tags=None, cover_upload
     if workspace.is_archived:
         raise ActionError(_("This workspace is archived: restore it first."), code="archived", status=409)
     if cover_upload is not None:
-        fields["cover_image"] = _store_cover(user=user, upload=cover_upload, title=fields.get("name") or workspace.name)
+        fields["cover_image"] = _store_cover(
+            user=user, upload=cover_upload, title=fields.get("name") or workspace.name
+        )
     before = (workspace.visibility, workspace.join_policy)
     for name, value in fields.items():
         if name in EDITABLE:

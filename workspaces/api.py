@@ -26,7 +26,9 @@ from .models import Workspace
 router = Router(tags=["workspaces"])
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
+]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Visibility = Literal["public", "logged_in", "members", "secret"]
 JoinPolicy = Literal["open", "request", "invitation"]
@@ -65,7 +67,9 @@ class WorkspacePage(PageOut):
 
 
 class WorkspaceDetailOut(WorkspaceOut, MembershipStateOut):
-    welcome: str | None = Field(..., description="Rich text, as HTML; null for those who may only see the card.")
+    welcome: str | None = Field(
+        ..., description="Rich text, as HTML; null for those who may only see the card."
+    )
     welcome_message: str | None
     allow_leaving: bool
 
@@ -78,7 +82,9 @@ class WorkspaceIn(Schema):
     themes: list[Slug] = Field(..., min_length=1, max_length=20, description="Theme slugs (see /themes).")
     tags: list[Tag] = Field([], max_length=30)
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
-    welcome: str = Field("", max_length=20000, description="Rich text as HTML; what the editor does not allow is removed.")
+    welcome: str = Field(
+        "", max_length=20000, description="Rich text as HTML; what the editor does not allow is removed."
+    )
     welcome_message: str = Field("", max_length=2000)
     visibility: Visibility = "members"
     join_policy: JoinPolicy = "request"
@@ -106,7 +112,9 @@ def _themes(slugs):
     themes = list(Theme.objects.filter(slug__in=set(slugs)))
     unknown = sorted(set(slugs) - {t.slug for t in themes})
     if unknown:
-        raise ValidationError({"themes": [_("Unknown theme: %(slug)s.") % {"slug": slug} for slug in unknown]})
+        raise ValidationError(
+            {"themes": [_("Unknown theme: %(slug)s.") % {"slug": slug} for slug in unknown]}
+        )
     return themes
 
 
@@ -159,9 +167,13 @@ def workspace_list(
     per_page: int = 25,
 ):
     """What the caller may see; secret workspaces of others appear nowhere. ``mine`` includes archived ones."""
-    queryset = selectors.workspace_list(
-        user=request.user, theme=theme or None, q=q.strip() or None, mine=mine, sort=sort
-    ).select_related("cover_image").prefetch_related("tagged_items__tag")
+    queryset = (
+        selectors.workspace_list(
+            user=request.user, theme=theme or None, q=q.strip() or None, mine=mine, sort=sort
+        )
+        .select_related("cover_image")
+        .prefetch_related("tagged_items__tag")
+    )
 
     def serialize(workspaces):
         roles = my_roles(request.user, workspaces)
@@ -176,7 +188,9 @@ def open_workspace(request, payload: WorkspaceIn):
     themes = _themes(data.pop("themes"))
     data["welcome"] = _clean_welcome(data["welcome"])
     workspace = actions.do_open_workspace(user=request.user, themes=themes, **data)
-    return Status(201, _detail(request.user, selectors.workspace_by_slug(user=request.user, slug=workspace.slug)))
+    return Status(
+        201, _detail(request.user, selectors.workspace_by_slug(user=request.user, slug=workspace.slug))
+    )
 
 
 @router.get("/workspaces/{slug}", response=WorkspaceDetailOut, auth=OPTIONAL, summary="A workspace")

@@ -4,8 +4,6 @@ Idempotent: run it as often as you like (looked up by slug; memberships, request
 only added when missing). Runs after the core's demo step, which creates the themes and the people.
 """
 
-
-
 from django.db import transaction
 
 from doeplein.spaces.demo import (
@@ -18,20 +16,69 @@ from doeplein.spaces.demo import (
 
 # name, slug, theme slugs, visibility, join policy, description, tags
 WORKSPACES = [
-    ("Klimaatbestendige stad", "klimaatbestendige-stad", ["klimaatadaptatie", "wonen"], "public", "open",
-     "Gemeenten, waterschappen en bewoners maken de stad klaar voor hitte en hoosbuien.", ["hitte", "water"]),
-    ("Jeugdhulp dichtbij", "jeugdhulp-dichtbij", ["jeugdzorg"], "logged_in", "request",
-     "Wijkteams en jeugdconsulenten delen wat werkt.", ["wijkteam"]),
-    ("Right to Challenge", "right-to-challenge", ["doe-democratie"], "public", "request",
-     "Bewoners nemen taken van de gemeente over: ervaringen en modellen.", ["burgerinitiatief"]),
-    ("Aardgasvrije wijken", "aardgasvrije-wijken", ["energietransitie", "wonen"], "members", "request",
-     "Proeftuinen aardgasvrije wijken: aanpak, cijfers en lessen.", ["warmtenet", "proeftuin"]),
-    ("Open standaarden", "open-standaarden", ["digitale-overheid"], "logged_in", "open",
-     "Samen werken aan open standaarden voor de digitale overheid.", ["api", "standaarden"]),
-    ("Wetsvoorstel Wonen (vertrouwelijk)", "wetsvoorstel-wonen", ["wonen"], "secret", "invitation",
-     "Voorbereiding van een wetsvoorstel; alleen op uitnodiging.", ["wetgeving"]),
-    ("Droogte op het platteland", "droogte-platteland", ["klimaatadaptatie"], "members", "invitation",
-     "Boeren, provincie en waterschap over zoetwater in droge zomers.", ["droogte"]),
+    (
+        "Klimaatbestendige stad",
+        "klimaatbestendige-stad",
+        ["klimaatadaptatie", "wonen"],
+        "public",
+        "open",
+        "Gemeenten, waterschappen en bewoners maken de stad klaar voor hitte en hoosbuien.",
+        ["hitte", "water"],
+    ),
+    (
+        "Jeugdhulp dichtbij",
+        "jeugdhulp-dichtbij",
+        ["jeugdzorg"],
+        "logged_in",
+        "request",
+        "Wijkteams en jeugdconsulenten delen wat werkt.",
+        ["wijkteam"],
+    ),
+    (
+        "Right to Challenge",
+        "right-to-challenge",
+        ["doe-democratie"],
+        "public",
+        "request",
+        "Bewoners nemen taken van de gemeente over: ervaringen en modellen.",
+        ["burgerinitiatief"],
+    ),
+    (
+        "Aardgasvrije wijken",
+        "aardgasvrije-wijken",
+        ["energietransitie", "wonen"],
+        "members",
+        "request",
+        "Proeftuinen aardgasvrije wijken: aanpak, cijfers en lessen.",
+        ["warmtenet", "proeftuin"],
+    ),
+    (
+        "Open standaarden",
+        "open-standaarden",
+        ["digitale-overheid"],
+        "logged_in",
+        "open",
+        "Samen werken aan open standaarden voor de digitale overheid.",
+        ["api", "standaarden"],
+    ),
+    (
+        "Wetsvoorstel Wonen (vertrouwelijk)",
+        "wetsvoorstel-wonen",
+        ["wonen"],
+        "secret",
+        "invitation",
+        "Voorbereiding van een wetsvoorstel; alleen op uitnodiging.",
+        ["wetgeving"],
+    ),
+    (
+        "Droogte op het platteland",
+        "droogte-platteland",
+        ["klimaatadaptatie"],
+        "members",
+        "invitation",
+        "Boeren, provincie en waterschap over zoetwater in droge zomers.",
+        ["droogte"],
+    ),
 ]
 
 WELCOME = "<p>Welkom in <b>{name}</b>! Stel je voor in de discussie en lees de huisregels.</p>"
@@ -56,16 +103,27 @@ def workspaces_demo_data(progress):
             workspace = Workspace.objects.filter(slug=slug).first()
             if workspace is None:
                 workspace = do_open_workspace(
-                    user=owner, name=name, slug=slug, themes=list(Theme.objects.filter(slug__in=theme_slugs)),
-                    tags=tags, description=description, welcome=WELCOME.format(name=name), visibility=visibility,
-                    join_policy=policy, welcome_message=f"Welkom bij {name}!",
+                    user=owner,
+                    name=name,
+                    slug=slug,
+                    themes=list(Theme.objects.filter(slug__in=theme_slugs)),
+                    tags=tags,
+                    description=description,
+                    welcome=WELCOME.format(name=name),
+                    visibility=visibility,
+                    join_policy=policy,
+                    welcome_message=f"Welkom bij {name}!",
                 )
             # A second owner in one workspace shows that ownership is shared; the rest in every role.
-            ensure_members(workspace, people, index * 5, ([Role.OWNER] if index == 0 else []) + roles * (1 + index % 2))
+            ensure_members(
+                workspace, people, index * 5, ([Role.OWNER] if index == 0 else []) + roles * (1 + index % 2)
+            )
             if policy == "request":
                 ensure_pending_requests(workspace, people, index * 5 + 12)
             if policy == "invitation" or index == 0:
-                ensure_open_invitations(workspace, owner, [f"genodigde.{slug}@voorbeeld.nl", people[-1 - index].email])
+                ensure_open_invitations(
+                    workspace, owner, [f"genodigde.{slug}@voorbeeld.nl", people[-1 - index].email]
+                )
         progress(1)
 
 

@@ -43,7 +43,7 @@ def html_to_text(value):
 
 
 def split_tags(value):
-    """"a, b ,a" → ["a", "b"]: trimmed, without duplicates, in order."""
+    """ "a, b ,a" → ["a", "b"]: trimmed, without duplicates, in order."""
     seen, tags = set(), []
     for tag in (value or "").split(","):
         tag = " ".join(tag.split())
@@ -109,12 +109,24 @@ class WorkspaceForm(WelcomeForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     cover_image = WagtailImageField(label=_("Cover image"), required=False)
-    visibility = forms.ChoiceField(label=_("Who can see the workspace"), choices=Visibility.choices, initial=Visibility.PUBLIC)
-    join_policy = forms.ChoiceField(label=_("Who may join"), choices=JoinPolicy.choices, initial=JoinPolicy.REQUEST)
+    visibility = forms.ChoiceField(
+        label=_("Who can see the workspace"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+    join_policy = forms.ChoiceField(
+        label=_("Who may join"), choices=JoinPolicy.choices, initial=JoinPolicy.REQUEST
+    )
 
     field_order = [
-        "name", "slug", "themes", "tags", "description", "welcome", "welcome_message", "cover_image",
-        "visibility", "join_policy",
+        "name",
+        "slug",
+        "themes",
+        "tags",
+        "description",
+        "welcome",
+        "welcome_message",
+        "cover_image",
+        "visibility",
+        "join_policy",
     ]
 
     def __init__(self, *args, instance=None, user=None, **kwargs):

@@ -15,7 +15,9 @@ from doeplein.spaces.models import Space
 
 
 class WorkspaceTag(TaggedItemBase):
-    content_object = ParentalKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="tagged_items")
+    content_object = ParentalKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
 
 class Workspace(ClusterableModel, Space):
@@ -23,14 +25,22 @@ class Workspace(ClusterableModel, Space):
 
     slug = models.SlugField(_("web address"), max_length=80, unique=True, validators=[MinLengthValidator(2)])
     description = models.CharField(_("short description"), max_length=300, blank=True)
-    welcome = RichTextField(_("welcome text"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h2", "h3"])
+    welcome = RichTextField(
+        _("welcome text"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h2", "h3"]
+    )
     themes = ParentalManyToManyField("home.Theme", related_name="workspaces", verbose_name=_("themes"))
     tags = ClusterTaggableManager(through=WorkspaceTag, blank=True, verbose_name=_("tags"))
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("cover image"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("workspace")

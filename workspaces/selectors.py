@@ -23,7 +23,9 @@ def workspace_list(*, user, theme=None, q=None, mine=False, sort="name", include
     if theme:
         qs = qs.filter(themes__slug=theme)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(tags__name__iexact=q)).distinct()
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(tags__name__iexact=q)
+        ).distinct()
     if mine:
         qs = qs.filter(memberships__user=user) if user.is_authenticated else qs.none()
     return qs.order_by(*SORTS.get(sort, SORTS["name"])).prefetch_related("themes")
@@ -33,11 +35,15 @@ def theme_counts(*, user) -> list:
     """Themes with the number of workspaces ``user`` may see in each (secret ones not counted)."""
     ids = workspace_list(user=user).values("pk")
     through = Workspace.themes.through
-    counts = dict(through.objects.filter(workspace_id__in=ids).values_list("theme_id").annotate(n=Count("workspace_id")))
+    counts = dict(
+        through.objects.filter(workspace_id__in=ids).values_list("theme_id").annotate(n=Count("workspace_id"))
+    )
     return [(theme, counts.get(theme.pk, 0)) for theme in Theme.objects.order_by("name")]
 
 
 def workspace_by_slug(*, user, slug, action="discover") -> Workspace:
     from doeplein.access import get_object_or_404
 
-    return get_object_or_404(user, Workspace.objects.prefetch_related("themes", "tagged_items__tag"), action, slug=slug)
+    return get_object_or_404(
+        user, Workspace.objects.prefetch_related("themes", "tagged_items__tag"), action, slug=slug
+    )

@@ -38,10 +38,14 @@ def create(request):
     if not can(request.user, "open_workspace"):
         return refuse(request, _("Only civil servants can open workspaces."))
     form = WorkspaceForm(request.POST or None, request.FILES or None, user=request.user)
-    done = submit(request, form, do_open_workspace, saved=_("Your workspace has been opened."), user=request.user)
+    done = submit(
+        request, form, do_open_workspace, saved=_("Your workspace has been opened."), user=request.user
+    )
     if done is not None:
         return done
-    return render(request, "workspaces/form.html", {"form": form, "workspace": None}, status=form_status(request))
+    return render(
+        request, "workspaces/form.html", {"form": form, "workspace": None}, status=form_status(request)
+    )
 
 
 def detail(request, slug):
@@ -61,12 +65,21 @@ def edit(request, slug):
         raise PermissionDenied
     if owner:
         form = WorkspaceForm(
-            request.POST or None, request.FILES or None, instance=workspace, initial=WorkspaceForm.initial_for(workspace)
+            request.POST or None,
+            request.FILES or None,
+            instance=workspace,
+            initial=WorkspaceForm.initial_for(workspace),
         )
     else:
         form = WelcomeForm(request.POST or None, initial=WorkspaceForm.initial_for(workspace))
-    done = submit(request, form, do_update_workspace, saved=_("The workspace has been saved."),
-                  user=request.user, workspace=workspace)
+    done = submit(
+        request,
+        form,
+        do_update_workspace,
+        saved=_("The workspace has been saved."),
+        user=request.user,
+        workspace=workspace,
+    )
     if done is not None:
         return done
     context = {"form": form, "workspace": workspace, "owner": owner}

@@ -70,8 +70,17 @@ class WorkspaceViewSet(ModelViewSet):
     search_fields = ["name", "slug", "description"]
     search_backend_name = None  # plain database search: no index to keep in step
     inspect_view_fields = [
-        "name", "slug", "description", "welcome", "visibility", "join_policy", "is_archived", "member_count",
-        "created_at", "last_activity_at", "created_by",
+        "name",
+        "slug",
+        "description",
+        "welcome",
+        "visibility",
+        "join_policy",
+        "is_archived",
+        "member_count",
+        "created_at",
+        "last_activity_at",
+        "created_by",
     ]
     form_fields = ["name"]  # required by the viewset; the add and edit views are never allowed
 
@@ -116,7 +125,9 @@ def _workspace_documents(workspace):
         SearchDoc(
             object_id=workspace.pk,
             title=workspace.name,
-            body=" ".join(p for p in (workspace.description, strip_tags(workspace.welcome or ""), themes, tags) if p),
+            body=" ".join(
+                p for p in (workspace.description, strip_tags(workspace.welcome or ""), themes, tags) if p
+            ),
             url=workspace.get_absolute_url(),
             space_id=workspace.pk,
             guard="discover",
@@ -174,5 +185,7 @@ def featured_spaces():
         return reverse("workspaces:list") + f"?theme={slug}"
 
     return [
-        FeaturedSource(key="workspaces", label=_("Workspaces"), spaces=most_active, order=10, theme_url=directory_for)
+        FeaturedSource(
+            key="workspaces", label=_("Workspaces"), spaces=most_active, order=10, theme_url=directory_for
+        )
     ]

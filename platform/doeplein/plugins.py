@@ -329,6 +329,8 @@ class ReportSource:
 
 def report_sources():
     return {source.key: source for source in collect(HOOK_REPORT_SOURCES)}
+
+
 class StartItem:
     """A source of "what's new" on a person's start page. ``items(user, spaces)`` returns a list of
     :class:`NewsItem` for the spaces the person belongs to (only what the gate lets them see)."""

@@ -34,7 +34,9 @@ if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production-" + "x" * 20
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(openssl rand -hex 32)).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(openssl rand -hex 32))."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -161,8 +163,11 @@ if REDIS_URL:
                 # redis-py 8's asyncio pool allows 100 connections and then raises at once (MaxConnectionsError):
                 # hundreds of websockets closing together (a restart, a network blip) exceeded it.
                 "hosts": [
-                    {"address": url, "socket_timeout": 30,
-                     "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000)}
+                    {
+                        "address": url,
+                        "socket_timeout": 30,
+                        "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000),
+                    }
                     for url in env_list("CHANNEL_REDIS_HOSTS") or [REDIS_URL]
                 ],  # fmt: skip
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "doeplein"),
@@ -265,7 +270,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Confirmed users whose e-mail address is in one of these domains become civil servants.
-CIVIL_SERVANT_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env_list("CIVIL_SERVANT_EMAIL_DOMAINS", "rijksoverheid.nl,minbzk.nl")]
+CIVIL_SERVANT_EMAIL_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("CIVIL_SERVANT_EMAIL_DOMAINS", "rijksoverheid.nl,minbzk.nl")
+]
 # django-guardian reads ANONYMOUS_USER_NAME (no GUARDIAN_ prefix); None: no "AnonymousUser" row in the users table.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -274,7 +281,9 @@ GUARDIAN_RAISE_403 = False
 # Pages queue mail; the worker delivers it through EMAIL_DELIVERY_BACKEND (SMTP when EMAIL_HOST is set).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "doeplein.core.mail.QueuedEmailBackend")
 EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend" if env_str("EMAIL_HOST") else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
@@ -362,7 +371,9 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # --- Security --------------------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=not DEBUG) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=not DEBUG) else None
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not (DEBUG or TESTING))

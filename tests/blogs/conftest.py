@@ -38,10 +38,17 @@ class Cast:
         self.guest = make_user(first_name="Gijs")
         self.outsider = make_user(first_name="Otto")
         self.anonymous = AnonymousUser()
-        self.space = make_space(visibility, kind=kind, members={
-            self.owner: Role.OWNER, self.manager: Role.COMMUNITY_MANAGER, self.member: Role.MEMBER,
-            self.author: Role.MEMBER, self.guest: Role.GUEST,
-        })
+        self.space = make_space(
+            visibility,
+            kind=kind,
+            members={
+                self.owner: Role.OWNER,
+                self.manager: Role.COMMUNITY_MANAGER,
+                self.member: Role.MEMBER,
+                self.author: Role.MEMBER,
+                self.guest: Role.GUEST,
+            },
+        )
 
     def role(self, name):
         return getattr(self, name)

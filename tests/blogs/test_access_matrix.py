@@ -54,8 +54,12 @@ def make_post(c, state):
 
     from django.utils import timezone
 
-    visibility = {"live_logged_in": "logged_in", "live_members": "members", "live_managers": "managers"}.get(state, "space")
-    post = actions.do_create_post(user=c.author, space=c.space, title=f"Post {state}", body="<p>x</p>", visibility=visibility)
+    visibility = {"live_logged_in": "logged_in", "live_members": "members", "live_managers": "managers"}.get(
+        state, "space"
+    )
+    post = actions.do_create_post(
+        user=c.author, space=c.space, title=f"Post {state}", body="<p>x</p>", visibility=visibility
+    )
     if state != "draft":
         post = actions.do_publish_post(user=c.author, post=post)
     if state == "expired":
@@ -80,25 +84,41 @@ def test_post_matrix(visibility, cast, call):
         user = c.role(role)
         client = client_for(user)
         listed = set(visible(user, Post.objects.all()).values_list("pk", flat=True))
-        api_listed = {p["id"] for p in call("get", "/blogs/posts", None if role == "anonymous" else user,
-                                            space=c.space.pk).json().get("results", [])}
+        api_listed = {
+            p["id"]
+            for p in call("get", "/blogs/posts", None if role == "anonymous" else user, space=c.space.pk)
+            .json()
+            .get("results", [])
+        }
         for state, post in posts.items():
-            view, change, comment = may_view(role, visibility, state), may_change(role, visibility, state), may_comment(role, visibility, state)
+            view, change, comment = (
+                may_view(role, visibility, state),
+                may_change(role, visibility, state),
+                may_comment(role, visibility, state),
+            )
             page_status = client.get(f"/blogs/posts/{post.pk}/").status_code
             got = {
                 "can view": can(user, "view", post),
                 "listed": post.pk in listed,
                 "page": page_status,
-                "api": call("get", f"/blogs/posts/{post.pk}", None if role == "anonymous" else user).status_code,
+                "api": call(
+                    "get", f"/blogs/posts/{post.pk}", None if role == "anonymous" else user
+                ).status_code,
                 "can change": can(user, "change", post),
-                "revisions api": call("get", f"/blogs/posts/{post.pk}/revisions",
-                                      None if role == "anonymous" else user).status_code,
+                "revisions api": call(
+                    "get", f"/blogs/posts/{post.pk}/revisions", None if role == "anonymous" else user
+                ).status_code,
             }
             # Whatever one may not see answers 404, as if it did not exist (anonymous visitors of a
             # page that needs no login too: the post is simply not there for them).
-            want = {"can view": view, "listed": view, "page": 200 if view else 404, "api": 200 if view else 404,
-                    "can change": change,
-                    "revisions api": 200 if change else (401 if role == "anonymous" else 404)}
+            want = {
+                "can view": view,
+                "listed": view,
+                "page": 200 if view else 404,
+                "api": 200 if view else 404,
+                "can change": change,
+                "revisions api": 200 if change else (401 if role == "anonymous" else 404),
+            }
             # The API list shows published posts only; drafts and expired ones are read one by one.
             got["api list"] = post.pk in api_listed
             want["api list"] = view and state.startswith("live")

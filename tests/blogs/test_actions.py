@@ -104,11 +104,14 @@ def test_the_edit_lock_keeps_others_out_until_released(cast, write, events):
     actions.do_update_post(user=c.manager, post=post, title="Nu wel")
 
 
-@pytest.mark.parametrize(("go_live", "expire", "code"), [
-    (-1, None, "schedule_in_past"),
-    (2, 1, "expiry_before_go_live"),
-    (None, -1, "expiry_before_go_live"),
-])
+@pytest.mark.parametrize(
+    ("go_live", "expire", "code"),
+    [
+        (-1, None, "schedule_in_past"),
+        (2, 1, "expiry_before_go_live"),
+        (None, -1, "expiry_before_go_live"),
+    ],
+)
 def test_a_bad_schedule_is_refused_with_a_clear_422(cast, go_live, expire, code):
     c = cast()
     post = actions.do_create_post(user=c.author, space=c.space, title="Later")
@@ -129,7 +132,9 @@ def test_a_scheduled_post_goes_live_when_the_task_runs_and_expires_later(cast, e
     post = actions.do_create_post(user=c.author, space=c.space, title="Straks")
     go_live = timezone.now() + timedelta(hours=1)
     with events() as sent:
-        post = actions.do_publish_post(user=c.author, post=post, go_live_at=go_live, expire_at=go_live + timedelta(days=1))
+        post = actions.do_publish_post(
+            user=c.author, post=post, go_live_at=go_live, expire_at=go_live + timedelta(days=1)
+        )
     assert not post.live and sent == []
     assert publish_scheduled_posts() == {"published": 0, "expired": 0}
     from wagtail.models import Revision
@@ -153,8 +158,10 @@ def test_a_scheduled_post_goes_live_when_the_task_runs_and_expires_later(cast, e
 
 def test_rich_text_is_sanitised_by_wagtails_whitelist(cast):
     c = cast()
-    body = ('<p onclick="x()">Hoi<script>alert(1)</script> <a href="javascript:alert(1)">j</a> '
-            '<a href="https://example.org" onmouseover="y()">ok</a></p><iframe src="https://evil.example"></iframe>')
+    body = (
+        '<p onclick="x()">Hoi<script>alert(1)</script> <a href="javascript:alert(1)">j</a> '
+        '<a href="https://example.org" onmouseover="y()">ok</a></p><iframe src="https://evil.example"></iframe>'
+    )
     post = actions.do_create_post(user=c.author, space=c.space, title="T", body=body)
     post.refresh_from_db()
     for bad in ("<script", "onclick", "onmouseover", "javascript:", "<iframe"):
@@ -162,14 +169,17 @@ def test_rich_text_is_sanitised_by_wagtails_whitelist(cast):
     assert '<a href="https://example.org">ok</a>' in post.body
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"title": "x" * 201}, "title_too_long"),
-    ({"title": "  "}, "title_required"),
-    ({"title": "T", "summary": "s" * 501}, "summary_too_long"),
-    ({"title": "T", "visibility": "everyone"}, "bad_visibility"),
-    ({"title": "T", "themes": [999999]}, "bad_theme"),
-    ({"title": "T", "colour": "red"}, "bad_field"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"title": "x" * 201}, "title_too_long"),
+        ({"title": "  "}, "title_required"),
+        ({"title": "T", "summary": "s" * 501}, "summary_too_long"),
+        ({"title": "T", "visibility": "everyone"}, "bad_visibility"),
+        ({"title": "T", "themes": [999999]}, "bad_theme"),
+        ({"title": "T", "colour": "red"}, "bad_field"),
+    ],
+)
 def test_bad_post_input_is_a_422_with_a_code(cast, fields, code):
     c = cast()
     with pytest.raises(ActionError) as refused:
@@ -190,7 +200,9 @@ def test_a_cover_without_alt_text_is_refused(cast):
     with pytest.raises(ActionError) as refused:
         actions.do_create_post(user=c.author, space=c.space, title="T", cover=image)
     assert refused.value.code == "alt_required"
-    post = actions.do_create_post(user=c.author, space=c.space, title="T", cover=image, cover_alt="Een groen dak")
+    post = actions.do_create_post(
+        user=c.author, space=c.space, title="T", cover=image, cover_alt="Een groen dak"
+    )
     assert post.cover_id == image.pk
 
 
@@ -275,7 +287,9 @@ def test_reactions_are_counted_once_per_person(cast, write, events):
         actions.do_react(user=c.author, comment=comment, emoji="<script>")
 
 
-def test_a_reported_comment_is_resolved_from_the_space_queue_with_the_audit_log_and_sanctions(cast, write, events):
+def test_a_reported_comment_is_resolved_from_the_space_queue_with_the_audit_log_and_sanctions(
+    cast, write, events
+):
     from doeplein.moderation.models import AuditEntry, Sanction
     from doeplein.plugins import report_sources
 
@@ -284,7 +298,10 @@ def test_a_reported_comment_is_resolved_from_the_space_queue_with_the_audit_log_
     comment = actions.do_add_comment(user=c.member, post=post, body="Onaardig")
     with events() as sent:
         report = actions.do_report_comment(user=c.author, comment=comment, reason="Beledigend")
-    assert kinds(sent) == [(f"blog.post.{post.pk}", "blog", "comment_reported")] and sent[0][1]["moderators_only"]
+    assert (
+        kinds(sent) == [(f"blog.post.{post.pk}", "blog", "comment_reported")]
+        and sent[0][1]["moderators_only"]
+    )
     source = report_sources()["blogs"]
     queue = source.open_reports(c.manager, c.space)
     assert [(item.id, item.reason) for item in queue] == [(report.pk, "Beledigend")]
@@ -299,7 +316,8 @@ def test_a_reported_comment_is_resolved_from_the_space_queue_with_the_audit_log_
     assert CommentReport.objects.get(pk=report.pk).status == "sanctioned"
     assert Sanction.objects.filter(user=c.member, kind="mute", room__space=c.space).exists()
     assert {"blog_comment.reported", "blog_comment.hidden", "user.mute", "blog_report.sanctioned"} <= set(
-        AuditEntry.objects.filter(space=c.space).values_list("action", flat=True))
+        AuditEntry.objects.filter(space=c.space).values_list("action", flat=True)
+    )
     with pytest.raises(ActionError) as refused:  # the mute counts for blog comments too
         actions.do_add_comment(user=c.member, post=post, body="Nog eens")
     assert refused.value.code == "sanction_mute"
@@ -331,7 +349,9 @@ def test_review_workflow_approve_and_request_changes(cast):
     from doeplein.notifications.models import Notification
 
     assert set(Notification.objects.filter(recipient=c.author).values_list("verb", flat=True)) == {
-        "blog.review_reject", "blog.review_approve"}
+        "blog.review_reject",
+        "blog.review_approve",
+    }
 
 
 def test_profile_posts_live_on_the_authors_own_blog(make_user):

@@ -14,19 +14,28 @@ PO = Path(blogs.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 def test_every_entry_is_translated_with_its_placeholders_and_compiled():
     entries = messages(parse_po(PO))
     assert len(entries) > 100
-    assert [e["msgid"] for e in entries if not e["msgstr"] or not all(e["msgstr"].values()) or "fuzzy" in e["flags"]] == []
+    assert [
+        e["msgid"]
+        for e in entries
+        if not e["msgstr"] or not all(e["msgstr"].values()) or "fuzzy" in e["flags"]
+    ] == []
     for e in entries:
         for index, text in e["msgstr"].items():
             source = e["msgid_plural"] if index and "msgid_plural" in e else e["msgid"]
             assert sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(text)), (source, text)
     with PO.with_suffix(".mo").open("rb") as fh:
         mo = gettext.GNUTranslations(fh)
-    stale = [e["msgid"] for e in entries if "msgid_plural" not in e and mo.gettext(e["msgid"]) != e["msgstr"][0]]
+    stale = [
+        e["msgid"] for e in entries if "msgid_plural" not in e and mo.gettext(e["msgid"]) != e["msgstr"][0]
+    ]
     assert stale == []
 
 
 @pytest.mark.django_db
 def test_the_blog_list_speaks_dutch_by_default_and_english_on_request(client):
-    assert "Nieuwe blogs" in client.get("/blogs/").content.decode() or "Nog geen blogs" in client.get("/blogs/").content.decode()
+    assert (
+        "Nieuwe blogs" in client.get("/blogs/").content.decode()
+        or "Nog geen blogs" in client.get("/blogs/").content.decode()
+    )
     english = client.get("/blogs/", headers={"Accept-Language": "en"}).content.decode()
     assert "No posts yet." in english

@@ -44,8 +44,15 @@ def test_every_channel_answers_404_or_nothing(secret, call):
         assert b"Geheim plan" not in client.get("/blogs/").content
         assert b"Geheim plan" not in client.get(f"/blogs/people/{member.pk}/").content
         assert b"Geheim plan" not in client.get("/blogs/?scope=mine").content
-        read, gone = call("get", f"/blogs/posts/{post.pk}", user), call("get", f"/blogs/posts/{missing}", user)
-        assert (read.status_code, read.json()) == (gone.status_code, gone.json()) == (404, {"detail": "Not found."})
+        read, gone = (
+            call("get", f"/blogs/posts/{post.pk}", user),
+            call("get", f"/blogs/posts/{missing}", user),
+        )
+        assert (
+            (read.status_code, read.json())
+            == (gone.status_code, gone.json())
+            == (404, {"detail": "Not found."})
+        )
         assert call("get", f"/blogs/posts/{post.pk}/comments", user).status_code == 404
         assert post.pk not in [p["id"] for p in call("get", "/blogs/posts", user).json()["results"]]
         assert call("get", "/blogs/posts", user, space=group.pk).status_code == 404

@@ -30,8 +30,15 @@ def png():
 def test_write_preview_schedule_and_read_on_the_site(cast):
     c = cast()
     client = logged_in(c.author)
-    form = {"title": "Wat we leerden", "summary": "Kort", "body": "Eerste alinea\n\nTweede <script>x</script>",
-            "cover_alt": "Een groen dak", "visibility": "space", "tags": "pilot, lessen", "space": c.space.pk}
+    form = {
+        "title": "Wat we leerden",
+        "summary": "Kort",
+        "body": "Eerste alinea\n\nTweede <script>x</script>",
+        "cover_alt": "Een groen dak",
+        "visibility": "space",
+        "tags": "pilot, lessen",
+        "space": c.space.pk,
+    }
     response = client.post(f"/blogs/write/?space={c.space.pk}", {**form, "cover_file": png()})
     assert response.status_code == 302, response.content.decode()[:2000]
     post = Post.objects.get()
@@ -40,14 +47,20 @@ def test_write_preview_schedule_and_read_on_the_site(cast):
     assert c.member and logged_in(c.member).get(f"/blogs/posts/{post.pk}/").status_code == 404
     preview = client.get(f"/blogs/posts/{post.pk}/preview/")
     assert preview.status_code == 200 and b"Wat we leerden" in preview.content
-    assert client.post(f"/blogs/posts/{post.pk}/publish/", {"go_live_at": "2001-01-01T10:00"}).status_code == 422
+    assert (
+        client.post(f"/blogs/posts/{post.pk}/publish/", {"go_live_at": "2001-01-01T10:00"}).status_code == 422
+    )
     assert client.post(f"/blogs/posts/{post.pk}/publish/", {"go_live_at": "not a date"}).status_code == 400
     assert client.post(f"/blogs/posts/{post.pk}/publish/", {}).status_code == 302
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/blogs/posts/{post.pk}/").content.decode()
     assert 'property="og:title" content="Wat we leerden"' in page and 'property="og:image"' in page
     assert "minute read" in page and "<script>x" not in page
     feed = Client().get("/blogs/feed/")
-    assert feed.status_code == 200 and b"Wat we leerden" in feed.content and feed["Content-Type"].startswith("application/atom+xml")
+    assert (
+        feed.status_code == 200
+        and b"Wat we leerden" in feed.content
+        and feed["Content-Type"].startswith("application/atom+xml")
+    )
     assert b"Wat we leerden" in Client().get(f"/blogs/spaces/{c.space.pk}/feed/").content
     home = Client().get(f"/blogs/spaces/{c.space.pk}/")
     assert b"Wat we leerden" in home.content
@@ -74,21 +87,42 @@ def test_comment_reply_react_report_and_hide_through_the_pages(cast, write):
     c = cast()
     post = write(c.author, c.space)
     member = logged_in(c.member)
-    assert member.post(f"/blogs/posts/{post.pk}/comments/", {"body": "<img src=x onerror=alert(1)> Hoi @Anna"}).status_code == 302
+    assert (
+        member.post(
+            f"/blogs/posts/{post.pk}/comments/", {"body": "<img src=x onerror=alert(1)> Hoi @Anna"}
+        ).status_code
+        == 302
+    )
     comment = Comment.objects.get()
     page = logged_in(c.author).get(f"/blogs/posts/{post.pk}/").content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
     author = logged_in(c.author)
-    assert author.post(f"/blogs/posts/{post.pk}/comments/", {"body": "Dank", "parent": comment.pk}).status_code == 302
-    assert author.post(f"/blogs/posts/{post.pk}/comments/", {"body": "", "parent": comment.pk}).status_code == 400
-    assert author.post(f"/blogs/posts/{post.pk}/comments/{comment.pk}/react/", {"emoji": "👍"}).status_code == 302
-    assert author.post(f"/blogs/posts/{post.pk}/comments/{comment.pk}/report/", {"reason": "Spam"}).status_code == 302
+    assert (
+        author.post(f"/blogs/posts/{post.pk}/comments/", {"body": "Dank", "parent": comment.pk}).status_code
+        == 302
+    )
+    assert (
+        author.post(f"/blogs/posts/{post.pk}/comments/", {"body": "", "parent": comment.pk}).status_code
+        == 400
+    )
+    assert (
+        author.post(f"/blogs/posts/{post.pk}/comments/{comment.pk}/react/", {"emoji": "👍"}).status_code
+        == 302
+    )
+    assert (
+        author.post(f"/blogs/posts/{post.pk}/comments/{comment.pk}/report/", {"reason": "Spam"}).status_code
+        == 302
+    )
     manager = logged_in(c.manager)
     queue = manager.get(f"/moderation/spaces/{c.space.pk}/reports/")
     assert queue.status_code == 200 and b"Spam" in queue.content
     report = comment.reports.get()
-    assert manager.post(f"/moderation/spaces/{c.space.pk}/reports/blogs/{report.pk}/resolve/",
-                        {"resolution": "hidden"}).status_code == 302
+    assert (
+        manager.post(
+            f"/moderation/spaces/{c.space.pk}/reports/blogs/{report.pk}/resolve/", {"resolution": "hidden"}
+        ).status_code
+        == 302
+    )
     comment.refresh_from_db()
     assert comment.state == "hidden"
     assert "Hoi @Anna" not in Client().get(f"/blogs/posts/{post.pk}/").content.decode()
@@ -106,12 +140,23 @@ def test_revisions_compare_and_restore_pages(cast, write):
     revisions = list(post.revisions.order_by("created_at", "pk"))
     old, new = revisions[0], revisions[-1]
     compare = client.get(f"/blogs/posts/{post.pk}/revisions/compare/", {"a": old.pk, "b": new.pk})
-    assert compare.status_code == 200 and b"<del>Een</del>" in compare.content and b"<ins>Twee</ins>" in compare.content
-    assert client.get(f"/blogs/posts/{post.pk}/revisions/compare/", {"a": "x", "b": new.pk}).status_code == 404
+    assert (
+        compare.status_code == 200
+        and b"<del>Een</del>" in compare.content
+        and b"<ins>Twee</ins>" in compare.content
+    )
+    assert (
+        client.get(f"/blogs/posts/{post.pk}/revisions/compare/", {"a": "x", "b": new.pk}).status_code == 404
+    )
     stale = client.post(f"/blogs/posts/{post.pk}/revisions/{old.pk}/restore/", {"base_revision": old.pk})
     assert stale.status_code == 409
     latest = Post.objects.get(pk=post.pk).latest_revision_id
-    assert client.post(f"/blogs/posts/{post.pk}/revisions/{old.pk}/restore/", {"base_revision": latest}).status_code == 302
+    assert (
+        client.post(
+            f"/blogs/posts/{post.pk}/revisions/{old.pk}/restore/", {"base_revision": latest}
+        ).status_code
+        == 302
+    )
     assert post.revisions.count() == len(revisions) + 1
 
 
@@ -129,18 +174,38 @@ def test_the_space_home_page_has_a_blog_section(cast, write):
 
 def test_api_create_update_publish_comment_react_follow(cast, call):
     c = cast()
-    created = call("post", "/blogs/posts", c.author, {"space": c.space.pk, "title": "Via de API",
-                                                     "body": '<p onclick="x">Hoi</p><iframe src="//e"></iframe>',
-                                                     "tags": ["api"]})
+    created = call(
+        "post",
+        "/blogs/posts",
+        c.author,
+        {
+            "space": c.space.pk,
+            "title": "Via de API",
+            "body": '<p onclick="x">Hoi</p><iframe src="//e"></iframe>',
+            "tags": ["api"],
+        },
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["status"] == "draft" and "onclick" not in body["body"] and "iframe" not in body["body"]
     pid = body["id"]
-    updated = call("patch", f"/blogs/posts/{pid}", c.author, {"title": "Nieuwe titel", "base_revision": body["latest_revision"]})
+    updated = call(
+        "patch",
+        f"/blogs/posts/{pid}",
+        c.author,
+        {"title": "Nieuwe titel", "base_revision": body["latest_revision"]},
+    )
     assert updated.status_code == 200 and updated.json()["title"] == "Nieuwe titel"
-    stale = call("patch", f"/blogs/posts/{pid}", c.author, {"title": "Oud", "base_revision": body["latest_revision"]})
+    stale = call(
+        "patch", f"/blogs/posts/{pid}", c.author, {"title": "Oud", "base_revision": body["latest_revision"]}
+    )
     assert (stale.status_code, stale.json()["code"]) == (409, "stale_revision")
-    assert call("post", f"/blogs/posts/{pid}/publish", c.author, {"go_live_at": "2001-01-01T00:00:00Z"}).status_code == 422
+    assert (
+        call(
+            "post", f"/blogs/posts/{pid}/publish", c.author, {"go_live_at": "2001-01-01T00:00:00Z"}
+        ).status_code
+        == 422
+    )
     assert call("post", f"/blogs/posts/{pid}/publish", c.author, {}).json()["live"] is True
     revisions = call("get", f"/blogs/posts/{pid}/revisions", c.author).json()
     assert len(revisions) >= 2 and revisions[0]["user"]["id"] == c.author.pk
@@ -157,20 +222,39 @@ def test_api_create_update_publish_comment_react_follow(cast, call):
     assert [p["id"] for p in listed["results"]] == [pid]
 
 
-@pytest.mark.parametrize("payload", [
-    {"title": ""}, {"title": "x" * 201}, {"title": "T", "visibility": "world"}, {"title": "T", "extra": 1},
-    {"title": "T", "tags": ["x" * 101]}, {"title": "T", "space": "abc"}, {"title": ["T"]},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "T", "visibility": "world"},
+        {"title": "T", "extra": 1},
+        {"title": "T", "tags": ["x" * 101]},
+        {"title": "T", "space": "abc"},
+        {"title": ["T"]},
+    ],
+)
 def test_api_bad_input_is_a_422(cast, call, payload):
     c = cast()
-    response = call("post", "/blogs/posts", c.author, {"space": c.space.pk, **payload} if "space" not in payload else payload)
+    response = call(
+        "post",
+        "/blogs/posts",
+        c.author,
+        {"space": c.space.pk, **payload} if "space" not in payload else payload,
+    )
     assert response.status_code == 422, response.json()
     assert response.json()["detail"]
 
 
 def test_the_api_is_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/blogs/posts", "/api/v1/blogs/posts/{post_id}", "/api/v1/blogs/posts/{post_id}/publish",
-                 "/api/v1/blogs/posts/{post_id}/revisions", "/api/v1/blogs/posts/{post_id}/comments",
-                 "/api/v1/blogs/comments/{comment_id}/reactions", "/api/v1/blogs/posts/{post_id}/follow"):
+    for path in (
+        "/api/v1/blogs/posts",
+        "/api/v1/blogs/posts/{post_id}",
+        "/api/v1/blogs/posts/{post_id}/publish",
+        "/api/v1/blogs/posts/{post_id}/revisions",
+        "/api/v1/blogs/posts/{post_id}/comments",
+        "/api/v1/blogs/comments/{comment_id}/reactions",
+        "/api/v1/blogs/posts/{post_id}/follow",
+    ):
         assert path in paths

@@ -125,7 +125,10 @@ def test_register_temporarily_adds_an_activity_verb_for_the_block_only():
 
 
 def test_navigation_is_sorted_and_collect_flattens_lists():
-    items = [plugins.NavItem(label="z", url=lambda: "/z/", order=99_999), plugins.NavItem(label="a", url=lambda: "/a/", order=-5)]
+    items = [
+        plugins.NavItem(label="z", url=lambda: "/z/", order=99_999),
+        plugins.NavItem(label="a", url=lambda: "/a/", order=-5),
+    ]
     with hooks.register_temporarily(plugins.HOOK_NAVIGATION, lambda: items):
         navigation = plugins.navigation()
         assert navigation[0] is items[1] and navigation[-1] is items[0]
@@ -147,7 +150,9 @@ def test_demo_data_step_comes_after_the_core_and_fills_notes_idempotently(make_s
     step.run(advanced.append)
     step.run(advanced.append)
     assert advanced == [step.steps, step.steps]  # the progress bar advances by what the step announced
-    assert sorted(Note.objects.filter(text=DEMO_NOTE_TEXT).values_list("space_id", flat=True)) == [s.pk for s in top]
+    assert sorted(Note.objects.filter(text=DEMO_NOTE_TEXT).values_list("space_id", flat=True)) == [
+        s.pk for s in top
+    ]
 
 
 @pytest.mark.django_db

@@ -65,7 +65,9 @@ def artifacts():
 def axe_source():
     """axe-core's source, installed from tests/e2e/package-lock.json with ``npm ci`` when missing."""
     if not AXE_JS.exists() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E_DIR, check=IN_CI, capture_output=True)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E_DIR, check=IN_CI, capture_output=True
+        )
     require(AXE_JS.exists(), f"axe-core is not installed: run `npm ci` in {E2E_DIR}")
     return AXE_JS.read_text()
 
@@ -116,15 +118,22 @@ def home_site(transactional_db):
         return site
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    home = root.add_child(instance=HomePage(title="Doeplein", slug="home", intro="<p>Samenwerken aan publieke zaken.</p>"))
-    return Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="Doeplein")
+    home = root.add_child(
+        instance=HomePage(title="Doeplein", slug="home", intro="<p>Samenwerken aan publieke zaken.</p>")
+    )
+    return Site.objects.create(
+        hostname="localhost", root_page=home, is_default_site=True, site_name="Doeplein"
+    )
 
 
 @pytest.fixture(autouse=True)
 def own_cache():
     """A cache of the test's own: with Redis the cache outlives the run, and allauth's rate limits
     (one confirmation mail per address per 3 minutes) would silently swallow a rerun's mail."""
-    caches = {alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"} for alias, config in settings.CACHES.items()}
+    caches = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for alias, config in settings.CACHES.items()
+    }
     with override_settings(CACHES=caches):
         yield
 

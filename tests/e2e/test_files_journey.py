@@ -50,18 +50,26 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
     first_member = make_user(password=PASSWORD, first_name="Fleur")
     second_member = make_user(password=PASSWORD, first_name="Daan")
     outsider = make_user(password=PASSWORD, first_name="Olaf")
-    group = make_space("secret", members={first_member: Role.MEMBER, second_member: Role.MEMBER}, name="Begrotingsgroep")
+    group = make_space(
+        "secret", members={first_member: Role.MEMBER, second_member: Role.MEMBER}, name="Begrotingsgroep"
+    )
     base = live_server.url
 
-    with override_settings(FILES_ROOT=str(tmp_path / "store"), FILES_UPLOAD_TMP=str(tmp_path / "tmp"), FILES_SCANNER="none"):
+    with override_settings(
+        FILES_ROOT=str(tmp_path / "store"), FILES_UPLOAD_TMP=str(tmp_path / "tmp"), FILES_SCANNER="none"
+    ):
         page = browser.new_context(locale="en-GB").new_page()
         log_in(page, base, first_member.email)
         page.goto(f"{base}/files/space/{group.pk}/")
         check_accessibility(page, "files-folder")
         page.evaluate(DROP_TWO_FILES, ["post,bedrag\nwegen,100\n", "Notulen van maandag\n"])
         assert page.locator(".upload-progress progress").count() == 2  # one bar per file
-        page.wait_for_function("document.querySelectorAll('.upload-progress li[data-done]').length === 2 || document.querySelector('.upload-progress li[data-failed]')")
-        assert page.locator(".upload-progress li[data-failed]").count() == 0, page.inner_text(".upload-progress")
+        page.wait_for_function(
+            "document.querySelectorAll('.upload-progress li[data-done]').length === 2 || document.querySelector('.upload-progress li[data-failed]')"
+        )
+        assert page.locator(".upload-progress li[data-failed]").count() == 0, page.inner_text(
+            ".upload-progress"
+        )
         page.wait_for_load_state()
         assert set(File.objects.values_list("name", flat=True)) == {"begroting.csv", "notulen.txt"}
         run_scans()
@@ -69,7 +77,9 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
         budget = File.objects.get(name="begroting.csv")
         page.goto(f"{base}/files/file/{budget.pk}/")
         page.locator("#id_file").set_input_files(
-            files=[{"name": "begroting-v2.csv", "mimeType": "text/csv", "buffer": b"post,bedrag\nwegen,250\n"}]
+            files=[
+                {"name": "begroting-v2.csv", "mimeType": "text/csv", "buffer": b"post,bedrag\nwegen,250\n"}
+            ]
         )
         page.get_by_label("What changed (optional)").fill("Wegen duurder")
         page.get_by_role("button", name="Upload version").click()

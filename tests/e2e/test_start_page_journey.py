@@ -21,8 +21,14 @@ def same_origin_only(page, base):
     """Every request the page makes goes to ``base`` (or is inline data)."""
     origin = urlsplit(base)[:2]
     foreign = []
-    page.on("request", lambda request: foreign.append(request.url)
-            if not request.url.startswith(("data:", "blob:")) and urlsplit(request.url)[:2] != origin else None)
+    page.on(
+        "request",
+        lambda request: (
+            foreign.append(request.url)
+            if not request.url.startswith(("data:", "blob:")) and urlsplit(request.url)[:2] != origin
+            else None
+        ),
+    )
     return foreign
 
 
@@ -69,7 +75,9 @@ def test_a_member_lands_on_a_start_page_that_works_on_desktop_and_phone(
             page.wait_for_load_state("networkidle")
             name = path.strip("/").replace("/", "-") or "home"
             # Nothing is wider than the screen: tables and forms fit a phone.
-            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], f"{path} scrolls sideways"
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (
+                f"{path} scrolls sideways"
+            )
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"), full_page=True)
             check_accessibility(page, f"{name}-{size}")
         page.goto(f"{base}/api/v1/docs")

@@ -11,7 +11,9 @@ from doeplein.spaces.models import Role
 
 @pytest.fixture(autouse=True)
 def files_root(tmp_path):
-    with override_settings(FILES_ROOT=str(tmp_path / "store"), FILES_UPLOAD_TMP=str(tmp_path / "tmp"), FILES_SCANNER="none"):
+    with override_settings(
+        FILES_ROOT=str(tmp_path / "store"), FILES_UPLOAD_TMP=str(tmp_path / "tmp"), FILES_SCANNER="none"
+    ):
         yield tmp_path
 
 

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["owner", "manager", "member", "guest", "outsider", "anonymous"]
 VISIBILITIES = ["public", "logged_in", "members", "secret"]
-MEMBER_ROLES = {"owner": Role.OWNER, "manager": Role.COMMUNITY_MANAGER, "member": Role.MEMBER, "guest": Role.GUEST}
+MEMBER_ROLES = {
+    "owner": Role.OWNER,
+    "manager": Role.COMMUNITY_MANAGER,
+    "member": Role.MEMBER,
+    "guest": Role.GUEST,
+}
 
 
 def may_view(role, visibility):
@@ -42,7 +47,11 @@ def world(request, make_user, make_space, upload):
     people = {role: make_user() for role in ROLES if role != "anonymous"}
     uploader = make_user()
     spaces = {}
-    wanted = [request.node.callspec.params["visibility"]] if "visibility" in getattr(request.node, "callspec", type("", (), {"params": {}})).params else VISIBILITIES
+    wanted = (
+        [request.node.callspec.params["visibility"]]
+        if "visibility" in getattr(request.node, "callspec", type("", (), {"params": {}})).params
+        else VISIBILITIES
+    )
     for visibility in wanted:
         members = {people[r]: role for r, role in MEMBER_ROLES.items()}
         members[uploader] = Role.MEMBER
@@ -51,7 +60,13 @@ def world(request, make_user, make_space, upload):
         version = upload(uploader, space, PNG, name="pic.png", folder=folder)
         trashed = upload(uploader, space, b"old\n", name="old.txt")
         actions.do_trash(user=uploader, obj=trashed.file)
-        spaces[visibility] = {"space": space, "folder": folder, "file": version.file, "version": version, "trashed": trashed.file}
+        spaces[visibility] = {
+            "space": space,
+            "folder": folder,
+            "file": version.file,
+            "version": version,
+            "trashed": trashed.file,
+        }
     return people, uploader, spaces
 
 
@@ -71,7 +86,10 @@ def test_gate_filters_agree_with_single_checks(world, visibility):
     people, _uploader, spaces = world
     s = spaces[visibility]
     for role in ROLES:
-        user = people.get(role) or __import__("django.contrib.auth.models", fromlist=["AnonymousUser"]).AnonymousUser()
+        user = (
+            people.get(role)
+            or __import__("django.contrib.auth.models", fromlist=["AnonymousUser"]).AnonymousUser()
+        )
         for model, obj in ((Folder, s["folder"]), (File, s["file"]), (FileVersion, s["version"])):
             in_list = visible(user, model.objects.filter(pk=obj.pk)).exists()
             assert in_list == can(user, "view", obj) == may_view(role, visibility), (role, model.__name__)
@@ -110,7 +128,9 @@ def test_pages_downloads_and_thumbnails(world, role, visibility):
         if may_view(role, visibility):
             assert response.status_code == 200, (url, response.status_code)
         else:
-            assert denied(response.status_code, visibility) or (url.startswith("/api/") and response.status_code == 401 and role == "anonymous"), (url, response.status_code)
+            assert denied(response.status_code, visibility) or (
+                url.startswith("/api/") and response.status_code == 401 and role == "anonymous"
+            ), (url, response.status_code)
     assert version.preview_blob  # the thumbnail was made
 
 
@@ -122,7 +142,9 @@ def test_writes(world, role, visibility):
     c = client_for(people, role)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = c.post(f"/files/space/{s['space'].pk}/upload/", {"files": [SimpleUploadedFile("new.txt", b"new\n")]})
+    response = c.post(
+        f"/files/space/{s['space'].pk}/upload/", {"files": [SimpleUploadedFile("new.txt", b"new\n")]}
+    )
     created = File.objects.filter(space=s["space"], name="new.txt").exists()
     assert created == may_contribute(role, visibility), (response.status_code,)
     if not may_view(role, visibility) and role != "anonymous":
@@ -157,11 +179,21 @@ def test_secret_file_is_404_for_a_non_member_everywhere(world, visibility):
 
     headers = bearer(outsider)
     file = s["file"]
-    for url in (f"/files/file/{file.pk}/", f"/files/file/{file.pk}/v/1/download/", f"/files/file/{file.pk}/v/1/thumbnail/",
-                f"/files/folder/{s['folder'].pk}/", f"/files/space/{s['space'].pk}/", f"/files/space/{s['space'].pk}/trash/"):
+    for url in (
+        f"/files/file/{file.pk}/",
+        f"/files/file/{file.pk}/v/1/download/",
+        f"/files/file/{file.pk}/v/1/thumbnail/",
+        f"/files/folder/{s['folder'].pk}/",
+        f"/files/space/{s['space'].pk}/",
+        f"/files/space/{s['space'].pk}/trash/",
+    ):
         assert c.get(url).status_code == 404, url
-    for url in (f"/api/v1/files/files/{file.pk}", f"/api/v1/files/files/{file.pk}/versions/1/download",
-                f"/api/v1/files/files/{file.pk}/versions/1/thumbnail", f"/api/v1/files/spaces/{s['space'].pk}/items"):
+    for url in (
+        f"/api/v1/files/files/{file.pk}",
+        f"/api/v1/files/files/{file.pk}/versions/1/download",
+        f"/api/v1/files/files/{file.pk}/versions/1/thumbnail",
+        f"/api/v1/files/spaces/{s['space'].pk}/items",
+    ):
         assert c.get(url, headers=headers).status_code == 404, url
     missing = File.objects.order_by("-pk").first().pk + 1000
     assert c.get(f"/files/file/{missing}/").status_code == 404  # the same answer as a missing file

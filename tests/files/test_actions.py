@@ -72,7 +72,18 @@ def test_guest_and_outsider_cannot_upload(team, people):
 
 @pytest.mark.parametrize(
     "name",
-    ["../etc/passwd", "a\\b.txt", "bad\x00name", "tab\tname", "evil\u202etxt.exe", "", "   ", "..", "x" * 256, "\ufffd.txt"],
+    [
+        "../etc/passwd",
+        "a\\b.txt",
+        "bad\x00name",
+        "tab\tname",
+        "evil\u202etxt.exe",
+        "",
+        "   ",
+        "..",
+        "x" * 256,
+        "\ufffd.txt",
+    ],
 )
 def test_bad_names_are_refused(team, people, name):
     with pytest.raises(ActionError) as error:
@@ -124,7 +135,14 @@ def test_person_quota_counts_over_spaces(make_space, people, upload):
 
 
 def test_executable_is_refused_whatever_its_name(team, people):
-    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00L\x01" + b"\x00" * 200
+    exe = (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"\x00" * 44
+        + b"\x80\x00\x00\x00"
+        + b"\x00" * 64
+        + b"PE\x00\x00L\x01"
+        + b"\x00" * 200
+    )
     with pytest.raises(ActionError) as error:
         actions.do_upload(user=people["member"], space=team, fileobj=blob(exe), name="rapport.pdf.exe")
     assert error.value.code == "refused_type" and error.value.status == 415
@@ -133,12 +151,19 @@ def test_executable_is_refused_whatever_its_name(team, people):
 @override_settings(FILES_ALLOWED_TYPES=("application/pdf",))
 def test_allow_list_by_sniffed_type(team, people):
     with pytest.raises(ActionError) as error:
-        actions.do_upload(user=people["member"], space=team, fileobj=blob(b"<html><script>x</script></html>"), name="a.pdf")
+        actions.do_upload(
+            user=people["member"], space=team, fileobj=blob(b"<html><script>x</script></html>"), name="a.pdf"
+        )
     assert error.value.code == "refused_type"
 
 
 def test_png_that_is_really_html_is_stored_as_html(team, people, upload):
-    version = upload(people["member"], team, b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", name="pic.png")
+    version = upload(
+        people["member"],
+        team,
+        b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
+        name="pic.png",
+    )
     assert version.content_type == "text/html"
 
 
@@ -233,8 +258,13 @@ def test_two_concurrent_new_versions_are_both_kept(needs_postgres, team, people,
         finally:
             connection.close()
 
-    with override_settings(FILES_ROOT=str(files_root / "store"), FILES_UPLOAD_TMP=str(files_root / "tmp"), FILES_SCANNER="none"):
-        threads = [threading.Thread(target=new_version, args=(people[n], d)) for n, d in (("member", b"a\n"), ("other_member", b"b\n"))]
+    with override_settings(
+        FILES_ROOT=str(files_root / "store"), FILES_UPLOAD_TMP=str(files_root / "tmp"), FILES_SCANNER="none"
+    ):
+        threads = [
+            threading.Thread(target=new_version, args=(people[n], d))
+            for n, d in (("member", b"a\n"), ("other_member", b"b\n"))
+        ]
         for t in threads:
             t.start()
         for t in threads:

@@ -71,7 +71,10 @@ def test_previews_and_text():
     document.save(out)
     out.seek(0)
     docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert extract_text(out, docx_type, len(out.getvalue())) == (WorkStatus.READY, "Klimaatadaptatie in de regio")
+    assert extract_text(out, docx_type, len(out.getvalue())) == (
+        WorkStatus.READY,
+        "Klimaatadaptatie in de regio",
+    )
     assert make_preview(io.BytesIO(PNG), "image/png", len(PNG)).status == WorkStatus.READY
     csv_preview = make_preview(io.BytesIO(b"a,b\n1,2\n"), "text/csv", 8)
     assert csv_preview.status == WorkStatus.READY and "1\t2" in csv_preview.text
@@ -91,7 +94,10 @@ def test_pdf_first_page_and_encrypted_pdf():
     locked = io.BytesIO()
     writer.write(locked)
     assert extract_text(io.BytesIO(locked.getvalue()), "application/pdf", 10)[0] == WorkStatus.ENCRYPTED
-    assert make_preview(io.BytesIO(locked.getvalue()), "application/pdf", 10).status in (WorkStatus.ENCRYPTED, WorkStatus.BROKEN)
+    assert make_preview(io.BytesIO(locked.getvalue()), "application/pdf", 10).status in (
+        WorkStatus.ENCRYPTED,
+        WorkStatus.BROKEN,
+    )
 
 
 def test_zip_bomb_and_decompression_bomb_are_refused(team, people, upload):
@@ -102,7 +108,10 @@ def test_zip_bomb_and_decompression_bomb_are_refused(team, people, upload):
     assert version.preview_status == WorkStatus.REFUSED
     with override_settings(FILES_PREVIEW_MAX_PIXELS=4):
         assert make_preview(io.BytesIO(PNG), "image/png", len(PNG)).status == WorkStatus.REFUSED
-    assert extract_text(io.BytesIO(bomb.getvalue()), "application/vnd.oasis.opendocument.text", 10)[0] == WorkStatus.REFUSED
+    assert (
+        extract_text(io.BytesIO(bomb.getvalue()), "application/vnd.oasis.opendocument.text", 10)[0]
+        == WorkStatus.REFUSED
+    )
 
 
 def test_extracted_text_reaches_the_search_source(team, people, upload):
@@ -129,18 +138,40 @@ def _meta(**values):
 def test_tus_upload_resumes_where_it_stopped(team, people):
     c = logged_in(people["member"])
     data = b"0123456789" * 1000
-    created = c.post("/files/tus/", HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=str(len(data)),
-                     HTTP_UPLOAD_METADATA=_meta(filename="groot.bin", space=team.pk))
+    created = c.post(
+        "/files/tus/",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_LENGTH=str(len(data)),
+        HTTP_UPLOAD_METADATA=_meta(filename="groot.bin", space=team.pk),
+    )
     assert created.status_code == 201, created.content
     location = created["Location"]
-    first = c.generic("PATCH", location, data[:4000], content_type="application/offset+octet-stream",
-                      HTTP_UPLOAD_OFFSET="0", HTTP_TUS_RESUMABLE="1.0.0")
+    first = c.generic(
+        "PATCH",
+        location,
+        data[:4000],
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        HTTP_TUS_RESUMABLE="1.0.0",
+    )
     assert first.status_code == 204 and first["Upload-Offset"] == "4000"
     # The connection dropped; the client asks where the server stands, and a wrong offset is refused.
     assert c.head(location, HTTP_TUS_RESUMABLE="1.0.0")["Upload-Offset"] == "4000"
-    wrong = c.generic("PATCH", location, data[2000:], content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="2000")
+    wrong = c.generic(
+        "PATCH",
+        location,
+        data[2000:],
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="2000",
+    )
     assert wrong.status_code == 409
-    rest = c.generic("PATCH", location, data[4000:], content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="4000")
+    rest = c.generic(
+        "PATCH",
+        location,
+        data[4000:],
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="4000",
+    )
     assert rest.status_code == 204 and rest["Upload-Offset"] == str(len(data))
     file = File.objects.get(name="groot.bin")
     from files.storage import file_storage
@@ -173,7 +204,9 @@ def test_tus_bad_input_is_a_clear_4xx(team, people, headers, status):
 
 def test_tus_for_an_outsider_of_a_secret_space_is_404(make_space, people):
     secret = make_space("secret")
-    response = logged_in(people["outsider"]).post("/files/tus/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA=_meta(filename="a", space=secret.pk))
+    response = logged_in(people["outsider"]).post(
+        "/files/tus/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA=_meta(filename="a", space=secret.pk)
+    )
     assert response.status_code == 404
 
 
@@ -183,7 +216,11 @@ def test_api_upload_version_restore_and_openapi(team, people, call, client):
     from tests.support.api import bearer
 
     headers = bearer(people["member"])
-    response = client.post(f"/api/v1/files/spaces/{team.pk}/files", {"files": [SimpleUploadedFile("a.txt", b"one\n"), SimpleUploadedFile("b.txt", b"two\n")]}, headers=headers)
+    response = client.post(
+        f"/api/v1/files/spaces/{team.pk}/files",
+        {"files": [SimpleUploadedFile("a.txt", b"one\n"), SimpleUploadedFile("b.txt", b"two\n")]},
+        headers=headers,
+    )
     assert response.status_code == 201, response.content
     first = response.json()[0]
     assert first["current"]["scan_status"] == "scanning"
@@ -191,15 +228,28 @@ def test_api_upload_version_restore_and_openapi(team, people, call, client):
 
     for v in FileVersion.objects.all():
         scan_version_task.run(v.pk)
-    response = client.post(f"/api/v1/files/files/{first['id']}/versions", {"file": SimpleUploadedFile("a.txt", b"one, better\n"), "note": "beter"}, headers=headers)
+    response = client.post(
+        f"/api/v1/files/files/{first['id']}/versions",
+        {"file": SimpleUploadedFile("a.txt", b"one, better\n"), "note": "beter"},
+        headers=headers,
+    )
     assert response.status_code == 201 and response.json()["version_count"] == 2
     restored = client.post(f"/api/v1/files/files/{first['id']}/versions/1/restore", headers=headers)
     assert restored.status_code == 201 and restored.json()["version_count"] == 3
-    empty = client.post(f"/api/v1/files/spaces/{team.pk}/files", {"files": [SimpleUploadedFile("e.txt", b"")]}, headers=headers)
+    empty = client.post(
+        f"/api/v1/files/spaces/{team.pk}/files",
+        {"files": [SimpleUploadedFile("e.txt", b"")]},
+        headers=headers,
+    )
     assert empty.status_code == 400 and empty.json()["code"] == "empty_file"
     bad = call("post", f"/files/files/{first['id']}/rename", people["member"], {"name": "a/b"})
     assert bad.status_code == 400 and bad.json()["code"] == "bad_name"
-    assert call("post", f"/files/files/{first['id']}/rename", people["member"], {"name": "x", "extra": 1}).status_code == 422
+    assert (
+        call(
+            "post", f"/files/files/{first['id']}/rename", people["member"], {"name": "x", "extra": 1}
+        ).status_code
+        == 422
+    )
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/files/spaces/{space_id}/files" in schema["paths"]
     assert "/api/v1/files/files/{file_id}/versions/{number}/restore" in schema["paths"]
@@ -211,11 +261,16 @@ def test_plain_form_uploads_several_files_and_shows_the_room_left(team, people):
     c = logged_in(people["member"])
     page = c.get(f"/files/space/{team.pk}/")
     assert b"You can still upload" in page.content
-    response = c.post(f"/files/space/{team.pk}/upload/", {"files": [SimpleUploadedFile("a.txt", b"1\n"), SimpleUploadedFile("b.txt", b"2\n")]})
+    response = c.post(
+        f"/files/space/{team.pk}/upload/",
+        {"files": [SimpleUploadedFile("a.txt", b"1\n"), SimpleUploadedFile("b.txt", b"2\n")]},
+    )
     assert response.status_code == 302
     assert set(File.objects.values_list("name", flat=True)) == {"a.txt", "b.txt"}
     with override_settings(FILES_SPACE_QUOTA_BYTES=3):
-        full = c.post(f"/files/space/{team.pk}/upload/", {"files": [SimpleUploadedFile("c.txt", b"333\n")]}, follow=True)
+        full = c.post(
+            f"/files/space/{team.pk}/upload/", {"files": [SimpleUploadedFile("c.txt", b"333\n")]}, follow=True
+        )
         assert b"There is not enough room" in full.content
 
 
@@ -249,12 +304,28 @@ def test_tus_with_a_bearer_token(team, people):
 
     c = Client()
     headers = bearer(people["member"])
-    created = c.post("/files/tus/", HTTP_UPLOAD_LENGTH="3", HTTP_UPLOAD_METADATA=_meta(filename="t.txt", space=team.pk), headers=headers)
+    created = c.post(
+        "/files/tus/",
+        HTTP_UPLOAD_LENGTH="3",
+        HTTP_UPLOAD_METADATA=_meta(filename="t.txt", space=team.pk),
+        headers=headers,
+    )
     assert created.status_code == 201
-    done = c.generic("PATCH", created["Location"], b"abc", content_type="application/offset+octet-stream",
-                     HTTP_UPLOAD_OFFSET="0", headers=headers)
+    done = c.generic(
+        "PATCH",
+        created["Location"],
+        b"abc",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        headers=headers,
+    )
     assert done.status_code == 204 and File.objects.filter(name="t.txt").exists()
-    assert Client().post("/files/tus/", HTTP_UPLOAD_LENGTH="3", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    assert (
+        Client()
+        .post("/files/tus/", HTTP_UPLOAD_LENGTH="3", headers={"Authorization": "Bearer nonsense"})
+        .status_code
+        == 401
+    )
 
 
 HUGE = str(2**70)
@@ -264,11 +335,29 @@ def test_files_urls_never_answer_500_to_odd_input(team, people, upload):
     file = upload(people["member"], team, b"x\n").file
     c = Client(raise_request_exception=False)
     c.force_login(people["member"])
-    urls = [f"/files/space/{HUGE}/", f"/files/folder/{HUGE}/", f"/files/file/{HUGE}/", f"/files/file/{HUGE}/v/{HUGE}/download/",
-            f"/files/file/{file.pk}/v/{HUGE}/download/", f"/files/file/{file.pk}/v/{HUGE}/thumbnail/",
-            f"/files/file/{HUGE}/rename/", f"/files/folder/{HUGE}/move/", f"/files/space/{team.pk}/trash/",
-            "/files/tus/00000000-0000-0000-0000-000000000000"]
-    forms = [{}, {"name": "\x00" * 300, "folder": HUGE, "space": HUGE, "parent": "x", "sort": "'", "next": "https://evil.example/"}]
+    urls = [
+        f"/files/space/{HUGE}/",
+        f"/files/folder/{HUGE}/",
+        f"/files/file/{HUGE}/",
+        f"/files/file/{HUGE}/v/{HUGE}/download/",
+        f"/files/file/{file.pk}/v/{HUGE}/download/",
+        f"/files/file/{file.pk}/v/{HUGE}/thumbnail/",
+        f"/files/file/{HUGE}/rename/",
+        f"/files/folder/{HUGE}/move/",
+        f"/files/space/{team.pk}/trash/",
+        "/files/tus/00000000-0000-0000-0000-000000000000",
+    ]
+    forms = [
+        {},
+        {
+            "name": "\x00" * 300,
+            "folder": HUGE,
+            "space": HUGE,
+            "parent": "x",
+            "sort": "'",
+            "next": "https://evil.example/",
+        },
+    ]
     for url in urls:
         assert c.get(url + "?page=zz&sort=%00").status_code < 500, url
         for data in forms:

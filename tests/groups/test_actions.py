@@ -14,8 +14,11 @@ from groups.models import Group, GroupPolicy
 from tests.doeplein.spaces.test_membership_actions import ACTIONS, ROLES, People, expected, run_cells
 
 # A group's policy sets how one joins, and a secret group is also invisible (groups.models.Group.apply_policy).
-GROUP_CELLS = [(policy, visibility) for policy in ("open", "request", "invitation")
-               for visibility in ("public", "logged_in", "members")] + [("secret", "members")]
+GROUP_CELLS = [
+    (policy, visibility)
+    for policy in ("open", "request", "invitation")
+    for visibility in ("public", "logged_in", "members")
+] + [("secret", "members")]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -29,8 +32,13 @@ def test_group_membership_matrix(role, action, make_user, make_space):
     def group_with(policy, visibility):
         def make():
             workspace = make_space("public")
-            return Group.objects.create(name="Groep", slug=f"groep-{next(counter)}", parent=workspace,
-                                        policy=policy, visibility=visibility).space_ptr
+            return Group.objects.create(
+                name="Groep",
+                slug=f"groep-{next(counter)}",
+                parent=workspace,
+                policy=policy,
+                visibility=visibility,
+            ).space_ptr
 
         return make
 
@@ -40,17 +48,25 @@ def test_group_membership_matrix(role, action, make_user, make_space):
         # What the group becomes: secret policy → secret visibility, joined by invitation only.
         effective_visibility = secret if policy == "secret" else visibility
         join_policy = "invitation" if policy == "secret" else policy
-        cells.append((f"{policy} × {visibility}", group_with(policy, visibility),
-                      expected(role, action, effective_visibility, join_policy)))
+        cells.append(
+            (
+                f"{policy} × {visibility}",
+                group_with(policy, visibility),
+                expected(role, action, effective_visibility, join_policy),
+            )
+        )
     run_cells(action, people, cells)
 
 
-@pytest.mark.parametrize(("policy", "join_policy", "visibility"), [
-    (GroupPolicy.OPEN, JoinPolicy.OPEN, Visibility.PUBLIC),
-    (GroupPolicy.REQUEST, JoinPolicy.REQUEST, Visibility.PUBLIC),
-    (GroupPolicy.INVITATION, JoinPolicy.INVITATION, Visibility.PUBLIC),
-    (GroupPolicy.SECRET, JoinPolicy.INVITATION, Visibility.SECRET),
-])
+@pytest.mark.parametrize(
+    ("policy", "join_policy", "visibility"),
+    [
+        (GroupPolicy.OPEN, JoinPolicy.OPEN, Visibility.PUBLIC),
+        (GroupPolicy.REQUEST, JoinPolicy.REQUEST, Visibility.PUBLIC),
+        (GroupPolicy.INVITATION, JoinPolicy.INVITATION, Visibility.PUBLIC),
+        (GroupPolicy.SECRET, JoinPolicy.INVITATION, Visibility.SECRET),
+    ],
+)
 def test_group_policy_sets_join_policy_and_visibility(policy, join_policy, visibility, make_user):
     owner = make_user(role="civil_servant")
     group = do_create_group(user=owner, name="Team", slug="team", policy=policy, visibility=Visibility.PUBLIC)
@@ -76,15 +92,20 @@ def make_workspace(make_area):
 def test_workspace_members_create_groups_and_become_owner(make_user, make_space, make_workspace):
     member = make_user()
     workspace = make_workspace({member: Role.MEMBER})
-    group = do_create_group(user=member, name="Kerngroep", slug="kerngroep", workspace=workspace,
-                            policy=GroupPolicy.REQUEST)
+    group = do_create_group(
+        user=member, name="Kerngroep", slug="kerngroep", workspace=workspace, policy=GroupPolicy.REQUEST
+    )
     assert group.parent_id == workspace.pk
-    assert set(Membership.objects.filter(space=group).values_list("user", "role")) == {(member.pk, Role.OWNER)}
+    assert set(Membership.objects.filter(space=group).values_list("user", "role")) == {
+        (member.pk, Role.OWNER)
+    }
     assert Space.objects.get(pk=group.pk).member_count == 1
 
 
 @pytest.mark.parametrize("role", [None, Role.GUEST])
-def test_guests_and_outsiders_cannot_create_groups_in_a_workspace(role, make_user, make_space, make_workspace):
+def test_guests_and_outsiders_cannot_create_groups_in_a_workspace(
+    role, make_user, make_space, make_workspace
+):
     person = make_user()
     workspace = make_workspace({person: role} if role else {})
     with pytest.raises(PermissionDenied):
@@ -140,7 +161,9 @@ def test_update_group_is_for_owners_and_refused_when_archived(make_user):
 
 def test_updating_a_group_keeps_its_member_count(make_user):
     owner = make_user(role="civil_servant")
-    group = do_create_group(user=owner, name="Team", slug="team", policy=GroupPolicy.OPEN, visibility="public")
+    group = do_create_group(
+        user=owner, name="Team", slug="team", policy=GroupPolicy.OPEN, visibility="public"
+    )
     do_join(user=make_user(), space=group)
     do_update_group(user=owner, group=group, description="Nieuw")  # ``group`` in memory still says 1
     assert Space.objects.get(pk=group.pk).member_count == 2 == Membership.objects.filter(space=group).count()
@@ -148,8 +171,9 @@ def test_updating_a_group_keeps_its_member_count(make_user):
 
 def test_joining_a_group_one_may_not_join_is_refused_cleanly(make_user):
     owner = make_user(role="civil_servant")
-    group = do_create_group(user=owner, name="Uitnodiging", slug="uitnodiging",
-                            policy=GroupPolicy.INVITATION, visibility="public")
+    group = do_create_group(
+        user=owner, name="Uitnodiging", slug="uitnodiging", policy=GroupPolicy.INVITATION, visibility="public"
+    )
     with pytest.raises(ActionError) as raised:
         do_join(user=make_user(), space=group)
     assert raised.value.code == "invitation_needed" and raised.value.status == 403
@@ -160,7 +184,9 @@ def test_joining_a_group_one_may_not_join_is_refused_cleanly(make_user):
 def test_concurrent_double_approval_adds_one_membership(needs_postgres, make_user):
     """Two admins approve the same request at the same moment: one wins, the other is told it is decided."""
     owner, admin, citizen = make_user(role="civil_servant"), make_user(), make_user()
-    group = do_create_group(user=owner, name="Team", slug="team", policy=GroupPolicy.REQUEST, visibility="public")
+    group = do_create_group(
+        user=owner, name="Team", slug="team", policy=GroupPolicy.REQUEST, visibility="public"
+    )
     Membership.objects.create(space=group, user=admin, role=Role.COMMUNITY_MANAGER)
     request = do_request_to_join(user=citizen, space=group)
     barrier, outcomes = threading.Barrier(2), []

@@ -21,9 +21,15 @@ def workspace(civil_servant, make_area):
 @pytest.fixture
 def make_group(civil_servant):
     def make(slug, policy="open", workspace=None, **fields):
-        return do_create_group(user=civil_servant, name=fields.pop("name", slug.title()), slug=slug,
-                               workspace=workspace, policy=policy, visibility=fields.pop("visibility", "public"),
-                               **fields)
+        return do_create_group(
+            user=civil_servant,
+            name=fields.pop("name", slug.title()),
+            slug=slug,
+            workspace=workspace,
+            policy=policy,
+            visibility=fields.pop("visibility", "public"),
+            **fields,
+        )
 
     return make
 
@@ -32,7 +38,12 @@ def make_group(civil_servant):
 def test_a_workspace_member_creates_a_group_in_it_and_owns_it(call, workspace, make_user):
     member = make_user()
     Membership.objects.create(space=workspace, user=member, role=Role.MEMBER)
-    response = call("post", "/groups", member, {"name": "Pumps", "slug": "pumps", "workspace": "dikes", "policy": "request"})
+    response = call(
+        "post",
+        "/groups",
+        member,
+        {"name": "Pumps", "slug": "pumps", "workspace": "dikes", "policy": "request"},
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["workspace"] == {"id": workspace.pk, "slug": "dikes", "name": "Dikes"}
@@ -68,8 +79,13 @@ def test_a_slug_is_unique_within_its_workspace_only(call, civil_servant, workspa
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"name": "x" * 201}, "name"), ({"slug": "no way"}, "slug"), ({"policy": "whoever"}, "policy"),
-     ({"visibility": "secret"}, "visibility"), ({"description": "x" * 2001}, "description")],
+    [
+        ({"name": "x" * 201}, "name"),
+        ({"slug": "no way"}, "slug"),
+        ({"policy": "whoever"}, "policy"),
+        ({"visibility": "secret"}, "visibility"),
+        ({"description": "x" * 2001}, "description"),
+    ],
 )
 def test_bad_group_input_is_422(call, civil_servant, change, field):
     response = call("post", "/groups", civil_servant, {"name": "Chess", "slug": "chess", **change})
@@ -82,14 +98,19 @@ def test_a_group_in_an_unknown_or_hidden_workspace_is_404(call, civil_servant, m
     make_area(name="Hidden", slug="hidden", visibility="secret", members={civil_servant: Role.OWNER})
     outsider = make_user(role="civil_servant")
     for slug in ("nowhere", "hidden"):
-        assert call("post", "/groups", outsider, {"name": "G", "slug": "gg", "workspace": slug}).status_code == 404
+        assert (
+            call("post", "/groups", outsider, {"name": "G", "slug": "gg", "workspace": slug}).status_code
+            == 404
+        )
     assert call("get", "/groups", outsider, workspace="hidden").status_code == 404
     assert not Group.objects.exists()
 
 
 def test_a_group_in_an_archived_workspace_is_409(call, civil_servant, workspace):
     call("post", f"/spaces/{workspace.pk}/archive", civil_servant)
-    response = call("post", "/groups", civil_servant, {"name": "Pumps", "slug": "pumps", "workspace": "dikes"})
+    response = call(
+        "post", "/groups", civil_servant, {"name": "Pumps", "slug": "pumps", "workspace": "dikes"}
+    )
     assert (response.status_code, response.json()["code"]) == (409, "archived")
     assert not Group.objects.exists()
 
@@ -134,7 +155,9 @@ def test_group_roles_carry_group_labels(call, make_group, civil_servant, make_us
     chess = make_group("chess")
     admin = make_user()
     Membership.objects.create(space=chess, user=admin, role=Role.COMMUNITY_MANAGER)
-    labels = {m["role"]: m["role_label"] for m in call("get", f"/spaces/{chess.pk}/members").json()["results"]}
+    labels = {
+        m["role"]: m["role_label"] for m in call("get", f"/spaces/{chess.pk}/members").json()["results"]
+    }
     assert labels == {"owner": "Owner", "community_manager": "Admin"}
 
 
@@ -147,7 +170,9 @@ def test_joining_an_open_group(call, make_group, make_user):
     assert call("get", f"/groups/{chess.pk}", person).json()["my_role"] == "member"
 
 
-@pytest.mark.parametrize(("policy", "code"), [("request", "request_needed"), ("invitation", "invitation_needed")])
+@pytest.mark.parametrize(
+    ("policy", "code"), [("request", "request_needed"), ("invitation", "invitation_needed")]
+)
 def test_joining_a_group_one_may_not_join_is_403(call, make_group, make_user, policy, code):
     group = make_group("closed", policy=policy)
     person = make_user()
@@ -169,7 +194,9 @@ def test_asking_to_join_an_on_request_group_and_being_approved(call, make_group,
 # --- Changing ---------------------------------------------------------------------------------------------
 def test_the_owner_changes_the_policy_and_secret_hides_the_group(call, make_group, civil_servant, make_user):
     chess = make_group("chess")
-    response = call("patch", f"/groups/{chess.pk}", civil_servant, {"policy": "secret", "allow_leaving": False})
+    response = call(
+        "patch", f"/groups/{chess.pk}", civil_servant, {"policy": "secret", "allow_leaving": False}
+    )
     assert response.status_code == 200
     assert (response.json()["visibility"], response.json()["allow_leaving"]) == ("secret", False)
     assert call("get", f"/groups/{chess.pk}", make_user()).status_code == 404

@@ -77,7 +77,7 @@ def test_group_list_searches_and_lists_a_workspaces_groups(client, servant, work
     ]
     in_workspace = client.get(reverse("groups:list"), {"workspace": "water-board"}).content.decode()
     assert group_names(in_workspace) == ["Dike watchers", "Rain counters"]
-    assert f'{reverse("groups:create")}?workspace=water-board' in in_workspace
+    assert f"{reverse('groups:create')}?workspace=water-board" in in_workspace
 
 
 def test_group_list_of_a_secret_workspace_is_404_for_outsiders(client, servant, make_user, make_area):
@@ -95,8 +95,17 @@ def test_civil_servant_creates_a_platform_wide_group(client, servant):
 
     created = Group.objects.get()
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
-    assert (created.slug, created.parent, created.policy, created.join_policy) == ("dike-watchers", None, "request", "request")
-    assert (created.visibility, created.welcome_message, created.allow_leaving) == ("logged_in", "Welcome, watcher!", True)
+    assert (created.slug, created.parent, created.policy, created.join_policy) == (
+        "dike-watchers",
+        None,
+        "request",
+        "request",
+    )
+    assert (created.visibility, created.welcome_message, created.allow_leaving) == (
+        "logged_in",
+        "Welcome, watcher!",
+        True,
+    )
     assert Membership.objects.get(space=created).role == Role.OWNER
     assert Activity.objects.filter(verb="group.created", space=created).count() == 1
 
@@ -166,7 +175,9 @@ def test_bad_group_input_gives_form_errors_and_a_400(client, servant, changes, f
     assert Group.objects.count() == 1
 
 
-def test_the_same_address_may_be_used_in_another_workspace_but_not_twice_in_one(client, servant, workspace, make_area):
+def test_the_same_address_may_be_used_in_another_workspace_but_not_twice_in_one(
+    client, servant, workspace, make_area
+):
     other = make_area(name="Other", slug="other", members={servant: Role.OWNER})
     group(servant, "Dike watchers", workspace=workspace)
     client.force_login(servant)
@@ -182,7 +193,9 @@ def test_the_same_address_may_be_used_in_another_workspace_but_not_twice_in_one(
 
 # --- The group home -------------------------------------------------------------------------------------
 def test_noticeboard_with_the_welcome_message_is_for_members_only(client, servant, workspace, make_user):
-    team = group(servant, "Dike watchers", workspace=workspace, policy="request", welcome_message="Meet us on Monday")
+    team = group(
+        servant, "Dike watchers", workspace=workspace, policy="request", welcome_message="Meet us on Monday"
+    )
     outsider, member = make_user(), make_user()
     Membership.objects.create(space=team, user=member, role=Role.MEMBER)
 
@@ -236,7 +249,11 @@ def test_owner_edits_the_group(client, servant):
     assert response.status_code == 302
     team.refresh_from_db()
     assert (team.name, team.slug, team.policy, team.join_policy, team.allow_leaving) == (
-        "River watchers", "dike-watchers", "invitation", "invitation", False
+        "River watchers",
+        "dike-watchers",
+        "invitation",
+        "invitation",
+        False,
     )
     assert Activity.objects.filter(verb="group.updated", space=team).count() == 1
 
@@ -249,7 +266,12 @@ def test_only_owners_edit_a_group(client, servant, make_user, role):
         Membership.objects.create(space=team, user=person, role=role)
     client.force_login(person)
     assert client.get(reverse("groups:edit", args=[team.pk, team.slug])).status_code == 403
-    assert client.post(reverse("groups:edit", args=[team.pk, team.slug]), post_data(name="Taken over")).status_code == 403
+    assert (
+        client.post(
+            reverse("groups:edit", args=[team.pk, team.slug]), post_data(name="Taken over")
+        ).status_code
+        == 403
+    )
     team.refresh_from_db()
     assert team.name == "Dike watchers"
 
@@ -258,7 +280,9 @@ def test_archived_group_refuses_edits_with_a_message(client, servant):
     team = group(servant, "Dike watchers")
     do_set_archived(actor=servant, space=team, archived=True)
     client.force_login(servant)
-    response = client.post(reverse("groups:edit", args=[team.pk, team.slug]), post_data(name="Changed"), follow=True)
+    response = client.post(
+        reverse("groups:edit", args=[team.pk, team.slug]), post_data(name="Changed"), follow=True
+    )
     assert response.redirect_chain[0] == (team.get_absolute_url(), 302)
     html = response.content.decode()
     assert "This group is archived: it can be read, not changed." in html
@@ -283,7 +307,9 @@ def test_group_list_query_count_is_the_same_for_10_and_300_groups(
     def add_groups(count, start):
         for n in range(start, start + count):
             parent = workspace.space_ptr if n % 2 else None
-            made = Group.objects.create(name=f"Bulk {n:04d}", slug=f"bulk-{n:04d}", parent=parent, visibility="public")
+            made = Group.objects.create(
+                name=f"Bulk {n:04d}", slug=f"bulk-{n:04d}", parent=parent, visibility="public"
+            )
             Membership.objects.create(space=made, user=viewer, role=Role.MEMBER)
 
     client.force_login(viewer)

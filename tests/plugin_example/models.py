@@ -10,7 +10,11 @@ class Note(models.Model):
 
     space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="example_notes")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="example_notes"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="example_notes",
     )
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -41,7 +41,11 @@ def render_notes(request, space):
 
 @hooks.register(HOOK_SPACE_SECTIONS)
 def space_sections():
-    return [Section(key="plugin_example.notes", label=_("Notes"), render=render_notes, order=50, kinds=(SECTION_KIND,))]
+    return [
+        Section(
+            key="plugin_example.notes", label=_("Notes"), render=render_notes, order=50, kinds=(SECTION_KIND,)
+        )
+    ]
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
@@ -78,5 +82,12 @@ def space_kinds():
     from .models import Area
 
     # Areas have no pages of their own: their URL is the home page with the slug as a fragment.
-    return [SpaceKind(key=Area.KIND, label=_("area"), plural=_("areas"), url=lambda area: f"/#area-{area.slug}",
-                      by_slug=area_by_slug)]
+    return [
+        SpaceKind(
+            key=Area.KIND,
+            label=_("area"),
+            plural=_("areas"),
+            url=lambda area: f"/#area-{area.slug}",
+            by_slug=area_by_slug,
+        )
+    ]

@@ -128,7 +128,8 @@ def run_worker(broker, *, env=None):
     child_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "EMAIL_BACKEND", "PYTEST_XDIST_WORKER")
+        if key
+        not in ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "EMAIL_BACKEND", "PYTEST_XDIST_WORKER")
     }
     child_env.update(
         DOEPLEIN_TESTING="1",

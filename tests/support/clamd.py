@@ -23,14 +23,18 @@ def running_clamd(folder):
     folder = Path(folder)
     database = folder / "db"
     database.mkdir(parents=True, exist_ok=True)
-    (database / "doeplein-test.hsb").write_text(f"{hashlib.sha256(EICAR).hexdigest()}:{len(EICAR)}:{SIGNATURE}\n")
+    (database / "doeplein-test.hsb").write_text(
+        f"{hashlib.sha256(EICAR).hexdigest()}:{len(EICAR)}:{SIGNATURE}\n"
+    )
     socket_path = folder / "clamd.sock"
     config = folder / "clamd.conf"
     config.write_text(
         f"LocalSocket {socket_path}\nDatabaseDirectory {database}\nForeground yes\nLogFile {folder / 'clamd.log'}\n"
         f"TemporaryDirectory {folder}\nStreamMaxLength 100M\n"
     )
-    process = subprocess.Popen([clamd_path(), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [clamd_path(), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     try:
         from files.scanning import ClamdScanner, ScannerUnavailable
 
@@ -43,7 +47,11 @@ def running_clamd(folder):
             except ScannerUnavailable:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                log = (folder / "clamd.log").read_text(errors="replace") if (folder / "clamd.log").exists() else ""
+                log = (
+                    (folder / "clamd.log").read_text(errors="replace")
+                    if (folder / "clamd.log").exists()
+                    else ""
+                )
                 raise RuntimeError(f"clamd did not start: {log[-2000:]}")
             time.sleep(0.2)
         yield str(socket_path)

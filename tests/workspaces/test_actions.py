@@ -16,11 +16,16 @@ from workspaces.models import Workspace
 
 @pytest.fixture
 def themes(db):
-    return [Theme.objects.create(name="Klimaatadaptatie", slug="klimaat"), Theme.objects.create(name="Wonen", slug="wonen")]
+    return [
+        Theme.objects.create(name="Klimaatadaptatie", slug="klimaat"),
+        Theme.objects.create(name="Wonen", slug="wonen"),
+    ]
 
 
 def open_workspace(user, themes, slug="klimaat-stad", **fields):
-    return do_open_workspace(user=user, name="Klimaatbestendige stad", slug=slug, themes=themes, tags=["hitte"], **fields)
+    return do_open_workspace(
+        user=user, name="Klimaatbestendige stad", slug=slug, themes=themes, tags=["hitte"], **fields
+    )
 
 
 def test_civil_servant_opens_a_workspace_and_is_its_owner(make_user, themes):
@@ -29,8 +34,14 @@ def test_civil_servant_opens_a_workspace_and_is_its_owner(make_user, themes):
     workspace = Workspace.objects.get(pk=workspace.pk)
     assert set(workspace.themes.all()) == set(themes)
     assert list(workspace.tags.names()) == ["hitte"]
-    assert (workspace.visibility, workspace.join_policy, workspace.kind) == ("members", "request", "workspace")
-    assert list(Membership.objects.filter(space=workspace).values_list("user", "role")) == [(servant.pk, Role.OWNER)]
+    assert (workspace.visibility, workspace.join_policy, workspace.kind) == (
+        "members",
+        "request",
+        "workspace",
+    )
+    assert list(Membership.objects.filter(space=workspace).values_list("user", "role")) == [
+        (servant.pk, Role.OWNER)
+    ]
     assert workspace.member_count == 1
     assert Activity.objects.filter(verb="workspace.opened", space=workspace, actor=servant).exists()
 
@@ -95,7 +106,11 @@ def test_updating_a_workspace_keeps_its_member_count(make_user, themes):
     workspace = open_workspace(servant, themes, visibility="public", join_policy="open")
     do_join(user=make_user(), space=workspace)
     do_update_workspace(user=servant, workspace=workspace, description="Nieuw")  # stale copy in memory
-    assert Space.objects.get(pk=workspace.pk).member_count == 2 == Membership.objects.filter(space=workspace).count()
+    assert (
+        Space.objects.get(pk=workspace.pk).member_count
+        == 2
+        == Membership.objects.filter(space=workspace).count()
+    )
 
 
 # --- Demo data -------------------------------------------------------------------------------------------
@@ -121,14 +136,25 @@ def test_demo_data_grows_workspaces_and_groups_and_is_idempotent(db):
 
     owner = Workspace.objects.first().created_by
     assert owner.email == "ambtenaar@minbzk.nl"
-    assert set(Workspace.objects.values_list("visibility", flat=True)) == {"public", "logged_in", "members", "secret"}
+    assert set(Workspace.objects.values_list("visibility", flat=True)) == {
+        "public",
+        "logged_in",
+        "members",
+        "secret",
+    }
     assert set(Workspace.objects.values_list("join_policy", flat=True)) == {"open", "request", "invitation"}
     assert Theme.objects.filter(workspaces__isnull=False).distinct().count() >= 4
     assert set(Group.objects.values_list("policy", flat=True)) == set(GroupPolicy.values)
-    assert Group.objects.filter(parent__isnull=True).exists() and Group.objects.filter(parent__isnull=False).exists()
-    assert set(Membership.objects.filter(space__kind="workspace").values_list("role", flat=True)) == set(Role.values)
+    assert (
+        Group.objects.filter(parent__isnull=True).exists()
+        and Group.objects.filter(parent__isnull=False).exists()
+    )
+    assert set(Membership.objects.filter(space__kind="workspace").values_list("role", flat=True)) == set(
+        Role.values
+    )
     assert {Role.OWNER, Role.COMMUNITY_MANAGER, Role.MEMBER} <= set(
-        Membership.objects.filter(space__kind="group").values_list("role", flat=True))
+        Membership.objects.filter(space__kind="group").values_list("role", flat=True)
+    )
     assert first["requests"] >= 2 and first["invitations"] >= 2
     # Members are the demo people; counts are right.
     members = Membership.objects.exclude(user=owner).values_list("user__email", flat=True)

@@ -27,8 +27,12 @@ def civil_servant(make_user):
 def open_workspace(civil_servant, climate):
     def make(slug, visibility="public", themes=None, **fields):
         return do_open_workspace(
-            user=civil_servant, name=fields.pop("name", slug.title()), slug=slug, themes=themes or [climate],
-            visibility=visibility, **fields,
+            user=civil_servant,
+            name=fields.pop("name", slug.title()),
+            slug=slug,
+            themes=themes or [climate],
+            visibility=visibility,
+            **fields,
         )
 
     return make
@@ -53,12 +57,21 @@ def test_a_civil_servant_opens_a_workspace_and_owns_it(call, civil_servant, clim
     response = call("post", "/workspaces", civil_servant, valid())
     assert response.status_code == 201
     body = response.json()
-    assert (body["slug"], body["name"], body["my_role"], body["may_manage"]) == ("dikes", "Dikes and rivers", "owner", True)
+    assert (body["slug"], body["name"], body["my_role"], body["may_manage"]) == (
+        "dikes",
+        "Dikes and rivers",
+        "owner",
+        True,
+    )
     assert body["themes"] == [{"slug": "climate", "name": "Climate adaptation"}]
     assert body["tags"] == ["dikes", "water"]
     assert body["url"] == "/workspaces/dikes/"
     workspace = Workspace.objects.get(slug="dikes")
-    assert (workspace.visibility, workspace.join_policy, workspace.created_by) == ("public", "open", civil_servant)
+    assert (workspace.visibility, workspace.join_policy, workspace.created_by) == (
+        "public",
+        "open",
+        civil_servant,
+    )
     assert Membership.objects.get(space=workspace, user=civil_servant).role == Role.OWNER
 
 
@@ -116,13 +129,18 @@ def test_an_unknown_theme_is_422_naming_it(call, civil_servant, climate):
 
 
 # --- The directory ----------------------------------------------------------------------------------------
-def test_the_directory_filters_by_theme_word_and_mine(call, civil_servant, open_workspace, climate, youth, make_user):
+def test_the_directory_filters_by_theme_word_and_mine(
+    call, civil_servant, open_workspace, climate, youth, make_user
+):
     open_workspace("dikes", name="Dikes", tags=["water"])
     open_workspace("youth-care", name="Youth work", themes=[youth])
     open_workspace("heat", name="Heat stress", themes=[climate, youth])
 
     def slugs(**params):
-        return [w["slug"] for w in call("get", "/workspaces", params.pop("user", None), **params).json()["results"]]
+        return [
+            w["slug"]
+            for w in call("get", "/workspaces", params.pop("user", None), **params).json()["results"]
+        ]
 
     assert slugs() == ["dikes", "heat", "youth-care"]
     assert slugs(theme="youth") == ["heat", "youth-care"]
@@ -177,14 +195,24 @@ def test_the_themes_list_counts_what_the_caller_may_see(call, open_workspace, yo
 def test_the_owner_changes_settings_themes_and_tags(call, civil_servant, open_workspace, youth):
     open_workspace("dikes")
     response = call(
-        "patch", "/workspaces/dikes", civil_servant,
+        "patch",
+        "/workspaces/dikes",
+        civil_servant,
         {"name": "Dikes, rivers and sea", "themes": ["youth"], "tags": ["sea"], "join_policy": "request"},
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["name"], [t["slug"] for t in body["themes"]], body["tags"]) == ("Dikes, rivers and sea", ["youth"], ["sea"])
+    assert (body["name"], [t["slug"] for t in body["themes"]], body["tags"]) == (
+        "Dikes, rivers and sea",
+        ["youth"],
+        ["sea"],
+    )
     workspace = Workspace.objects.get(slug="dikes")
-    assert (workspace.name, workspace.join_policy, workspace.description) == ("Dikes, rivers and sea", "request", "")
+    assert (workspace.name, workspace.join_policy, workspace.description) == (
+        "Dikes, rivers and sea",
+        "request",
+        "",
+    )
 
 
 def test_a_community_manager_may_change_the_welcome_but_not_the_name(call, open_workspace, make_user):
@@ -208,7 +236,9 @@ def test_bad_changes_are_refused(call, civil_servant, open_workspace):
     assert Workspace.objects.get(slug="dikes").name == "Dikes"
 
 
-def test_an_archived_workspace_is_409_to_change_and_still_found_by_members(call, civil_servant, open_workspace):
+def test_an_archived_workspace_is_409_to_change_and_still_found_by_members(
+    call, civil_servant, open_workspace
+):
     workspace = open_workspace("dikes")
     assert call("post", f"/spaces/{workspace.pk}/archive", civil_servant).status_code == 200
     response = call("patch", "/workspaces/dikes", civil_servant, {"name": "Changed"})

@@ -64,8 +64,15 @@ def png_bytes(size=(40, 20)):
 
 
 # --- The directory ----------------------------------------------------------------------------------------
-def test_directory_shows_each_workspace_with_description_themes_and_member_count(client, servant, themes, make_user):
-    ws = open_ws(servant, "Dikes of tomorrow", [themes["climate"], themes["water"]], description="Rising water, safe dikes.")
+def test_directory_shows_each_workspace_with_description_themes_and_member_count(
+    client, servant, themes, make_user
+):
+    ws = open_ws(
+        servant,
+        "Dikes of tomorrow",
+        [themes["climate"], themes["water"]],
+        description="Rising water, safe dikes.",
+    )
     Membership.objects.create(space=ws, user=make_user(), role=Role.MEMBER)
     Space.objects.filter(pk=ws.pk).update(member_count=2)
 
@@ -127,8 +134,12 @@ def test_directory_sorts_by_name_newest_and_most_active(client, servant, themes)
     second = open_ws(servant, "Alpha", [themes["climate"]])
     third = open_ws(servant, "Charlie", [themes["climate"]])
     now = timezone.now()
-    Space.objects.filter(pk=first.pk).update(created_at=now - timezone.timedelta(days=3), last_activity_at=now)
-    Space.objects.filter(pk=second.pk).update(created_at=now - timezone.timedelta(days=2), last_activity_at=None)
+    Space.objects.filter(pk=first.pk).update(
+        created_at=now - timezone.timedelta(days=3), last_activity_at=now
+    )
+    Space.objects.filter(pk=second.pk).update(
+        created_at=now - timezone.timedelta(days=2), last_activity_at=None
+    )
     Space.objects.filter(pk=third.pk).update(
         created_at=now - timezone.timedelta(days=1), last_activity_at=now - timezone.timedelta(hours=1)
     )
@@ -143,9 +154,9 @@ def test_directory_sorts_by_name_newest_and_most_active(client, servant, themes)
 
 def test_directory_shows_24_workspaces_per_page(client, servant, themes):
     for n in range(30):
-        Workspace.objects.create(name=f"Place {n:02d}", slug=f"place-{n:02d}", visibility="public").themes.add(
-            themes["climate"]
-        )
+        Workspace.objects.create(
+            name=f"Place {n:02d}", slug=f"place-{n:02d}", visibility="public"
+        ).themes.add(themes["climate"])
     url = reverse("workspaces:list")
 
     first = client.get(url)
@@ -179,7 +190,9 @@ def test_secret_workspace_appears_nowhere_for_outsiders(client, servant, themes,
         assert {t.slug: n for t, n in listing.context["themes"]}["water"] == 1
         assert names_in(client.get(reverse("workspaces:list"), {"q": "dikes"})) == ["Open dikes"]
         assert names_in(client.get(reverse("workspaces:list"), {"q": "secret plans"})) == []
-        assert "Hidden dikes" not in client.get(reverse("workspaces:list"), {"theme": "water"}).content.decode()
+        assert (
+            "Hidden dikes" not in client.get(reverse("workspaces:list"), {"theme": "water"}).content.decode()
+        )
         assert client.get(reverse("workspaces:detail", args=["hidden-dikes"])).status_code == 404
         assert client.get(reverse("workspaces:edit", args=["hidden-dikes"])).status_code in (302, 404)
 
@@ -220,8 +233,14 @@ def test_civil_servant_opens_a_workspace_with_cover_tags_and_escaped_welcome(cli
     assert workspace.slug == "klimaat-water-2030"
     assert set(workspace.themes.values_list("slug", flat=True)) == {"climate", "water"}
     assert sorted(t.name for t in workspace.tags.all()) == ["dijken", "regen"]
-    assert workspace.welcome == "<p>Welcome &lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n<p>Second paragraph</p>"
-    assert (workspace.visibility, workspace.join_policy, workspace.created_by) == ("logged_in", "open", servant)
+    assert (
+        workspace.welcome == "<p>Welcome &lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n<p>Second paragraph</p>"
+    )
+    assert (workspace.visibility, workspace.join_policy, workspace.created_by) == (
+        "logged_in",
+        "open",
+        servant,
+    )
     assert isinstance(workspace.cover_image, get_image_model())
     assert (workspace.cover_image.width, workspace.cover_image.height) == (40, 20)
     assert Membership.objects.get(space=workspace).user == servant
@@ -314,7 +333,9 @@ def test_workspace_home_shows_welcome_membership_sections_and_activity(client, s
     ws = open_ws(servant, "Water board", [themes["water"]], welcome="<p>Hello <b>all</b></p>", tags=["dijk"])
     from groups.actions import do_create_group
 
-    do_create_group(user=servant, workspace=ws, name="Dike watchers", slug="dike-watchers", visibility="public")
+    do_create_group(
+        user=servant, workspace=ws, name="Dike watchers", slug="dike-watchers", visibility="public"
+    )
     client.force_login(make_user())
 
     html = client.get(ws.get_absolute_url()).content.decode()
@@ -354,7 +375,9 @@ def test_archived_workspace_is_read_only_and_refuses_edits_with_a_message(client
     assert reverse("workspaces:edit", args=[ws.slug]) not in home
     assert ">Restore</button>" in home
 
-    response = client.post(reverse("workspaces:edit", args=[ws.slug]), valid_post(themes, name="Changed"), follow=True)
+    response = client.post(
+        reverse("workspaces:edit", args=[ws.slug]), valid_post(themes, name="Changed"), follow=True
+    )
     assert response.redirect_chain[0] == (ws.get_absolute_url(), 302)
     assert "This workspace is archived: it can be read, not changed." in response.content.decode()
     ws.refresh_from_db()
@@ -378,8 +401,14 @@ def test_owner_changes_every_setting(client, servant, themes):
 
     response = client.post(
         reverse("workspaces:edit", args=[ws.slug]),
-        valid_post(themes, name="After", themes=[themes["youth"].pk], tags="new", visibility="members",
-                   welcome="Hi & welcome"),
+        valid_post(
+            themes,
+            name="After",
+            themes=[themes["youth"].pk],
+            tags="new",
+            visibility="members",
+            welcome="Hi & welcome",
+        ),
     )
 
     assert response.status_code == 302
@@ -408,7 +437,12 @@ def test_community_manager_changes_only_the_welcome_text(client, servant, themes
 
     response = client.post(
         reverse("workspaces:edit", args=[ws.slug]),
-        {"welcome": "New welcome", "name": "Hijacked", "visibility": "secret", "themes": [themes["youth"].pk]},
+        {
+            "welcome": "New welcome",
+            "name": "Hijacked",
+            "visibility": "secret",
+            "themes": [themes["youth"].pk],
+        },
     )
 
     assert response.status_code == 302
@@ -433,7 +467,9 @@ def test_members_and_outsiders_may_not_edit(client, servant, themes, make_user):
 def test_owner_edit_with_a_bad_theme_is_a_400_and_changes_nothing(client, servant, themes):
     ws = open_ws(servant, "Stable", [themes["water"]])
     client.force_login(servant)
-    response = client.post(reverse("workspaces:edit", args=[ws.slug]), valid_post(themes, name="Changed", themes=["424242"]))
+    response = client.post(
+        reverse("workspaces:edit", args=[ws.slug]), valid_post(themes, name="Changed", themes=["424242"])
+    )
     assert response.status_code == 400
     ws.refresh_from_db()
     assert ws.name == "Stable"
@@ -443,7 +479,11 @@ def test_owner_edit_with_a_bad_theme_is_a_400_and_changes_nothing(client, servan
 def make_workspaces(owner, theme, count, start=0):
     for n in range(start, start + count):
         ws = Workspace.objects.create(
-            name=f"Bulk {n:04d}", slug=f"bulk-{n:04d}", visibility="public", description="bulk", created_by=owner
+            name=f"Bulk {n:04d}",
+            slug=f"bulk-{n:04d}",
+            visibility="public",
+            description="bulk",
+            created_by=owner,
         )
         ws.themes.add(theme)
         Membership.objects.create(space=ws, user=owner, role=Role.OWNER)
@@ -496,7 +536,9 @@ def test_workspace_home_query_count_is_the_same_for_10_and_300_members(
 
 
 # --- The back office ---------------------------------------------------------------------------------------
-def test_administrators_list_search_and_filter_workspaces_in_the_back_office(client, servant, themes, make_user):
+def test_administrators_list_search_and_filter_workspaces_in_the_back_office(
+    client, servant, themes, make_user
+):
     open_ws(servant, "Searchable place", [themes["water"]], visibility="public")
     open_ws(servant, "Hidden place", [themes["water"]], visibility="secret")
     archived = open_ws(servant, "Archived place", [themes["water"]])
@@ -505,7 +547,9 @@ def test_administrators_list_search_and_filter_workspaces_in_the_back_office(cli
     client.force_login(admin)
 
     everything = client.get("/admin/workspaces/").content.decode()
-    assert "Searchable place" in everything and "Hidden place" in everything and "Archived place" in everything
+    assert (
+        "Searchable place" in everything and "Hidden place" in everything and "Archived place" in everything
+    )
     found = client.get("/admin/workspaces/", {"q": "searchable"}).content.decode()
     assert "Searchable place" in found and "Hidden place" not in found
     secret = client.get("/admin/workspaces/", {"visibility": "secret"}).content.decode()

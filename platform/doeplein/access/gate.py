@@ -110,7 +110,12 @@ def _guard_for(model):
 
 
 def _active(user):
-    return user is not None and user.is_authenticated and user.is_active and not getattr(user, "is_deleted", False)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not getattr(user, "is_deleted", False)
+    )
 
 
 # --- SQL building blocks -----------------------------------------------------------------------------
@@ -118,6 +123,7 @@ def _active(user):
 # take a platform administrator's "everything" away as soon as another condition is added to it.
 _EVERY_ROW = Q(pk__isnull=False)
 _NO_ROW = Q(pk__in=[])
+
 
 def _prefix(path):
     return f"{path}__" if path else ""
@@ -195,7 +201,9 @@ def _space_action_q(user, action, path):
     p = _prefix(path)
     parent_ref = f"{p}parent"
     if action == "manage":
-        return _has_role(user, _ref(path), parent_ref, Role.OWNER, inherit=False) | _has_grant(user, _ref(path), "manage")
+        return _has_role(user, _ref(path), parent_ref, Role.OWNER, inherit=False) | _has_grant(
+            user, _ref(path), "manage"
+        )
     min_role = {"contribute": Role.MEMBER, "moderate": Role.COMMUNITY_MANAGER}[action]
     by_role = _has_role(user, _ref(path), parent_ref, min_role) | _has_grant(user, _ref(path), action)
     return _space_view_q(user, path) & Q(**{f"{p}is_archived": False}) & by_role
@@ -277,7 +285,11 @@ def space_decisions(user, space_id) -> dict[str, bool]:
 
         space = space.annotate(own_role=role("pk"), parent_role=role("parent"))
     row = space.values(
-        "visibility", "is_archived", "parent_id", "parent__visibility", *(("own_role", "parent_role") if active else ())
+        "visibility",
+        "is_archived",
+        "parent_id",
+        "parent__visibility",
+        *(("own_role", "parent_role") if active else ()),
     ).first()
     if row is None:
         return dict.fromkeys(SPACE_ACTIONS, False)
@@ -304,16 +316,30 @@ def space_decisions(user, space_id) -> dict[str, bool]:
     def by_role(min_role, inherit=True):
         if own >= min_role:
             return True
-        return inherit and parent_id is not None and min_role <= Role.COMMUNITY_MANAGER and parent_role >= Role.COMMUNITY_MANAGER
+        return (
+            inherit
+            and parent_id is not None
+            and min_role <= Role.COMMUNITY_MANAGER
+            and parent_role >= Role.COMMUNITY_MANAGER
+        )
 
-    view_self = row["visibility"] in open_to or (active and (by_role(Role.GUEST) or granted(space_id, "view")))
-    view_parent = parent_id is None or row["parent__visibility"] in open_to or (
-        active and (parent_role >= Role.GUEST or granted(parent_id, "view"))
+    view_self = row["visibility"] in open_to or (
+        active and (by_role(Role.GUEST) or granted(space_id, "view"))
+    )
+    view_parent = (
+        parent_id is None
+        or row["parent__visibility"] in open_to
+        or (active and (parent_role >= Role.GUEST or granted(parent_id, "view")))
     )
     view = view_self and view_parent
     if not active:
-        return {"view": view, "contribute": False, "moderate": False, "manage": False,
-                "discover": view_parent and (view_self)}
+        return {
+            "view": view,
+            "contribute": False,
+            "moderate": False,
+            "manage": False,
+            "discover": view_parent and (view_self),
+        }
     writable = view and not row["is_archived"]
     return {
         "view": view,

@@ -30,7 +30,9 @@ def role_group(role) -> Group:
 
     group, created = Group.objects.get_or_create(name=ROLE_GROUPS[role])
     if created:
-        group.permissions.add(Permission.objects.get(codename="open_workspace", content_type__app_label="accounts"))
+        group.permissions.add(
+            Permission.objects.get(codename="open_workspace", content_type__app_label="accounts")
+        )
     return group
 
 
@@ -47,7 +49,9 @@ def do_grant_role(*, actor, user, role) -> None:
     if role == "platform_admin" and not user.is_superuser:
         user.is_superuser = user.is_staff = True
         user.save(update_fields=["is_superuser", "is_staff"])
-    record(actor=actor or user, verb="account.role_granted", target=user, audience="only_me", data={"role": role})
+    record(
+        actor=actor or user, verb="account.role_granted", target=user, audience="only_me", data={"role": role}
+    )
 
 
 def is_civil_servant_email(email) -> bool:
@@ -171,10 +175,19 @@ def export_data(*, user) -> dict:
             "themes": sorted(profile.themes.values_list("name", flat=True)),
             "audience": {f: profile.audience_for(f) for f in Profile.PRIVATE_FIELDS},
             "suggestible": profile.suggestible,
-            "entries": list(profile.entries.values("kind", "title", "organisation", "start_year", "end_year", "description")),
+            "entries": list(
+                profile.entries.values(
+                    "kind", "title", "organisation", "start_year", "end_year", "description"
+                )
+            ),
         },
         "memberships": [
-            {"space": m.space.name, "kind": m.space.kind, "role": m.get_role_display(), "since": m.created_at.isoformat()}
+            {
+                "space": m.space.name,
+                "kind": m.space.kind,
+                "role": m.get_role_display(),
+                "since": m.created_at.isoformat(),
+            }
             for m in user.memberships.select_related("space")
         ],
         "activity": [

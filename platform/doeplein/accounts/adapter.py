@@ -25,6 +25,10 @@ class AccountAdapter(DefaultAccountAdapter):
             if key.endswith("_url") and key != "site_url" and isinstance(value, str) and value:
                 context[key] = absolute(value)
         user = context.get("user")
-        language = language_of(user) if user is not None and getattr(user, "pk", None) else translation.get_language()
+        language = (
+            language_of(user)
+            if user is not None and getattr(user, "pk", None)
+            else translation.get_language()
+        )
         with translation.override(language):
             return super().send_mail(template_prefix, email, context)

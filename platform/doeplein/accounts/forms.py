@@ -32,7 +32,10 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Separate skills with commas, for example: participation, spatial planning, GDPR."),
     )
     themes = ModelMultipleIdField(
-        label=_("Themes of interest"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Themes of interest"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -71,7 +74,8 @@ class ProfileForm(forms.ModelForm):
         avatar = self.cleaned_data.get("avatar")
         if avatar and hasattr(avatar, "size") and avatar.size > settings.AVATAR_MAX_BYTES:
             raise forms.ValidationError(
-                _("The picture is too large: at most %(mb)d MB.") % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
+                _("The picture is too large: at most %(mb)d MB.")
+                % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
             )
         return avatar
 
@@ -89,7 +93,10 @@ class ProfileForm(forms.ModelForm):
 
     def split(self):
         """(data, audience) for :func:`doeplein.accounts.actions.do_update_profile`."""
-        data = {name: self.cleaned_data[name] for name in ("first_name", "last_name", "skills", "themes", *self._meta.fields)}
+        data = {
+            name: self.cleaned_data[name]
+            for name in ("first_name", "last_name", "skills", "themes", *self._meta.fields)
+        }
         if data.get("avatar") is False:  # the "clear" box was ticked
             data["avatar"] = ""
         audience = {name: self.cleaned_data[f"audience_{name}"] for name in Profile.PRIVATE_FIELDS}
@@ -116,7 +123,9 @@ class EntryForm(forms.ModelForm):
         return cleaned
 
 
-EntryFormSet = inlineformset_factory(Profile, ProfileEntry, form=EntryForm, extra=1, can_delete=True, max_num=50)
+EntryFormSet = inlineformset_factory(
+    Profile, ProfileEntry, form=EntryForm, extra=1, can_delete=True, max_num=50
+)
 
 
 class DeleteAccountForm(forms.Form):
@@ -137,4 +146,6 @@ class DeleteAccountForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name of the token"), max_length=100, help_text=_("For example: my script"))
+    name = forms.CharField(
+        label=_("Name of the token"), max_length=100, help_text=_("For example: my script")
+    )

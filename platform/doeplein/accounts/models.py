@@ -93,7 +93,16 @@ class Profile(ClusterableModel):
     """What a person tells about themself, with an audience per field."""
 
     # Fields whose audience the person chooses. Name is always shown: it attributes content.
-    PRIVATE_FIELDS = ("organisation", "job_title", "avatar", "bio", "skills", "experience", "education", "themes")
+    PRIVATE_FIELDS = (
+        "organisation",
+        "job_title",
+        "avatar",
+        "bio",
+        "skills",
+        "experience",
+        "education",
+        "themes",
+    )
     DEFAULT_AUDIENCE = {
         "organisation": Audience.EVERYONE,
         "job_title": Audience.EVERYONE,

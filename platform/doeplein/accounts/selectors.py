@@ -26,7 +26,11 @@ def profile_for(*, user_id) -> Profile:
 def profile_view(*, viewer, profile) -> dict:
     """What ``viewer`` may see of ``profile``: a dict with the visible fields only."""
     owner = profile.user
-    view = {"id": owner.pk, "name": owner.display_name, "is_me": viewer.is_authenticated and viewer.pk == owner.pk}
+    view = {
+        "id": owner.pk,
+        "name": owner.display_name,
+        "is_me": viewer.is_authenticated and viewer.pk == owner.pk,
+    }
     entries = list(profile.entries.all())
     values = {
         "organisation": profile.organisation,
@@ -46,4 +50,8 @@ def profile_view(*, viewer, profile) -> dict:
 
 def people(*, viewer) -> QuerySet:
     """People others may find: active and not deleted. Field visibility applies per profile."""
-    return User.objects.filter(is_active=True, is_deleted=False).select_related("profile").order_by("first_name", "pk")
+    return (
+        User.objects.filter(is_active=True, is_deleted=False)
+        .select_related("profile")
+        .order_by("first_name", "pk")
+    )

@@ -41,22 +41,34 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid() and entries.is_valid():
         data, audience = form.split()
         kept = [
-            {k: f.cleaned_data[k] for k in ("kind", "title", "organisation", "start_year", "end_year", "description")}
+            {
+                k: f.cleaned_data[k]
+                for k in ("kind", "title", "organisation", "start_year", "end_year", "description")
+            }
             for f in entries.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("title")
         ]
-        actions.do_update_profile(user=request.user, profile=profile, data=data, audience=audience, entries=kept)
+        actions.do_update_profile(
+            user=request.user, profile=profile, data=data, audience=audience, entries=kept
+        )
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile", user_id=request.user.pk)
     if request.method == "POST":
         messages.error(request, _("Please correct the errors below."))
-    return render(request, "accounts/profile_edit.html", {"form": form, "entries": entries}, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {"form": form, "entries": entries},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
 def export_my_data(request):
     data = actions.export_data(user=request.user)
-    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="doeplein-my-data-{stamp}.json"'
     return response

@@ -74,10 +74,12 @@ def search_sources():
         SearchSource(
             key="person",
             label=_("People"),
-            queryset=lambda: User.objects.filter(is_active=True, is_deleted=False)
-            .select_related("profile")
-            .prefetch_related("profile__entries", "profile__tagged_items__tag", "profile__themes")
-            .order_by("pk"),
+            queryset=lambda: (
+                User.objects.filter(is_active=True, is_deleted=False)
+                .select_related("profile")
+                .prefetch_related("profile__entries", "profile__tagged_items__tag", "profile__themes")
+                .order_by("pk")
+            ),
             documents=person_documents,
             triggers=(
                 (User, lambda u: [u.pk]),

@@ -9,15 +9,26 @@ from django.utils.translation import gettext_lazy as _
 
 class Activity(models.Model):
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("actor"),
     )
     verb = models.CharField(_("verb"), max_length=64, db_index=True)
-    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     target_label = models.CharField(_("on"), max_length=255, blank=True)
     space = models.ForeignKey(
-        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="activities", verbose_name=_("in")
+        "spaces.Space",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("in"),
     )
     # Who may see an activity that happened outside any space (a profile update, say).
     audience = models.CharField(_("audience"), max_length=20, default="logged_in")

@@ -72,7 +72,9 @@ class ProfileIn(Schema):
     skills: list[str] | None = Field(None, max_length=50)
     themes: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = None
     suggestible: StrictBool | None = None
-    findable: Audience | None = Field(None, description="Who may find me in the search (only_me: administrators).")
+    findable: Audience | None = Field(
+        None, description="Who may find me in the search (only_me: administrators)."
+    )
     audience: dict[str, Audience] | None = Field(
         None,
         description="Who sees each private field of the profile.",
@@ -144,7 +146,11 @@ def update_my_profile(request, payload: ProfileIn):
     initial = {name: form[name].value() for name in form.fields}
     sent = payload.dict(exclude_unset=True)
     data = {**initial, **{k: v for k, v in sent.items() if k not in ("audience", "skills")}}
-    data["skills"] = ", ".join(f'"{s}"' if "," in s or " " in s else s for s in sent["skills"]) if sent.get("skills") is not None else initial["skills"]
+    data["skills"] = (
+        ", ".join(f'"{s}"' if "," in s or " " in s else s for s in sent["skills"])
+        if sent.get("skills") is not None
+        else initial["skills"]
+    )
     for field_name, value in (sent.get("audience") or {}).items():
         if field_name not in Profile.PRIVATE_FIELDS:
             errors = {"audience": [_("Unknown field %(name)s.") % {"name": field_name[:50]}]}
@@ -160,7 +166,13 @@ def update_my_profile(request, payload: ProfileIn):
     return Status(200, _me(request))
 
 
-@router.get("/people/{int:user_id}", response=ProfileOut, auth=OPTIONAL, summary="A person's profile", tags=["accounts"])
+@router.get(
+    "/people/{int:user_id}",
+    response=ProfileOut,
+    auth=OPTIONAL,
+    summary="A person's profile",
+    tags=["accounts"],
+)
 def person(request, user_id: Id):
     """Only the fields the person shows to the caller; absent fields are hidden, not empty."""
     return profile_view(viewer=request.user, profile=profile_for(user_id=user_id))
@@ -196,10 +208,19 @@ def activity(request, page: int = 1, per_page: int = 25, actor: int | None = Non
     }
 
 
-@router.get("/notifications", response=list[NotificationOut], summary="My notifications", tags=["notifications"])
+@router.get(
+    "/notifications", response=list[NotificationOut], summary="My notifications", tags=["notifications"]
+)
 def notifications(request, unread: bool = False):
     return [
-        {"id": n.pk, "verb": n.verb, "message": n.text, "params": n.params, "url": n.url, "read": n.read_at is not None,
-         "when": n.created_at.isoformat()}
+        {
+            "id": n.pk,
+            "verb": n.verb,
+            "message": n.text,
+            "params": n.params,
+            "url": n.url,
+            "read": n.read_at is not None,
+            "when": n.created_at.isoformat(),
+        }
         for n in notification_list(user=request.user, unread_only=unread)[:100]
     ]

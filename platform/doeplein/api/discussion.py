@@ -13,7 +13,12 @@ router = Router(tags=["discussion"])
 
 
 class MessageIn(Schema):
-    client_id: str = Field(..., min_length=1, max_length=64, description="Your id for this message; a retry with the same id is stored once.")
+    client_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=64,
+        description="Your id for this message; a retry with the same id is stored once.",
+    )
     body: str = Field(..., min_length=1)
     reply_to: int | None = None
     mentions: list[int] = Field(default_factory=list, max_length=20)
@@ -32,9 +37,15 @@ class RoomOut(Schema):
 @router.get("/rooms/{room_id}", response=RoomOut, auth=OPTIONAL, summary="A discussion room")
 def room(request, room_id: Id):
     room = room_by_id(user=request.user, room_id=room_id)
-    return {"id": room.pk, "title": room.title, "space": room.space_id, "last_seq": room.last_seq,
-            "locked": room.is_locked, "slow_mode_seconds": room.slow_mode_seconds,
-            "unread": unread_count(user=request.user, room=room)}
+    return {
+        "id": room.pk,
+        "title": room.title,
+        "space": room.space_id,
+        "last_seq": room.last_seq,
+        "locked": room.is_locked,
+        "slow_mode_seconds": room.slow_mode_seconds,
+        "unread": unread_count(user=request.user, room=room),
+    }
 
 
 @router.get("/rooms/{room_id}/messages", response=list[dict], auth=OPTIONAL, summary="Messages of a room")
@@ -42,8 +53,14 @@ def messages(request, room_id: Id, after: int | None = None, before: int | None 
     """``after``: catch up after that sequence; ``before``: page backwards; neither: the latest."""
     room = room_by_id(user=request.user, room_id=room_id)
     moderator = actions.is_moderator(request.user, room)
-    found = messages_for(user=request.user, room=room, after=after, before=before, limit=max(1, min(limit, 200)),
-                         moderator=moderator)
+    found = messages_for(
+        user=request.user,
+        room=room,
+        after=after,
+        before=before,
+        limit=max(1, min(limit, 200)),
+        moderator=moderator,
+    )
     return [message_frame(m, for_moderator=moderator) for m in found]
 
 
@@ -51,7 +68,14 @@ def messages(request, room_id: Id, after: int | None = None, before: int | None 
 def post_message(request, room_id: Id, payload: MessageIn):
     room = room_by_id(user=request.user, room_id=room_id)
     message, created = actions.do_send_message(
-        user=request.user, room=room, body=payload.body, client_id=payload.client_id, reply_to=payload.reply_to,
+        user=request.user,
+        room=room,
+        body=payload.body,
+        client_id=payload.client_id,
+        reply_to=payload.reply_to,
         mentions=payload.mentions,
     )
-    return Status(201 if created else 200, message_frame(message, for_moderator=actions.is_moderator(request.user, room)))
+    return Status(
+        201 if created else 200,
+        message_frame(message, for_moderator=actions.is_moderator(request.user, room)),
+    )

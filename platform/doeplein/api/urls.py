@@ -36,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 
 def _too_many(request):
-    return JsonResponse({"detail": _("Too many changes in a short time: wait a minute and try again.")}, status=429)
+    return JsonResponse(
+        {"detail": _("Too many changes in a short time: wait a minute and try again.")}, status=429
+    )
 
 
 def _json_method_not_allowed(view):
@@ -44,7 +46,9 @@ def _json_method_not_allowed(view):
     the rate limit (doeplein.core.security.api_write_limited) answer 429 before the endpoint runs."""
 
     def as_json(request, response):
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             allowed = response.get("Allow", "")
             detail = _("Method %(method)s is not allowed here.") % {"method": request.method}
             response = JsonResponse({"detail": detail}, status=405)
@@ -76,12 +80,19 @@ ERROR_SCHEMA = {
     "type": "object",
     "properties": {
         "detail": {"type": "string", "description": "What went wrong, in the caller's language."},
-        "code": {"type": "string", "description": "Why an action refused (for example `last_owner`, `archived`)."},
+        "code": {
+            "type": "string",
+            "description": "Why an action refused (for example `last_owner`, `archived`).",
+        },
         "errors": {
             "anyOf": [{"type": "object"}, {"type": "array"}],
             "description": "Per field, when the input is not valid.",
         },
-        "until": {"type": "string", "format": "date-time", "description": "When a mute, ban or rate limit ends."},
+        "until": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When a mute, ban or rate limit ends.",
+        },
     },
     "required": ["detail"],
 }
@@ -141,7 +152,7 @@ api = DoepleinAPI(
     version="1.0.0",
     description="Everything the pages do, as JSON, behind the same access gate. Authenticate with the "
     "browser session (plus the CSRF token for writes) or with `Authorization: Bearer <token>`; "
-    "create tokens at /people/me/tokens/. Errors are JSON: `{\"detail\": message}`, "
+    'create tokens at /people/me/tokens/. Errors are JSON: `{"detail": message}`, '
     "with a machine-readable `code` when an action refuses (for example `last_owner`, `archived`).",
     auth=REQUIRED,
     urls_namespace="api",
@@ -190,7 +201,9 @@ def refused(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    if exc.status_code == 400 and str(exc) == "Cannot parse request body":  # ninja's body parser, untranslated
+    if (
+        exc.status_code == 400 and str(exc) == "Cannot parse request body"
+    ):  # ninja's body parser, untranslated
         return unreadable(request, exc)
     return _error(request, exc.status_code, str(exc))
 
@@ -198,7 +211,9 @@ def http_error(request, exc):
 def _service_unavailable(request, exc):
     """The database or Redis is unreachable for a moment: 503 with a clear message, never a 500."""
     logger.warning("service unavailable on %s: %r", request.path, exc)
-    response = _error(request, 503, _("Part of the site is briefly unavailable. Please try again in a moment."))
+    response = _error(
+        request, 503, _("Part of the site is briefly unavailable. Please try again in a moment.")
+    )
     response["Retry-After"] = "10"
     return response
 

@@ -23,16 +23,84 @@ THEMES = [
     ("Wonen", "wonen", "Betaalbare, veilige en energiezuinige woningen."),
 ]
 
-FIRST = ["Anouk", "Bram", "Chantal", "Daan", "Eva", "Fatima", "Gijs", "Hanna", "Ismail", "Joris", "Kim", "Lotte",
-         "Mohammed", "Noor", "Olaf", "Priya", "Quinten", "Roos", "Sem", "Tess", "Umut", "Vera", "Wouter", "Yara"]
-LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos",
-        "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
-ORGS = ["Ministerie van BZK", "Gemeente Utrecht", "Provincie Gelderland", "Waterschap Rivierenland",
-        "Gemeente Zwolle", "Buurtinitiatief De Groene Wijk", "Stichting Jeugd Vooruit", "Rijkswaterstaat"]
-JOBS = ["beleidsmedewerker", "communitymanager", "projectleider", "wijkcoördinator", "adviseur participatie",
-        "jeugdconsulent", "data-analist", "bewoner en initiatiefnemer"]
-SKILLS = ["participatie", "ruimtelijke ordening", "AVG", "co-creatie", "wateropgave", "jeugdrecht",
-          "data-analyse", "facilitatie", "energie", "communicatie", "wetgeving", "open data"]
+FIRST = [
+    "Anouk",
+    "Bram",
+    "Chantal",
+    "Daan",
+    "Eva",
+    "Fatima",
+    "Gijs",
+    "Hanna",
+    "Ismail",
+    "Joris",
+    "Kim",
+    "Lotte",
+    "Mohammed",
+    "Noor",
+    "Olaf",
+    "Priya",
+    "Quinten",
+    "Roos",
+    "Sem",
+    "Tess",
+    "Umut",
+    "Vera",
+    "Wouter",
+    "Yara",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+]
+ORGS = [
+    "Ministerie van BZK",
+    "Gemeente Utrecht",
+    "Provincie Gelderland",
+    "Waterschap Rivierenland",
+    "Gemeente Zwolle",
+    "Buurtinitiatief De Groene Wijk",
+    "Stichting Jeugd Vooruit",
+    "Rijkswaterstaat",
+]
+JOBS = [
+    "beleidsmedewerker",
+    "communitymanager",
+    "projectleider",
+    "wijkcoördinator",
+    "adviseur participatie",
+    "jeugdconsulent",
+    "data-analist",
+    "bewoner en initiatiefnemer",
+]
+SKILLS = [
+    "participatie",
+    "ruimtelijke ordening",
+    "AVG",
+    "co-creatie",
+    "wateropgave",
+    "jeugdrecht",
+    "data-analyse",
+    "facilitatie",
+    "energie",
+    "communicatie",
+    "wetgeving",
+    "open data",
+]
 PEOPLE = 40
 _hashes = {}
 
@@ -73,10 +141,23 @@ def _ensure_user(email, first, last, password, index):
     profile.bio = f"{first} werkt aan {SKILLS[index % len(SKILLS)]} en {SKILLS[(index + 3) % len(SKILLS)]}."
     profile.suggestible = index % 3 != 0
     profile.save()
-    profile.skills.set([SKILLS[index % len(SKILLS)], SKILLS[(index + 3) % len(SKILLS)], SKILLS[(index + 5) % len(SKILLS)]])
+    profile.skills.set(
+        [SKILLS[index % len(SKILLS)], SKILLS[(index + 3) % len(SKILLS)], SKILLS[(index + 5) % len(SKILLS)]]
+    )
     profile.themes.set(Theme.objects.order_by("pk")[index % 3 : index % 3 + 2])
-    profile.entries.create(kind="experience", title=profile.job_title, organisation=profile.organisation, start_year=2015 + index % 8)
-    profile.entries.create(kind="education", title="Bestuurskunde", organisation="Universiteit Leiden", start_year=2008, end_year=2012)
+    profile.entries.create(
+        kind="experience",
+        title=profile.job_title,
+        organisation=profile.organisation,
+        start_year=2015 + index % 8,
+    )
+    profile.entries.create(
+        kind="education",
+        title="Bestuurskunde",
+        organisation="Universiteit Leiden",
+        start_year=2008,
+        end_year=2012,
+    )
     if is_civil_servant_email(email):
         do_grant_role(actor=None, user=user, role="civil_servant")
     return user, True
@@ -90,7 +171,12 @@ def core_demo_data(progress):
         Theme.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     progress(1)
     for index, (role, email, password) in enumerate(DEMO_LOGINS):
-        first = {"platform administrator": "Beheer", "civil servant": "Amira", "citizen": "Bas", "professional": "Petra"}[role]
+        first = {
+            "platform administrator": "Beheer",
+            "civil servant": "Amira",
+            "citizen": "Bas",
+            "professional": "Petra",
+        }[role]
         user, created = _ensure_user(email, first, "Demo", password, index)
         if created and role == "platform administrator":
             do_grant_role(actor=None, user=user, role="platform_admin")
@@ -168,7 +254,9 @@ def face_demo_data(progress):
         if profile.avatar or index % 4 == 3:  # some people keep no picture, as in real life
             continue
         user = profile.user
-        data = initials_avatar(user.first_name or "?", user.last_name or "", AVATAR_TONES[user.pk % len(AVATAR_TONES)])
+        data = initials_avatar(
+            user.first_name or "?", user.last_name or "", AVATAR_TONES[user.pk % len(AVATAR_TONES)]
+        )
         profile.avatar.save(f"avatar-{user.pk}.png", ContentFile(data), save=False)
         Profile.objects.filter(pk=profile.pk).update(avatar=profile.avatar.name)
     progress(1)
@@ -211,8 +299,12 @@ def _demo_conversations():
     from doeplein.discussion.models import Message
     from doeplein.spaces.models import Membership, Space
 
-    for space in Space.objects.filter(visibility__in=["public", "logged_in"], is_archived=False).order_by("pk")[:12]:
-        members = [m.user for m in Membership.objects.filter(space=space).select_related("user").order_by("pk")[:4]]
+    for space in Space.objects.filter(visibility__in=["public", "logged_in"], is_archived=False).order_by(
+        "pk"
+    )[:12]:
+        members = [
+            m.user for m in Membership.objects.filter(space=space).select_related("user").order_by("pk")[:4]
+        ]
         if len(members) < 2:
             continue
         room = get_or_create_room(space=space, title=space.name)

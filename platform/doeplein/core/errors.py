@@ -37,7 +37,9 @@ def service_errors():
 
 
 def service_unavailable(request, exception=None):
-    response = error_response(request, 503, _("Part of the site is briefly unavailable. Please try again in a moment."))
+    response = error_response(
+        request, 503, _("Part of the site is briefly unavailable. Please try again in a moment.")
+    )
     response["Retry-After"] = "10"
     return response
 

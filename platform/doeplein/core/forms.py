@@ -22,6 +22,8 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
                 continue  # not a number: Django itself answers invalid_pk_value
             if not MIN_ID <= number <= MAX_ID:
                 raise ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(item)[:30]}
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:30]},
                 )
         return super()._check_values(value)

@@ -73,7 +73,11 @@ def absolute(url):
     from urllib.parse import urlsplit
 
     parts = urlsplit(str(url))
-    path = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    path = (
+        parts.path
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
     return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
 
 

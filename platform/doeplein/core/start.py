@@ -95,7 +95,9 @@ def start_context(request):
         .order_by("-created_at")[:20]
     )
     now = timezone.now()
-    open_invitations = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+    open_invitations = Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
     # Invitations addressed to this person: they may see the space's name (the invitation says it).
     invitations_for_me = list(open_invitations.filter(user=user).select_related("space", "invited_by")[:10])
     news = []

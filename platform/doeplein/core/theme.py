@@ -10,7 +10,18 @@ from django.views.decorators.http import require_GET
 from doeplein.core.context_processors import site_settings
 
 # How far each step of a scale is mixed towards white (positive) or black (negative); 500 is the colour.
-SCALE = {50: 0.96, 100: 0.9, 200: 0.8, 300: 0.6, 400: 0.2, 500: 0.0, 600: -0.25, 700: -0.45, 800: -0.6, 900: -0.7}
+SCALE = {
+    50: 0.96,
+    100: 0.9,
+    200: 0.8,
+    300: 0.6,
+    400: 0.2,
+    500: 0.0,
+    600: -0.25,
+    700: -0.45,
+    800: -0.6,
+    900: -0.7,
+}
 # The example theme's palettes that carry its identity: violet for accents and actions, blue for links.
 PRIMARY_SCALES = ("violet", "blauw")
 DEFAULT_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'

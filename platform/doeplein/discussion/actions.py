@@ -69,7 +69,10 @@ def broadcast_message(message, kind="message", reactions=None):
 
 
 def broadcast_room(room, frame, moderators_only=False):
-    send_event_on_commit(room_group(room.pk), {"kind": "room", "public": None if moderators_only else frame, "moderator": frame})
+    send_event_on_commit(
+        room_group(room.pk),
+        {"kind": "room", "public": None if moderators_only else frame, "moderator": frame},
+    )
 
 
 # --- Room -------------------------------------------------------------------------------------------
@@ -85,7 +88,10 @@ def get_or_create_room(*, space, target=None, title=None):
         try:
             with transaction.atomic():
                 room = Room.objects.create(
-                    space=space, target_type=target_type, target_id=target_id, title=(title or str(target or space))[:200]
+                    space=space,
+                    target_type=target_type,
+                    target_id=target_id,
+                    title=(title or str(target or space))[:200],
                 )
         except IntegrityError:
             room = Room.objects.get(space=space, target_type=target_type, target_id=target_id)
@@ -114,7 +120,11 @@ def room_access(user, room):
     active sanctions (from the registered sanctions reader) and the room's state."""
     from doeplein.access import space_decisions
 
-    state = Room.objects.filter(pk=room.pk).values("space_id", "is_locked", "slow_mode_seconds", "last_seq").first()
+    state = (
+        Room.objects.filter(pk=room.pk)
+        .values("space_id", "is_locked", "slow_mode_seconds", "last_seq")
+        .first()
+    )
     if state is None:
         return RoomAccess(False, False, False, False, None, False, None, False, 0, 0)
     decisions = space_decisions(user, state["space_id"])
@@ -141,23 +151,36 @@ def check_can_post(user, room, access=None, *, new_message=True):
     if not access.view:
         check(user, "view", room.space)  # raises the right 404 or 403
     if access.banned:
-        raise DiscussionError(_("You are banned from this discussion."), code="banned", status=403, until=access.ban_until)
+        raise DiscussionError(
+            _("You are banned from this discussion."), code="banned", status=403, until=access.ban_until
+        )
     if access.muted:
-        raise DiscussionError(_("You are muted in this discussion."), code="muted", status=403, until=access.mute_until)
+        raise DiscussionError(
+            _("You are muted in this discussion."), code="muted", status=403, until=access.mute_until
+        )
     if not access.contribute:
-        raise DiscussionError(_("You may read this discussion, not write in it."), code="read_only", status=403)
+        raise DiscussionError(
+            _("You may read this discussion, not write in it."), code="read_only", status=403
+        )
     moderator = access.moderate
     room.is_locked, room.slow_mode_seconds = access.locked, access.slow_mode_seconds
     if room.is_locked and not moderator:
         raise DiscussionError(_("This discussion is locked."), code="locked", status=403)
     if new_message and room.slow_mode_seconds and not moderator:
-        last = Message.objects.filter(room=room, author=user).order_by("-seq").values_list("created_at", flat=True).first()
+        last = (
+            Message.objects.filter(room=room, author=user)
+            .order_by("-seq")
+            .values_list("created_at", flat=True)
+            .first()
+        )
         if last:
             until = last + timedelta(seconds=room.slow_mode_seconds)
             if until > timezone.now():
                 raise DiscussionError(
                     _("Slow mode: one message every %(n)d seconds.") % {"n": room.slow_mode_seconds},
-                    code="slow_mode", status=429, until=until,
+                    code="slow_mode",
+                    status=429,
+                    until=until,
                 )
     return moderator
 
@@ -202,8 +225,14 @@ def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), 
     """Store a message with the room's next sequence number, then broadcast it. Returns (message, created).
     ``access``: a :func:`room_access` the caller has just read (the consumer reads one per frame)."""
     if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
-        raise DiscussionError(_("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id")
-    existing = Message.objects.filter(room=room, author=user, client_id=client_id).first() if user.is_authenticated else None
+        raise DiscussionError(
+            _("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id"
+        )
+    existing = (
+        Message.objects.filter(room=room, author=user, client_id=client_id).first()
+        if user.is_authenticated
+        else None
+    )
     if existing is not None:
         return existing, False  # a retried send: stored once, acknowledged again
     body = clean_body(body)
@@ -222,7 +251,8 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
     # One statement takes the next number and holds the row lock until commit: strictly increasing.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk]
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            [room.pk],
         )
         seq = cursor.fetchone()[0]
     room.last_seq = seq
@@ -232,7 +262,12 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
         if parent is None:
             raise DiscussionError(_("The message you reply to does not exist."), code="bad_reply", status=404)
     message = Message.objects.create(
-        room=room, seq=seq, author=user, client_id=client_id, body=body, reply_to=parent,
+        room=room,
+        seq=seq,
+        author=user,
+        client_id=client_id,
+        body=body,
+        reply_to=parent,
         state=Message.State.HELD if held else Message.State.VISIBLE,
     )
     if not ReadMarker.objects.filter(room=room, user=user).update(last_read_seq=seq):
@@ -249,7 +284,9 @@ def _store_message(user, room, body, client_id, reply_to, mentions, held):
 def _mention(message, user_ids):
     from doeplein.accounts.models import User
 
-    ids = {int(i) for i in user_ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19} - {message.author_id}
+    ids = {int(i) for i in user_ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19} - {
+        message.author_id
+    }
     if not ids:
         return
     room = message.room
@@ -260,7 +297,8 @@ def _mention(message, user_ids):
         do_notify(
             recipient=person,
             verb="discussion.mentioned",
-            message=_("%(name)s mentioned you in %(room)s.") % {"name": message.author.display_name, "room": room.title},
+            message=_("%(name)s mentioned you in %(room)s.")
+            % {"name": message.author.display_name, "room": room.title},
             url=room.get_absolute_url() + f"#m{message.seq}",
         )
 
@@ -321,11 +359,14 @@ def do_delete_message(*, user, message):
 def do_react(*, user, message, emoji, add=True):
     if emoji not in ALLOWED_REACTIONS:
         raise DiscussionError(
-            _("Choose one of these reactions: %(list)s") % {"list": " ".join(ALLOWED_REACTIONS)}, code="bad_reaction"
+            _("Choose one of these reactions: %(list)s") % {"list": " ".join(ALLOWED_REACTIONS)},
+            code="bad_reaction",
         )
     check(user, "view", message.room.space)
     if not can(user, "contribute", message.room.space):
-        raise DiscussionError(_("You may read this discussion, not write in it."), code="read_only", status=403)
+        raise DiscussionError(
+            _("You may read this discussion, not write in it."), code="read_only", status=403
+        )
     if message.state != Message.State.VISIBLE:
         raise DiscussionError(_("You cannot react to this message."), code="not_visible", status=409)
     if add:

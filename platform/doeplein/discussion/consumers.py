@@ -164,7 +164,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(presence.HEARTBEAT)
             try:
-                await database_sync_to_async(presence.refresh, thread_sensitive=False)(self.room.pk, self.presence_key)
+                await database_sync_to_async(presence.refresh, thread_sensitive=False)(
+                    self.room.pk, self.presence_key
+                )
             except Exception:
                 logger.exception("presence heartbeat failed")
 
@@ -191,7 +193,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return None
 
     def _wanted_groups(self):
-        groups = {actions.room_group(self.room.pk)} | {access_space_group(space_id) for space_id in self.chain}
+        groups = {actions.room_group(self.room.pk)} | {
+            access_space_group(space_id) for space_id in self.chain
+        }
         if self.user.is_authenticated:
             groups.add(access_group(self.user.pk))
         return groups
@@ -224,7 +228,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return await database_sync_to_async(self._read_access, thread_sensitive=False)(chain)
 
     async def _cut_off(self):
-        await self._send({"type": "error", "code": "access_revoked", "message": _("You no longer have access to this discussion.")})
+        await self._send(
+            {
+                "type": "error",
+                "code": "access_revoked",
+                "message": _("You no longer have access to this discussion."),
+            }
+        )
         await self._close(CLOSE_FORBIDDEN)
 
     # --- frames in ---------------------------------------------------------------------------------
@@ -238,7 +248,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raw = frames.load(text_data, max_bytes=settings.DISCUSSION_MAX_FRAME_BYTES)
             frame_type = registry.frames.get(raw["type"])
             if frame_type is None:
-                raise FrameError("unknown_type", _("Unknown frame type %(type)s.") % {"type": frames.printable(raw["type"])})
+                raise FrameError(
+                    "unknown_type",
+                    _("Unknown frame type %(type)s.") % {"type": frames.printable(raw["type"])},
+                )
             if not await self._recheck():
                 return await self._cut_off()
             if not frame_type.anonymous and not self.user.is_authenticated:
@@ -273,7 +286,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         message = await database_sync_to_async(
             Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first
         )()
-        if message is None or (message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk):
+        if message is None or (
+            message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk
+        ):
             raise FrameError("not_found", _("No message %(seq)d in this room.") % {"seq": seq})
         return message
 
@@ -309,8 +324,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _broadcast_presence(self, users):
         await self.channel_layer.group_send(
             actions.room_group(self.room.pk),
-            {"type": "live.event", "event": {"kind": "room", "public": {"type": "presence", "room": self.room.pk,
-                                                                         "online": users}, "moderator": None}},
+            {
+                "type": "live.event",
+                "event": {
+                    "kind": "room",
+                    "public": {"type": "presence", "room": self.room.pk, "online": users},
+                    "moderator": None,
+                },
+            },
         )
 
     async def _send(self, frame):
@@ -322,22 +343,39 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send(frame)
 
     async def _server_error(self, error_id, ref=None):
-        await self._error("server_error", _("Something went wrong; nothing was changed (error %(id)s).") % {"id": error_id},
-                          id=error_id, ref=ref)
+        await self._error(
+            "server_error",
+            _("Something went wrong; nothing was changed (error %(id)s).") % {"id": error_id},
+            id=error_id,
+            ref=ref,
+        )
 
     # --- helpers (database) ------------------------------------------------------------------------
     @database_sync_to_async
     def welcome(self):
         from .selectors import unread_count
 
-        pinned = Message.objects.filter(room=self.room, pinned=True, state=Message.State.VISIBLE).values_list("seq", flat=True)
+        pinned = Message.objects.filter(room=self.room, pinned=True, state=Message.State.VISIBLE).values_list(
+            "seq", flat=True
+        )
         return {
             "type": "welcome",
-            "room": {"id": self.room.pk, "title": self.room.title, "last_seq": self.room.last_seq,
-                     "locked": self.room.is_locked, "slow_mode_seconds": self.room.slow_mode_seconds,
-                     "pinned": list(pinned)},
-            "you": {"id": self.user.pk, "name": self.user.display_name, "moderator": self.moderator,
-                    "may_write": self._may_write()} if self.user.is_authenticated else None,
+            "room": {
+                "id": self.room.pk,
+                "title": self.room.title,
+                "last_seq": self.room.last_seq,
+                "locked": self.room.is_locked,
+                "slow_mode_seconds": self.room.slow_mode_seconds,
+                "pinned": list(pinned),
+            },
+            "you": {
+                "id": self.user.pk,
+                "name": self.user.display_name,
+                "moderator": self.moderator,
+                "may_write": self._may_write(),
+            }
+            if self.user.is_authenticated
+            else None,
             "unread": unread_count(user=self.user, room=self.room),
             "online": presence.online(self.room.pk),
             "max_length": actions.max_length(),
@@ -355,8 +393,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         from .selectors import messages_for
         from .serializers import message_frame
 
-        return [message_frame(m, for_moderator=self.moderator) for m in
-                messages_for(user=self.user, room=self.room, moderator=self.moderator, **kwargs)]
+        return [
+            message_frame(m, for_moderator=self.moderator)
+            for m in messages_for(user=self.user, room=self.room, moderator=self.moderator, **kwargs)
+        ]
 
     async def send_messages(self, after):
         """Catch up after a reconnect: everything after ``after``, in order, in batches."""
@@ -380,8 +420,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
 async def on_hello(conn, frame: frames.Hello):
     """Start or resume: send the room's state, then every message after ``last_seq``."""
     if frame.last_seq is not None and frame.last_seq > conn.room.last_seq:
-        raise FrameError("bad_seq", _("last_seq %(seq)d is ahead of this room (%(last)d).") % {
-            "seq": frame.last_seq, "last": conn.room.last_seq})
+        raise FrameError(
+            "bad_seq",
+            _("last_seq %(seq)d is ahead of this room (%(last)d).")
+            % {"seq": frame.last_seq, "last": conn.room.last_seq},
+        )
     await conn.send_frame(await conn.welcome())
     if frame.last_seq is not None:
         await conn.send_messages(after=frame.last_seq)
@@ -390,8 +433,14 @@ async def on_hello(conn, frame: frames.Hello):
 async def on_history(conn, frame: frames.History):
     before = frame.before if frame.before is not None else conn.room.last_seq + 1
     messages = await conn.messages(before=before, limit=min(frame.limit, HISTORY_LIMIT))
-    await conn.send_frame({"type": "history", "before": before, "messages": messages,
-                           "has_more": bool(messages) and messages[0]["seq"] > 1})
+    await conn.send_frame(
+        {
+            "type": "history",
+            "before": before,
+            "messages": messages,
+            "has_more": bool(messages) and messages[0]["seq"] > 1,
+        }
+    )
 
 
 async def on_send(conn, frame: frames.Send):
@@ -399,11 +448,23 @@ async def on_send(conn, frame: frames.Send):
     # shared database thread, so that one room's writes do not queue behind every other room's.
     # The row lock on the room keeps the sequence strict.
     message, created = await database_sync_to_async(actions.do_send_message, thread_sensitive=False)(
-        user=conn.user, room=conn.room, body=frame.body, client_id=frame.client_id, reply_to=frame.reply_to,
-        mentions=frame.mentions, access=conn.access,
+        user=conn.user,
+        room=conn.room,
+        body=frame.body,
+        client_id=frame.client_id,
+        reply_to=frame.reply_to,
+        mentions=frame.mentions,
+        access=conn.access,
     )
-    await conn.send_frame({"type": "ack", "client_id": frame.client_id, "seq": message.seq, "state": message.state,
-                           "duplicate": not created})
+    await conn.send_frame(
+        {
+            "type": "ack",
+            "client_id": frame.client_id,
+            "seq": message.seq,
+            "state": message.state,
+            "duplicate": not created,
+        }
+    )
 
 
 async def on_edit(conn, frame: frames.Edit):
@@ -433,9 +494,15 @@ async def on_typing(conn, frame: frames.Typing):
         raise FrameError("read_only", _("You may read this discussion, not write in it."))
     await conn.channel_layer.group_send(
         actions.room_group(conn.room.pk),
-        {"type": "live.event", "event": {"kind": "room", "public": {
-            "type": "typing", "user": {"id": conn.user.pk, "name": conn.user.display_name}}, "moderator": None,
-            "except_channel": conn.channel_name}},
+        {
+            "type": "live.event",
+            "event": {
+                "kind": "room",
+                "public": {"type": "typing", "user": {"id": conn.user.pk, "name": conn.user.display_name}},
+                "moderator": None,
+                "except_channel": conn.channel_name,
+            },
+        },
     )
 
 
@@ -455,4 +522,3 @@ def register_core_frames(target=registry):
     """Called once, from DiscussionConfig.ready()."""
     for name, (model, handle, anonymous) in CORE_HANDLERS.items():
         target.register_frame(FrameType(name=name, model=model, handle=handle, anonymous=anonymous))
-

@@ -87,11 +87,20 @@ def _client_id(value: Any) -> Any:
     return _no_surrogates_or_controls(value, single_line=True, code="bad_client_id")
 
 
-Body = Annotated[str, BeforeValidator(_body_is_text), AfterValidator(_body),
-                 Field(description="plain text, 1 to `DISCUSSION_MAX_MESSAGE_LENGTH` characters after trimming")]
+Body = Annotated[
+    str,
+    BeforeValidator(_body_is_text),
+    AfterValidator(_body),
+    Field(description="plain text, 1 to `DISCUSSION_MAX_MESSAGE_LENGTH` characters after trimming"),
+]
 ClientId = Annotated[str, BeforeValidator(_client_id), Field(description="1–64 characters, one line")]
-Reason = Annotated[str, BeforeValidator(_null_is_empty), Field(max_length=MAX_REASON), AfterValidator(_text),
-                   Field(description="text (null counts as empty)")]
+Reason = Annotated[
+    str,
+    BeforeValidator(_null_is_empty),
+    Field(max_length=MAX_REASON),
+    AfterValidator(_text),
+    Field(description="text (null counts as empty)"),
+]
 Seq = Annotated[int, Field(ge=1, le=MAX_ID, description="a message's `seq` in this room")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -121,9 +130,9 @@ class Send(Frame):
     client_id: ClientId
     body: Body
     reply_to: Seq | None = None
-    mentions: list[Annotated[int, Field(ge=1, le=MAX_ID)] | Annotated[str, Field(max_length=20), AfterValidator(_line)]] = Field(
-        default_factory=list, max_length=MAX_MENTIONS, description="user ids to notify"
-    )
+    mentions: list[
+        Annotated[int, Field(ge=1, le=MAX_ID)] | Annotated[str, Field(max_length=20), AfterValidator(_line)]
+    ] = Field(default_factory=list, max_length=MAX_MENTIONS, description="user ids to notify")
 
 
 class Edit(Frame):
@@ -220,7 +229,9 @@ def refusal_message(code: str, name: str) -> str:
     if code == "empty":
         return _("A message needs text.")
     if code == "too_long":
-        return _("A message can be at most %(n)d characters long.") % {"n": settings.DISCUSSION_MAX_MESSAGE_LENGTH}
+        return _("A message can be at most %(n)d characters long.") % {
+            "n": settings.DISCUSSION_MAX_MESSAGE_LENGTH
+        }
     if code == "bad_client_id":
         return _("Every message needs a client_id of 1 to 64 characters.")
     if code == "bad_reaction":
@@ -236,7 +247,12 @@ def safe_ref(frame: Any) -> str | None:
         return None
     for key in ("client_id", "ref"):
         value = frame.get(key)
-        if isinstance(value, str) and 0 < len(value) <= 64 and not SURROGATE.search(value) and not CONTROL.search(value):
+        if (
+            isinstance(value, str)
+            and 0 < len(value) <= 64
+            and not SURROGATE.search(value)
+            and not CONTROL.search(value)
+        ):
             return value
     return None
 
@@ -327,8 +343,10 @@ def write_protocol_tables(path=None):
     text = path.read_text(encoding="utf-8")
     head, rest = text.split(TABLES_START, 1)
     _old, tail = rest.split(TABLES_END, 1)
-    path.write_text(f"{head}{TABLES_START}\n{protocol_tables(registry.frames.values())}\n{TABLES_END}{tail}",
-                    encoding="utf-8")
+    path.write_text(
+        f"{head}{TABLES_START}\n{protocol_tables(registry.frames.values())}\n{TABLES_END}{tail}",
+        encoding="utf-8",
+    )
 
 
 __all__ = ["CORE_FRAMES", "Frame", "FrameError", "load", "protocol_tables", "too_deep", "validate"]

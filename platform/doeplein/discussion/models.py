@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 class Room(models.Model):
     """A discussion. Who may read and write is the gate's answer for ``space``."""
 
-    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("space"))
+    space = models.ForeignKey(
+        "spaces.Space", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("space")
+    )
     # The item a plugin attached the room to (a blog post, a file); empty for the space's own room.
-    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     title = models.CharField(_("title"), max_length=200)
@@ -50,10 +54,14 @@ class Message(models.Model):
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveBigIntegerField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     client_id = models.CharField(max_length=64)
     body = models.TextField(max_length=20_000)
-    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE, db_index=True)
     hidden_reason = models.CharField(max_length=500, blank=True)
     pinned = models.BooleanField(default=False)

@@ -63,8 +63,10 @@ def room_list(*, user, space=None):
 
 def messages_for(*, user, room, after=None, before=None, limit=PAGE, moderator=False):
     """Messages in sequence order. ``after``: catch up after a reconnect; ``before``: page backwards."""
-    qs = Message.objects.filter(room=room).select_related("author", "reply_to").prefetch_related(
-        Prefetch("reactions", queryset=Reaction.objects.only("message_id", "emoji"))
+    qs = (
+        Message.objects.filter(room=room)
+        .select_related("author", "reply_to")
+        .prefetch_related(Prefetch("reactions", queryset=Reaction.objects.only("message_id", "emoji")))
     )
     if not moderator:
         # Held messages are for moderators and their author only.
@@ -79,9 +81,13 @@ def messages_for(*, user, room, after=None, before=None, limit=PAGE, moderator=F
 def unread_count(*, user, room):
     if not user.is_authenticated:
         return 0
-    marker = ReadMarker.objects.filter(room=room, user=user).values_list("last_read_seq", flat=True).first() or 0
+    marker = (
+        ReadMarker.objects.filter(room=room, user=user).values_list("last_read_seq", flat=True).first() or 0
+    )
     return (
-        Message.objects.filter(room=room, seq__gt=marker, state=Message.State.VISIBLE).exclude(author=user).count()
+        Message.objects.filter(room=room, seq__gt=marker, state=Message.State.VISIBLE)
+        .exclude(author=user)
+        .count()
     )
 
 
@@ -105,4 +111,13 @@ def unread_counts(*, user, rooms):
     return dict(rows)
 
 
-__all__ = ["Banned", "room_by_id", "room_verdict", "space_chain", "room_list", "messages_for", "unread_count", "unread_counts"]
+__all__ = [
+    "Banned",
+    "room_by_id",
+    "room_verdict",
+    "space_chain",
+    "room_list",
+    "messages_for",
+    "unread_count",
+    "unread_counts",
+]

@@ -50,13 +50,19 @@ def _context(request, room, before=None):
 
         # Read before the page marks everything read: the "new messages" divider goes after it.
         last_read_seq = (
-            ReadMarker.objects.filter(room=room, user=request.user).values_list("last_read_seq", flat=True).first() or 0
+            ReadMarker.objects.filter(room=room, user=request.user)
+            .values_list("last_read_seq", flat=True)
+            .first()
+            or 0
         )
         mentioned = set(
-            Mention.objects.filter(user=request.user, message__in=[m.pk for m in items]).values_list("message_id", flat=True)
+            Mention.objects.filter(user=request.user, message__in=[m.pk for m in items]).values_list(
+                "message_id", flat=True
+            )
         )
     first_new = next(
-        (m.seq for m in items if last_read_seq and m.seq > last_read_seq and m.author_id != request.user.pk), None
+        (m.seq for m in items if last_read_seq and m.seq > last_read_seq and m.author_id != request.user.pk),
+        None,
     )
     for item in items:
         item.mentions_me = item.pk in mentioned
@@ -144,7 +150,9 @@ def _run(request, fn, success, **kwargs):
         fn(**kwargs)
     except ActionError as exc:
         until = getattr(exc, "until", None)
-        text = exc.message + (" " + _("Until %(when)s.") % {"when": until.strftime("%H:%M:%S")} if until else "")
+        text = exc.message + (
+            " " + _("Until %(when)s.") % {"when": until.strftime("%H:%M:%S")} if until else ""
+        )
         flash.error(request, text)
         return False
     if success:
@@ -158,8 +166,14 @@ def post(request, room_id):
     room = room_by_id(user=request.user, room_id=room_id)
     reply_to = request.POST.get("reply_to") or None
     ok = _run(
-        request, actions.do_send_message, None, user=request.user, room=room, body=request.POST.get("body", ""),
-        client_id=request.POST.get("client_id", ""), reply_to=_number(reply_to),
+        request,
+        actions.do_send_message,
+        None,
+        user=request.user,
+        room=room,
+        body=request.POST.get("body", ""),
+        client_id=request.POST.get("client_id", ""),
+        reply_to=_number(reply_to),
     )
     if not ok:
         # Keep what they wrote: nothing typed is lost on a refusal.
@@ -187,10 +201,26 @@ def message_action(request, room_id, seq, verb):
     message = _message(request, room, seq)
     user = request.user
     own = {
-        "edit": (actions.do_edit_message, {"user": user, "message": message, "body": request.POST.get("body", "")}, _("Saved.")),
-        "delete": (actions.do_delete_message, {"user": user, "message": message}, _("Your message was deleted.")),
-        "react": (actions.do_react, {"user": user, "message": message, "emoji": request.POST.get("emoji", ""),
-                                      "add": request.POST.get("remove") != "1"}, None),
+        "edit": (
+            actions.do_edit_message,
+            {"user": user, "message": message, "body": request.POST.get("body", "")},
+            _("Saved."),
+        ),
+        "delete": (
+            actions.do_delete_message,
+            {"user": user, "message": message},
+            _("Your message was deleted."),
+        ),
+        "react": (
+            actions.do_react,
+            {
+                "user": user,
+                "message": message,
+                "emoji": request.POST.get("emoji", ""),
+                "add": request.POST.get("remove") != "1",
+            },
+            None,
+        ),
     }
     if verb in own:
         fn, kwargs, success = own[verb]

@@ -56,7 +56,9 @@ def search_sources():
         SearchSource(
             key="message",
             label=_("Discussion messages"),
-            queryset=lambda: Message.objects.filter(state=Message.State.VISIBLE).select_related("room").order_by("pk"),
+            queryset=lambda: (
+                Message.objects.filter(state=Message.State.VISIBLE).select_related("room").order_by("pk")
+            ),
             documents=_message_documents,
             # A renamed room's messages keep their old heading until the next rebuild: re-indexing every
             # message of a room on each room save (locking, slow mode) would cost more than it gives.

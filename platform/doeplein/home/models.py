@@ -47,7 +47,11 @@ class StatementPage(Page):
     body = RichTextField(_("text"), features=["bold", "italic", "link", "ol", "ul", "h2", "h3", "h4"])
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("last_reviewed")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+    ]
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     template = "home/statement_page.html"
@@ -60,7 +64,9 @@ class StatementPage(Page):
 class HomePage(Page):
     """The site's front page: an introduction, then what plugins add to it."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h2", "h3"])
+    intro = RichTextField(
+        _("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h2", "h3"]
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     max_count = 1
@@ -89,10 +95,19 @@ class SiteSettings(BaseSiteSetting):
     site_name = models.CharField(_("site name"), max_length=100, default="Doeplein")
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("logo")
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
     )
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#154273", validators=[hex_colour])
-    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#ffb612", validators=[hex_colour])
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#154273", validators=[hex_colour]
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#ffb612", validators=[hex_colour]
+    )
     font_family = models.CharField(
         _("font"),
         max_length=200,
@@ -104,11 +119,19 @@ class SiteSettings(BaseSiteSetting):
     contact_phone = models.CharField(_("contact telephone number"), max_length=40, blank=True)
     contact_address = models.TextField(_("postal address"), blank=True, max_length=300)
     privacy_page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("privacy statement"),
     )
     accessibility_page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("accessibility statement"),
     )
 

@@ -28,8 +28,13 @@ MAX_SLOW_MODE_SECONDS = 3600
 def audit(*, actor, space, action, room=None, target_user=None, message=None, reason="", data=None):
     return AuditEntry.objects.create(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
-        space=space, room=room, action=action, target_user=target_user, message=message,
-        reason=(reason or "")[:500], data=data or {},
+        space=space,
+        room=room,
+        action=action,
+        target_user=target_user,
+        message=message,
+        reason=(reason or "")[:500],
+        data=data or {},
     )
 
 
@@ -38,7 +43,12 @@ def _moderate(actor, room):
 
 
 def room_state_frame(room):
-    return {"type": "room", "room": room.pk, "locked": room.is_locked, "slow_mode_seconds": room.slow_mode_seconds}
+    return {
+        "type": "room",
+        "room": room.pk,
+        "locked": room.is_locked,
+        "slow_mode_seconds": room.slow_mode_seconds,
+    }
 
 
 @transaction.atomic
@@ -49,8 +59,15 @@ def do_hide_message(*, actor, message, reason):
     message.state = Message.State.HIDDEN
     message.hidden_reason = reason.strip()[:500]
     message.save(update_fields=["state", "hidden_reason"])
-    audit(actor=actor, space=message.room.space, room=message.room, action="message.hidden",
-          target_user=message.author, message=message, reason=reason)
+    audit(
+        actor=actor,
+        space=message.room.space,
+        room=message.room,
+        action="message.hidden",
+        target_user=message.author,
+        message=message,
+        reason=reason,
+    )
     broadcast_message(message, kind="message_updated")
     return message
 
@@ -64,8 +81,14 @@ def do_unhide_message(*, actor, message):
     message.state = Message.State.VISIBLE
     message.hidden_reason = ""
     message.save(update_fields=["state", "hidden_reason"])
-    audit(actor=actor, space=message.room.space, room=message.room,
-          action="message.released" if was_held else "message.unhidden", target_user=message.author, message=message)
+    audit(
+        actor=actor,
+        space=message.room.space,
+        room=message.room,
+        action="message.released" if was_held else "message.unhidden",
+        target_user=message.author,
+        message=message,
+    )
     broadcast_message(message, kind="message" if was_held else "message_updated")
     return message
 
@@ -75,8 +98,13 @@ def do_pin_message(*, actor, message, pinned=True):
     _moderate(actor, message.room)
     message.pinned = pinned
     message.save(update_fields=["pinned"])
-    audit(actor=actor, space=message.room.space, room=message.room, action="message.pinned" if pinned else "message.unpinned",
-          message=message)
+    audit(
+        actor=actor,
+        space=message.room.space,
+        room=message.room,
+        action="message.pinned" if pinned else "message.unpinned",
+        message=message,
+    )
     broadcast_message(message, kind="message_updated")
     return message
 
@@ -86,7 +114,13 @@ def do_lock_room(*, actor, room, locked=True, reason=""):
     _moderate(actor, room)
     room.is_locked = locked
     room.save(update_fields=["is_locked"])
-    audit(actor=actor, space=room.space, room=room, action="room.locked" if locked else "room.unlocked", reason=reason)
+    audit(
+        actor=actor,
+        space=room.space,
+        room=room,
+        action="room.locked" if locked else "room.unlocked",
+        reason=reason,
+    )
     broadcast_room(room, room_state_frame(room))
     return room
 
@@ -138,9 +172,18 @@ def do_sanction(*, actor, room, user, kind, reason="", minutes=None):
     if kind == Sanction.Kind.MUTE and not minutes:
         raise DiscussionError(_("A mute needs a duration."), code="duration_required")
     until = _duration(minutes)
-    sanction = Sanction.objects.create(room=room, user=user, kind=kind, reason=reason[:500], until=until, created_by=actor)
-    audit(actor=actor, space=room.space, room=room, action=f"user.{kind}", target_user=user, reason=reason,
-          data={"until": until.isoformat() if until else None})
+    sanction = Sanction.objects.create(
+        room=room, user=user, kind=kind, reason=reason[:500], until=until, created_by=actor
+    )
+    audit(
+        actor=actor,
+        space=room.space,
+        room=room,
+        action=f"user.{kind}",
+        target_user=user,
+        reason=reason,
+        data={"until": until.isoformat() if until else None},
+    )
     # The person's open connections re-read their verdict at once (a ban closes them; a mute refuses sends).
     access_changed_on_commit(user_ids=[user.pk], reason=f"sanction.{kind}")
     return sanction
@@ -151,8 +194,13 @@ def do_lift_sanction(*, actor, sanction):
     _moderate(actor, sanction.room)
     sanction.lifted_at = timezone.now()
     sanction.save(update_fields=["lifted_at"])
-    audit(actor=actor, space=sanction.room.space, room=sanction.room, action=f"user.{sanction.kind}_lifted",
-          target_user=sanction.user)
+    audit(
+        actor=actor,
+        space=sanction.room.space,
+        room=sanction.room,
+        action=f"user.{sanction.kind}_lifted",
+        target_user=sanction.user,
+    )
     access_changed_on_commit(user_ids=[sanction.user_id], reason=f"sanction.{sanction.kind}_lifted")
     return sanction
 
@@ -199,9 +247,18 @@ def do_report_message(*, user, message, reason):
         with transaction.atomic():
             report = Report.objects.create(message=message, reporter=user, reason=reason[:500])
     except IntegrityError:
-        raise DiscussionError(_("You have already reported this message."), code="duplicate_report", status=409) from None
-    audit(actor=user, space=message.room.space, room=message.room, action="message.reported",
-          target_user=message.author, message=message, reason=reason)
+        raise DiscussionError(
+            _("You have already reported this message."), code="duplicate_report", status=409
+        ) from None
+    audit(
+        actor=user,
+        space=message.room.space,
+        room=message.room,
+        action="message.reported",
+        target_user=message.author,
+        message=message,
+        reason=reason,
+    )
     broadcast_room(message.room, report_frame(report), moderators_only=True)
     return report
 
@@ -218,22 +275,33 @@ def do_resolve_report(*, actor, report, resolution, reason="", minutes=60):
     message = report.message
     _moderate(actor, message.room)
     if report.status != Report.Status.OPEN:
-        raise DiscussionError(_("This report has already been resolved."), code="already_resolved", status=409)
+        raise DiscussionError(
+            _("This report has already been resolved."), code="already_resolved", status=409
+        )
     if resolution not in ("hidden", "kept", "sanctioned"):
         raise DiscussionError(_("Resolve as hidden, kept or sanctioned."), code="bad_value")
     why = reason or report.reason
     if resolution in ("hidden", "sanctioned") and message.state != Message.State.HIDDEN:
         do_hide_message(actor=actor, message=message, reason=why)
     if resolution == "sanctioned" and message.author:
-        do_sanction(actor=actor, room=message.room, user=message.author, kind="mute", reason=why, minutes=minutes)
+        do_sanction(
+            actor=actor, room=message.room, user=message.author, kind="mute", reason=why, minutes=minutes
+        )
     now = timezone.now()
     # Other open reports on the same message are resolved the same way.
     Report.objects.filter(message=message, status=Report.Status.OPEN).update(
         status=resolution, resolved_by=actor, resolved_at=now
     )
     report.refresh_from_db()
-    audit(actor=actor, space=message.room.space, room=message.room, action=f"report.{resolution}",
-          target_user=message.author, message=message, reason=reason)
+    audit(
+        actor=actor,
+        space=message.room.space,
+        room=message.room,
+        action=f"report.{resolution}",
+        target_user=message.author,
+        message=message,
+        reason=reason,
+    )
     broadcast_room(message.room, report_frame(report), moderators_only=True)
     return report
 
@@ -270,7 +338,9 @@ def check_words(user, room, body, moderator):
     for word, action in words:
         if re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", lowered):
             if action == "refuse":
-                raise DiscussionError(_("This message contains words that are not allowed here."), code="refused_word")
+                raise DiscussionError(
+                    _("This message contains words that are not allowed here."), code="refused_word"
+                )
             hold = True
     return hold
 
@@ -278,14 +348,23 @@ def check_words(user, room, body, moderator):
 def audit_held(message):
     """The discussion's stored-message listener: a held message goes into the audit log."""
     if message.state == Message.State.HELD:
-        audit(actor=None, space=message.room.space, room=message.room, action="message.held",
-              target_user=message.author, message=message, reason=_("Word filter"))
+        audit(
+            actor=None,
+            space=message.room.space,
+            room=message.room,
+            action="message.held",
+            target_user=message.author,
+            message=message,
+            reason=_("Word filter"),
+        )
 
 
 def keeps_text(message):
     """The discussion's text keeper: a message that was reported, hidden or held keeps its text in the
     revision history when its author deletes it, for the audit."""
-    return Report.objects.filter(message=message).exists() or AuditEntry.objects.filter(message=message).exists()
+    return (
+        Report.objects.filter(message=message).exists() or AuditEntry.objects.filter(message=message).exists()
+    )
 
 
 def _drop_cached_filters():
@@ -303,7 +382,9 @@ def do_add_word_filter(*, actor, space, word, action):
     if action not in WordFilter.Action.values:
         raise DiscussionError(_("A filter holds or refuses."), code="bad_value")
     _drop_cached_filters()
-    entry, _created = WordFilter.objects.update_or_create(space=space, word=word.lower(), defaults={"action": action, "created_by": actor})
+    entry, _created = WordFilter.objects.update_or_create(
+        space=space, word=word.lower(), defaults={"action": action, "created_by": actor}
+    )
     audit(actor=actor, space=space, action="filter.added", data={"word": entry.word, "action": action})
     return entry
 

@@ -68,8 +68,9 @@ class SlowMode(Frame):
 class SanctionFrame(Frame):
     field_codes: ClassVar[dict[str, str]] = {"minutes": "bad_value"}
     user: Id = Field(description="the person's id")
-    minutes: int | None = Field(None, ge=0, le=MAX_SANCTION_MINUTES,
-                                description="null or 0: no end (a mute needs a duration)")
+    minutes: int | None = Field(
+        None, ge=0, le=MAX_SANCTION_MINUTES, description="null or 0: no end (a mute needs a duration)"
+    )
     reason: Reason = ""
 
 
@@ -118,7 +119,9 @@ async def on_pin(conn, frame: Pin):
 
 
 async def on_lock(conn, frame: Lock):
-    await conn.run(actions.do_lock_room, actor=conn.user, room=conn.room, locked=frame.locked, reason=frame.reason)
+    await conn.run(
+        actions.do_lock_room, actor=conn.user, room=conn.room, locked=frame.locked, reason=frame.reason
+    )
 
 
 async def on_slow_mode(conn, frame: SlowMode):
@@ -135,8 +138,15 @@ async def _sanction(conn, frame, kind):
     target = await conn.run(_person, user_id=frame.user)
     if target is None:
         raise FrameError("not_found", _("No such person."))
-    await conn.run(actions.do_sanction, actor=conn.user, room=conn.room, user=target, kind=kind,
-                   reason=frame.reason, minutes=frame.minutes)
+    await conn.run(
+        actions.do_sanction,
+        actor=conn.user,
+        room=conn.room,
+        user=target,
+        kind=kind,
+        reason=frame.reason,
+        minutes=frame.minutes,
+    )
     await conn.send_frame({"type": "done", "action": kind, "user": frame.user})
 
 
@@ -156,8 +166,13 @@ async def on_resolve(conn, frame: Resolve):
     report = await conn.run(_report_in, room=conn.room, report_id=frame.report)
     if report is None:
         raise FrameError("not_found", _("No such report in this room."))
-    await conn.run(actions.do_resolve_report, actor=conn.user, report=report, resolution=frame.resolution,
-                   reason=frame.reason)
+    await conn.run(
+        actions.do_resolve_report,
+        actor=conn.user,
+        report=report,
+        resolution=frame.resolution,
+        reason=frame.reason,
+    )
 
 
 def _queue(user, room):
@@ -167,7 +182,9 @@ def _queue(user, room):
 
 
 async def on_reports(conn, frame: Reports):
-    await conn.send_frame({"type": "reports", "reports": await conn.run(_queue, user=conn.user, room=conn.room)})
+    await conn.send_frame(
+        {"type": "reports", "reports": await conn.run(_queue, user=conn.user, room=conn.room)}
+    )
 
 
 FRAMES = (
@@ -190,31 +207,41 @@ class SanctionForm(forms.Form):
 
     user = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     kind = forms.ChoiceField(choices=Sanction.Kind.choices)
-    minutes = forms.IntegerField(required=False, min_value=0, max_value=MAX_SANCTION_MINUTES,
-                                 label=gettext_lazy("Duration (minutes)"))
+    minutes = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_SANCTION_MINUTES, label=gettext_lazy("Duration (minutes)")
+    )
     reason = forms.CharField(required=False, max_length=MAX_REASON)
 
 
 class SlowModeForm(forms.Form):
-    seconds = forms.IntegerField(min_value=0, max_value=MAX_SLOW_MODE_SECONDS,
-                                 label=gettext_lazy("Slow mode (seconds)"))
+    seconds = forms.IntegerField(
+        min_value=0, max_value=MAX_SLOW_MODE_SECONDS, label=gettext_lazy("Slow mode (seconds)")
+    )
 
 
 def form_error(form):
     """A form's errors as one refusal (the room page shows it as a message)."""
-    text = " ".join(f"{form.fields[name].label or name}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
-                    for name, errors in form.errors.items())
+    text = " ".join(
+        f"{form.fields[name].label or name}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
     return ActionError(text, code="bad_value")
 
 
 def prepare_report(request, room, message):
-    return actions.do_report_message, {"user": request.user, "message": message, "reason": request.POST.get("reason", "")}, \
-        _("Thank you; the moderators will look at it.")
+    return (
+        actions.do_report_message,
+        {"user": request.user, "message": message, "reason": request.POST.get("reason", "")},
+        _("Thank you; the moderators will look at it."),
+    )
 
 
 def prepare_hide(request, room, message):
-    return actions.do_hide_message, {"actor": request.user, "message": message, "reason": request.POST.get("reason", "")}, \
-        _("Message hidden.")
+    return (
+        actions.do_hide_message,
+        {"actor": request.user, "message": message, "reason": request.POST.get("reason", "")},
+        _("Message hidden."),
+    )
 
 
 def prepare_unhide(request, room, message):
@@ -222,21 +249,35 @@ def prepare_unhide(request, room, message):
 
 
 def prepare_pin(request, room, message):
-    return actions.do_pin_message, {"actor": request.user, "message": message,
-                                    "pinned": request.POST.get("pinned") != "0"}, None
+    return (
+        actions.do_pin_message,
+        {"actor": request.user, "message": message, "pinned": request.POST.get("pinned") != "0"},
+        None,
+    )
 
 
 def prepare_lock(request, room, message):
-    return actions.do_lock_room, {"actor": request.user, "room": room, "locked": request.POST.get("locked") != "0",
-                                  "reason": request.POST.get("reason", "")}, _("Saved.")
+    return (
+        actions.do_lock_room,
+        {
+            "actor": request.user,
+            "room": room,
+            "locked": request.POST.get("locked") != "0",
+            "reason": request.POST.get("reason", ""),
+        },
+        _("Saved."),
+    )
 
 
 def prepare_slow_mode(request, room, message):
     form = SlowModeForm(request.POST)
     if not form.is_valid():
         raise form_error(form)
-    return actions.do_set_slow_mode, {"actor": request.user, "room": room, "seconds": form.cleaned_data["seconds"]}, \
-        _("Saved.")
+    return (
+        actions.do_set_slow_mode,
+        {"actor": request.user, "room": room, "seconds": form.cleaned_data["seconds"]},
+        _("Saved."),
+    )
 
 
 def prepare_sanction(request, room, message):
@@ -248,9 +289,18 @@ def prepare_sanction(request, room, message):
     target = _person(form.cleaned_data["user"])
     if target is None:
         raise ActionError(_("No such person."), code="not_found")
-    return actions.do_sanction, {"actor": request.user, "room": room, "user": target, "kind": form.cleaned_data["kind"],
-                                 "reason": form.cleaned_data["reason"], "minutes": form.cleaned_data["minutes"] or None}, \
-        _("Saved.")
+    return (
+        actions.do_sanction,
+        {
+            "actor": request.user,
+            "room": room,
+            "user": target,
+            "kind": form.cleaned_data["kind"],
+            "reason": form.cleaned_data["reason"],
+            "minutes": form.cleaned_data["minutes"] or None,
+        },
+        _("Saved."),
+    )
 
 
 PAGE_ACTIONS = (

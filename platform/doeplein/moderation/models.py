@@ -15,7 +15,9 @@ class Sanction(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     until = models.DateTimeField(null=True, blank=True, help_text=_("Empty: until lifted."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
@@ -36,10 +38,14 @@ class Report(models.Model):
         SANCTIONED = "sanctioned", _("Resolved: author sanctioned")
 
     message = models.ForeignKey("discussion.Message", on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -49,7 +55,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["message", "reporter"], condition=models.Q(status="open"), name="one_open_report_per_person"
+                fields=["message", "reporter"],
+                condition=models.Q(status="open"),
+                name="one_open_report_per_person",
             )
         ]
 
@@ -65,7 +73,9 @@ class WordFilter(models.Model):
     space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="word_filters")
     word = models.CharField(_("word or phrase"), max_length=100)
     action = models.CharField(_("what happens"), max_length=10, choices=Action.choices, default=Action.HOLD)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "word"], name="word_once_per_space")]
@@ -88,13 +98,17 @@ class AuditEntry(models.Model):
     """Who did what to whom, why and when. Written once; never updated or deleted."""
 
     space = models.ForeignKey("spaces.Space", on_delete=models.PROTECT, related_name="+")
-    room = models.ForeignKey("discussion.Room", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    room = models.ForeignKey(
+        "discussion.Room", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=40)
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    message = models.ForeignKey("discussion.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    message = models.ForeignKey(
+        "discussion.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -24,7 +24,9 @@ def open_reports(*, user, room=None, space=None) -> QuerySet:
     """The review queue of a room or a space, for its moderators."""
     target = room.space if room is not None else space
     check(user, "moderate", target)
-    qs = Report.objects.filter(status=Report.Status.OPEN).select_related("message", "message__author", "reporter")
+    qs = Report.objects.filter(status=Report.Status.OPEN).select_related(
+        "message", "message__author", "reporter"
+    )
     if room is not None:
         return qs.filter(message__room=room)
     return qs.filter(message__room__space=space)

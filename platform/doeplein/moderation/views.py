@@ -27,9 +27,13 @@ def reports(request, space_id):
     space = _space(request, space_id)
     queue = open_reports(user=request.user, space=space)
     # Reports on content plugins keep (blog comments …), beside those on chat messages.
-    others = [item for source in report_sources().values() for item in source.open_reports(request.user, space)]
+    others = [
+        item for source in report_sources().values() for item in source.open_reports(request.user, space)
+    ]
     others.sort(key=lambda item: item.created_at)
-    return render(request, "moderation/reports.html", {"space": space.specific, "reports": queue, "others": others})
+    return render(
+        request, "moderation/reports.html", {"space": space.specific, "reports": queue, "others": others}
+    )
 
 
 @login_required
@@ -41,7 +45,9 @@ def resolve_other(request, space_id, source, report_id):
     if found is None:
         raise Http404
     try:
-        found.resolve(request.user, report_id, request.POST.get("resolution", ""), request.POST.get("reason", ""))
+        found.resolve(
+            request.user, report_id, request.POST.get("resolution", ""), request.POST.get("reason", "")
+        )
         flash.success(request, _("The report is resolved."))
     except ActionError as exc:
         flash.error(request, exc.message)
@@ -52,13 +58,21 @@ def resolve_other(request, space_id, source, report_id):
 @require_POST
 def resolve(request, space_id, report_id):
     space = _space(request, space_id)
-    report = Report.objects.select_related("message__room").filter(pk=report_id, message__room__space=space).first()
+    report = (
+        Report.objects.select_related("message__room")
+        .filter(pk=report_id, message__room__space=space)
+        .first()
+    )
     if report is None:
         flash.error(request, _("No such report."))
     else:
         try:
-            actions.do_resolve_report(actor=request.user, report=report, resolution=request.POST.get("resolution", ""),
-                                      reason=request.POST.get("reason", ""))
+            actions.do_resolve_report(
+                actor=request.user,
+                report=report,
+                resolution=request.POST.get("resolution", ""),
+                reason=request.POST.get("reason", ""),
+            )
             flash.success(request, _("The report is resolved."))
         except ActionError as exc:
             flash.error(request, exc.message)
@@ -86,13 +100,21 @@ def word_filters(request, space_id):
                 if entry:
                     actions.do_remove_word_filter(actor=request.user, word_filter=entry)
             else:
-                actions.do_add_word_filter(actor=request.user, space=space, word=request.POST.get("word", ""),
-                                           action=request.POST.get("action", ""))
+                actions.do_add_word_filter(
+                    actor=request.user,
+                    space=space,
+                    word=request.POST.get("word", ""),
+                    action=request.POST.get("action", ""),
+                )
             flash.success(request, _("Saved."))
             return redirect("moderation:word-filters", space_id=space.pk)
         except ActionError as exc:
             flash.error(request, exc.message)
             status = exc.status
     filters = WordFilter.objects.filter(space=space).order_by("word")
-    return render(request, "moderation/word_filters.html",
-                  {"space": space.specific, "filters": filters, "actions": WordFilter.Action.choices}, status=status)
+    return render(
+        request,
+        "moderation/word_filters.html",
+        {"space": space.specific, "filters": filters, "actions": WordFilter.Action.choices},
+        status=status,
+    )

@@ -41,7 +41,15 @@ class ReportViewSet(ModelViewSet):
     list_filter = ["status"]
     search_fields = ["reason"]
     search_backend_name = None  # plain database search: no index to keep in step
-    inspect_view_fields = ["message", "reporter", "reason", "status", "created_at", "resolved_by", "resolved_at"]
+    inspect_view_fields = [
+        "message",
+        "reporter",
+        "reason",
+        "status",
+        "created_at",
+        "resolved_by",
+        "resolved_at",
+    ]
     form_fields = ["reason"]  # required by the viewset; the add and edit views are never allowed
 
 
@@ -55,7 +63,17 @@ class AuditEntryViewSet(ModelViewSet):
     list_filter = ["action"]
     search_fields = ["action", "reason"]
     search_backend_name = None
-    inspect_view_fields = ["created_at", "actor", "action", "target_user", "space", "room", "message", "reason", "data"]
+    inspect_view_fields = [
+        "created_at",
+        "actor",
+        "action",
+        "target_user",
+        "space",
+        "room",
+        "message",
+        "reason",
+        "data",
+    ]
     form_fields = ["reason"]  # required by the viewset; the add and edit views are never allowed
 
 
@@ -63,8 +81,10 @@ class ModerationViewSetGroup(ViewSetGroup):
     menu_label = _("Moderation")
     menu_icon = "warning"
     menu_order = 250
-    items = (ReportViewSet("moderation_reports", url_prefix="moderation/reports"),
-             AuditEntryViewSet("moderation_audit", url_prefix="moderation/audit"))
+    items = (
+        ReportViewSet("moderation_reports", url_prefix="moderation/reports"),
+        AuditEntryViewSet("moderation_audit", url_prefix="moderation/audit"),
+    )
 
 
 @hooks.register("register_admin_viewset")

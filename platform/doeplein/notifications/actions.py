@@ -15,7 +15,10 @@ logger = logging.getLogger(__name__)
 
 def _plain(params):
     """Params as JSON: lazy strings and model objects become text."""
-    return {str(key): (value if isinstance(value, (int, float, bool)) or value is None else str(value)) for key, value in (params or {}).items()}
+    return {
+        str(key): (value if isinstance(value, (int, float, bool)) or value is None else str(value))
+        for key, value in (params or {}).items()
+    }
 
 
 @transaction.atomic

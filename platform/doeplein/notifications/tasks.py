@@ -18,13 +18,19 @@ def due_user_ids(now=None):
     from .models import Notification
 
     now = now or timezone.now()
-    waiting = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True).values("recipient_id")
+    waiting = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True).values(
+        "recipient_id"
+    )
     due = Q()
     for frequency, period in PERIOD.items():
         # A little slack, so that an hourly beat does not push a daily digest an hour later each day.
-        due |= Q(digest=frequency) & (Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - period + timedelta(minutes=30)))
+        due |= Q(digest=frequency) & (
+            Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - period + timedelta(minutes=30))
+        )
     return list(
-        Profile.objects.filter(due, user__is_active=True, user__is_deleted=False, user_id__in=waiting).values_list("user_id", flat=True)
+        Profile.objects.filter(
+            due, user__is_active=True, user__is_deleted=False, user_id__in=waiting
+        ).values_list("user_id", flat=True)
     )
 
 

@@ -16,8 +16,9 @@ CORE_VERBS = {
     "space.request_approved_with_message": _("Your request to join %(space)s was approved: %(message)s"),
     "space.request_rejected_with_message": _("Your request to join %(space)s was turned down: %(message)s"),
     "space.invited": _("%(name)s invites you to join %(space)s."),
-    "space.role_changed": lambda params: _("Your role in %(space)s is now: %(role)s.")
-    % {**params, "role": _role_label(params.get("role"))},
+    "space.role_changed": lambda params: (
+        _("Your role in %(space)s is now: %(role)s.") % {**params, "role": _role_label(params.get("role"))}
+    ),
     "space.removed": _("You are no longer a member of %(space)s."),
     "discussion.mentioned": _("%(name)s mentioned you in %(room)s."),
     "account.welcome": _("Welcome to %(site)s! Tell others what you work on: complete your profile."),

@@ -75,7 +75,6 @@ class LanguageIndex(base.PostgresIndex):
             # A rebuild refreshes every title's norm once at its end, not the whole table per batch.
             self._refresh_title_norms()
 
-
     def _add_documents(self, ids):
         """Index search documents in one statement: the vectors are computed by PostgreSQL from the
         documents' own rows (the same weights and configurations as the Python path, without building
@@ -90,9 +89,11 @@ class LanguageIndex(base.PostgresIndex):
              and isinstance(f, SearchField)), "A"
         )  # fmt: skip
         body_weight = get_weight(None)
-        config = "CASE d.language " + " ".join(
-            f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items()
-        ) + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
+        config = (
+            "CASE d.language "
+            + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
+            + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
+        )
         table = base.IndexEntry._meta.db_table
         with self.write_connection.cursor() as cursor:
             cursor.execute(
@@ -108,7 +109,13 @@ class LanguageIndex(base.PostgresIndex):
                 DO UPDATE SET title = EXCLUDED.title, title_norm = 1.0, autocomplete = EXCLUDED.autocomplete,
                               body = EXCLUDED.body, title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
                 """,  # noqa: S608 (names and configurations from code, values as parameters)
-                [base.get_content_type_pk(SearchDocument), title_weight, title_weight, body_weight, list(ids)],
+                [
+                    base.get_content_type_pk(SearchDocument),
+                    title_weight,
+                    title_weight,
+                    body_weight,
+                    list(ids),
+                ],
             )
             if getattr(self.backend, "defer_title_norms", False):
                 return
@@ -127,7 +134,9 @@ class LanguageIndex(base.PostgresIndex):
     def _refresh_title_norms(self, full=False):
         super()._refresh_title_norms(full=full)
         if full:
-            average = self.entries.annotate(n=base.Length("title")).filter(n__gt=0).aggregate(a=base.Avg("n"))["a"]
+            average = (
+                self.entries.annotate(n=base.Length("title")).filter(n__gt=0).aggregate(a=base.Avg("n"))["a"]
+            )
             if average:
                 cache.set(TITLE_AVERAGE_KEY, average, timeout=None)
 
@@ -157,7 +166,11 @@ class LanguageQueryCompiler(base.PostgresSearchQueryCompiler):
     def search(self, config, start, stop, score_field=None, backend=None):
         from .models import SearchDocument
 
-        if self.queryset.model is not SearchDocument or self.fields is not None or not self._plain(self.query):
+        if (
+            self.queryset.model is not SearchDocument
+            or self.fields is not None
+            or not self._plain(self.query)
+        ):
             return super().search(config, start, stop, score_field=score_field, backend=backend)
         # Wagtail matches ``title || body``, an expression no index serves; a search document's body
         # vector already holds its title, so ``body @@ query`` finds the same rows through the GIN index.

@@ -275,5 +275,7 @@ def connect_signals():
     for model, entries in _watchers().items():
         post_save.connect(_on_change, sender=model, dispatch_uid=f"doeplein-search-save-{model._meta.label}")
         if any(deletes for _key, _ids, deletes in entries):
-            post_delete.connect(_on_change, sender=model, dispatch_uid=f"doeplein-search-delete-{model._meta.label}")
+            post_delete.connect(
+                _on_change, sender=model, dispatch_uid=f"doeplein-search-delete-{model._meta.label}"
+            )
     post_delete.connect(_space_deleted, sender=Space, dispatch_uid="doeplein-search-space-deleted")

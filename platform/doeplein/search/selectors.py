@@ -395,8 +395,12 @@ def _grouped_counts(engine, parsed, access, filters, wanted):
     result = {}
     for base, fields in bases.items():
         fields = sorted(fields)
-        found = engine.search(parsed.query, _queryset(access, filters, leave_out=base), order_by_relevance=False)
-        inner = found.query_compiler.search(found.query_compiler.get_config(engine), None, None, backend=engine)
+        found = engine.search(
+            parsed.query, _queryset(access, filters, leave_out=base), order_by_relevance=False
+        )
+        inner = found.query_compiler.search(
+            found.query_compiler.get_config(engine), None, None, backend=engine
+        )
         sql, params = inner.order_by().values(*fields).query.sql_with_params()
         flags = ", ".join(f"GROUPING({f})" for f in fields)
         sets = ", ".join(f"({f})" for f in fields)

@@ -45,7 +45,9 @@ def free_slug(user, queryset, slug, *, max_length=80) -> str:
     if not queryset.filter(slug=slug).exists():
         return slug
     if discoverable(user, queryset.filter(slug=slug)).exists():
-        raise ActionError(_("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409)
+        raise ActionError(
+            _("The web address %(slug)s is taken.") % {"slug": slug}, code="duplicate_slug", status=409
+        )
     taken = set(queryset.filter(slug__startswith=slug).values_list("slug", flat=True))
     n = 2
     while True:
@@ -57,12 +59,19 @@ def free_slug(user, queryset, slug, *, max_length=80) -> str:
 
 
 def _managers(space):
-    return [m.user for m in Membership.objects.filter(space=space, role__gte=Role.COMMUNITY_MANAGER).select_related("user")]
+    return [
+        m.user
+        for m in Membership.objects.filter(space=space, role__gte=Role.COMMUNITY_MANAGER).select_related(
+            "user"
+        )
+    ]
 
 
 def _not_archived(space):
     if space.is_archived:
-        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+        raise ActionError(
+            _("This space is archived: it can be read, not changed."), code="archived", status=409
+        )
 
 
 def _check_not_archived(user, action, space):
@@ -97,7 +106,9 @@ def _owner_count(space):
 def _welcome(space, user):
     if space.welcome_message:
         do_notify(
-            recipient=user, verb="space.welcome", params={"space": space.name, "text": space.welcome_message[:400]},
+            recipient=user,
+            verb="space.welcome",
+            params={"space": space.name, "text": space.welcome_message[:400]},
             url=_url(space),
         )
 
@@ -127,7 +138,11 @@ def do_request_to_join(*, user, space, message="") -> JoinRequest:
         with transaction.atomic():
             request = JoinRequest.objects.create(space=space, user=user, message=message[:1000])
     except IntegrityError:  # a parallel request
-        raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409) from None
+        raise ActionError(
+            _("You have already asked to join; the managers will answer."),
+            code="duplicate_request",
+            status=409,
+        ) from None
     record(actor=user, verb="space.join_requested", target=space, space=space)
     for manager in _managers(space):
         do_notify(
@@ -143,7 +158,9 @@ def do_request_to_join(*, user, space, message="") -> JoinRequest:
 @transaction.atomic
 def do_decide_request(*, actor, request_id, approve, message="") -> JoinRequest:
     """Approve or reject a pending request. Safe against two managers deciding at once."""
-    request = JoinRequest.objects.select_for_update().select_related("space", "user").filter(pk=request_id).first()
+    request = (
+        JoinRequest.objects.select_for_update().select_related("space", "user").filter(pk=request_id).first()
+    )
     if request is None:
         raise ActionError(_("This request does not exist."), code="not_found", status=404)
     space = request.space
@@ -157,13 +174,28 @@ def do_decide_request(*, actor, request_id, approve, message="") -> JoinRequest:
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_message"])
     if approve:
         _add_member(space, request.user, Role.MEMBER)
-        record(actor=actor, verb="space.request_approved", target=space, space=space, data={"user": request.user.pk})
+        record(
+            actor=actor,
+            verb="space.request_approved",
+            target=space,
+            space=space,
+            data={"user": request.user.pk},
+        )
     else:
-        record(actor=actor, verb="space.request_rejected", target=space, space=space, audience="only_me",
-               data={"user": request.user.pk})
+        record(
+            actor=actor,
+            verb="space.request_rejected",
+            target=space,
+            space=space,
+            audience="only_me",
+            data={"user": request.user.pk},
+        )
     verb = f"space.request_{request.status}" + ("_with_message" if message else "")
     do_notify(
-        recipient=request.user, verb=verb, params={"space": space.name, "message": message[:300]}, actor=actor,
+        recipient=request.user,
+        verb=verb,
+        params={"space": space.name, "message": message[:300]},
+        actor=actor,
         url=_url(space),
     )
     if approve:
@@ -206,13 +238,23 @@ def do_change_role(*, actor, space, user, role) -> Membership:
     if membership is None:
         raise ActionError(_("This person is not a member."), code="not_member", status=404)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(space) <= 1:
-        raise ActionError(_("The last owner cannot be demoted; make someone else owner first."), code="last_owner", status=409)
+        raise ActionError(
+            _("The last owner cannot be demoted; make someone else owner first."),
+            code="last_owner",
+            status=409,
+        )
     narrowed = role < membership.role
     membership.role = role
     membership.save(update_fields=["role"])
     if narrowed:
         access_changed_on_commit(user_ids=[user.pk], reason="role_changed")
-    record(actor=actor, verb="space.role_changed", target=space, space=space, data={"user": user.pk, "role": int(role)})
+    record(
+        actor=actor,
+        verb="space.role_changed",
+        target=space,
+        space=space,
+        data={"user": user.pk, "role": int(role)},
+    )
     do_notify(
         recipient=user,
         verb="space.role_changed",
@@ -274,7 +316,10 @@ def _send_invitation(invitation, token):
         do_notify(
             recipient=invitation.user,
             verb="space.invited",
-            params={"space": space.name, "name": invitation.invited_by.display_name if invitation.invited_by else ""},
+            params={
+                "space": space.name,
+                "name": invitation.invited_by.display_name if invitation.invited_by else "",
+            },
             actor=invitation.invited_by,
             url=f"/invitations/{token}/",
         )
@@ -295,19 +340,40 @@ def do_invite(*, actor, space, email, role=Role.MEMBER) -> tuple[Invitation, str
     check_may_give_role(actor, space, role)
     user = User.objects.filter(email__iexact=email, is_active=True, is_deleted=False).first()
     if user and Membership.objects.filter(space=space, user=user).exists():
-        raise ActionError(_("%(email)s is already a member.") % {"email": email}, code="already_member", status=409)
+        raise ActionError(
+            _("%(email)s is already a member.") % {"email": email}, code="already_member", status=409
+        )
     open_invitation = Invitation.objects.filter(
-        space=space, email=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        space=space,
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     ).first()
     if open_invitation:
-        raise ActionError(_("%(email)s has an open invitation already; resend it instead.") % {"email": email},
-                          code="duplicate_invitation", status=409)
+        raise ActionError(
+            _("%(email)s has an open invitation already; resend it instead.") % {"email": email},
+            code="duplicate_invitation",
+            status=409,
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        space=space, email=email, user=user, role=role, token_hash=_hash(token), invited_by=actor,
+        space=space,
+        email=email,
+        user=user,
+        role=role,
+        token_hash=_hash(token),
+        invited_by=actor,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    record(actor=actor, verb="space.invited", target=space, space=space, audience="only_me", data={"email": email})
+    record(
+        actor=actor,
+        verb="space.invited",
+        target=space,
+        space=space,
+        audience="only_me",
+        data={"email": email},
+    )
     _send_invitation(invitation, token)
     return invitation, token
 
@@ -315,7 +381,9 @@ def do_invite(*, actor, space, email, role=Role.MEMBER) -> tuple[Invitation, str
 @transaction.atomic
 def do_resend_invitation(*, actor, invitation_id) -> tuple[Invitation, str]:
     """A new link (the old one stops working) and a new expiry date."""
-    invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    )
     if invitation is None:
         raise ActionError(_("This invitation does not exist."), code="not_found", status=404)
     check(actor, "moderate", invitation.space)
@@ -331,7 +399,9 @@ def do_resend_invitation(*, actor, invitation_id) -> tuple[Invitation, str]:
 
 @transaction.atomic
 def do_revoke_invitation(*, actor, invitation_id) -> Invitation:
-    invitation = Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_for_update().select_related("space").filter(pk=invitation_id).first()
+    )
     if invitation is None:
         raise ActionError(_("This invitation does not exist."), code="not_found", status=404)
     check(actor, "moderate", invitation.space)
@@ -383,8 +453,15 @@ def _accept(invitation, user):
 def do_accept_invitations_for_email(*, user, email) -> list:
     """After someone confirms an address, open invitations to it are accepted: they land in the space."""
     accepted = []
-    for invitation in Invitation.objects.select_for_update().select_related("space").filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    for invitation in (
+        Invitation.objects.select_for_update()
+        .select_related("space")
+        .filter(
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
     ):
         if not invitation.space.is_archived:
             accepted.append(_accept(invitation, user))
@@ -425,9 +502,17 @@ def do_set_grant(*, actor, space, codename, granted, user=None, group=None) -> b
         if user is not None:
             access_changed_on_commit(user_ids=[user.pk], reason="grant_removed")
         else:
-            access_changed_on_commit(user_ids=list(group.user_set.values_list("pk", flat=True)), reason="grant_removed")
-    record(actor=actor, verb="space.grant_changed", target=space, space=space, audience="only_me",
-           data={"permission": codename, "granted": bool(granted)})
+            access_changed_on_commit(
+                user_ids=list(group.user_set.values_list("pk", flat=True)), reason="grant_removed"
+            )
+    record(
+        actor=actor,
+        verb="space.grant_changed",
+        target=space,
+        space=space,
+        audience="only_me",
+        data={"permission": codename, "granted": bool(granted)},
+    )
     return granted
 
 

@@ -56,7 +56,9 @@ def my_roles(user, spaces):
 
     if not user.is_authenticated or not spaces:
         return {}
-    rows = Membership.objects.filter(user=user, space_id__in=[s.pk for s in spaces]).values_list("space_id", "role")
+    rows = Membership.objects.filter(user=user, space_id__in=[s.pk for s in spaces]).values_list(
+        "space_id", "role"
+    )
     return {space_id: ROLE_NAMES[role] for space_id, role in rows}
 
 
@@ -69,7 +71,9 @@ def refuse_if_archived(space):
     Called after the caller was allowed to see the space, so that a secret space stays a 404.
     """
     if space.is_archived:
-        raise ActionError(_("This space is archived: it can be read, not changed."), code="archived", status=409)
+        raise ActionError(
+            _("This space is archived: it can be read, not changed."), code="archived", status=409
+        )
 
 
 def membership_state(user, space):
@@ -95,7 +99,9 @@ class MembershipStateOut(Schema):
     """The caller's place in a space and the membership moves open to them (from the actions' checks).
     Every kind's detail schema (a workspace's, a group's) includes it."""
 
-    effective_role: RoleName | None = Field(None, description="Including oversight inherited from a parent space.")
+    effective_role: RoleName | None = Field(
+        None, description="Including oversight inherited from a parent space."
+    )
     pending_request: bool
     may_join: bool
     may_request: bool
@@ -281,13 +287,17 @@ def _person(user_id):
 
 
 # --- Endpoints -----------------------------------------------------------------------------------------
-@router.get("/spaces/{space_id}", response=SpaceOut, auth=OPTIONAL, summary="A space and the caller's place in it")
+@router.get(
+    "/spaces/{space_id}", response=SpaceOut, auth=OPTIONAL, summary="A space and the caller's place in it"
+)
 def space_detail(request, space_id: Id):
     return _space_out(request.user, _space(request, space_id, "discover"))
 
 
 @router.get("/spaces/{space_id}/members", response=MemberPage, auth=OPTIONAL, summary="Members, with roles")
-def members(request, space_id: Id, q: str = "", role: RoleName | None = None, page: int = 1, per_page: int = 50):
+def members(
+    request, space_id: Id, q: str = "", role: RoleName | None = None, page: int = 1, per_page: int = 50
+):
     space = _space(request, space_id)
     queryset = member_list(user=request.user, space=space, q=q.strip() or None, role=ROLES_BY_NAME.get(role))
 
@@ -325,7 +335,9 @@ def request_to_join(request, space_id: Id, payload: RequestIn):
     return Status(201, _request_out(join_request))
 
 
-@router.delete("/spaces/{space_id}/requests/mine", response={204: None}, summary="Withdraw my request to join")
+@router.delete(
+    "/spaces/{space_id}/requests/mine", response={204: None}, summary="Withdraw my request to join"
+)
 def withdraw_request(request, space_id: Id):
     if not actions.do_withdraw_request(user=request.user, space=_space(request, space_id, "discover")):
         raise ActionError(_("You have no pending request here."), code="no_request", status=404)
@@ -339,7 +351,9 @@ def requests(request, space_id: Id):
 
 
 @router.post(
-    "/spaces/{space_id}/requests/{request_id}/decision", response=RequestOut, summary="Approve or reject a request"
+    "/spaces/{space_id}/requests/{request_id}/decision",
+    response=RequestOut,
+    summary="Approve or reject a request",
 )
 def decide(request, space_id: Id, request_id: Id, payload: DecisionIn):
     space = _space(request, space_id)
@@ -351,13 +365,17 @@ def decide(request, space_id: Id, request_id: Id, payload: DecisionIn):
     return _request_out(join_request)
 
 
-@router.get("/spaces/{space_id}/invitations", response=list[InvitationOut], summary="Open invitations (managers)")
+@router.get(
+    "/spaces/{space_id}/invitations", response=list[InvitationOut], summary="Open invitations (managers)"
+)
 def invitations(request, space_id: Id):
     space = _space(request, space_id)
     return [_invitation_out(i) for i in open_invitations(user=request.user, space=space)]
 
 
-@router.post("/spaces/{space_id}/invitations", response={201: InvitationOut}, summary="Invite a person or an address")
+@router.post(
+    "/spaces/{space_id}/invitations", response={201: InvitationOut}, summary="Invite a person or an address"
+)
 def invite(request, space_id: Id, payload: InvitationIn):
     """The link goes to the invitee by e-mail (and in-app to an existing account); it is never in the answer."""
     try:
@@ -396,7 +414,10 @@ def revoke(request, space_id: Id, invitation_id: Id):
 
 
 @router.get(
-    "/invitations/{token}", response=InvitationPreviewOut, auth=OPTIONAL, summary="What an invitation link is for"
+    "/invitations/{token}",
+    response=InvitationPreviewOut,
+    auth=OPTIONAL,
+    summary="What an invitation link is for",
 )
 def invitation_preview(request, token: str):
     """Whoever holds a valid link may see where it leads, also a secret space; an unusable link says why."""
@@ -419,7 +440,9 @@ def accept_invitation(request, token: str):
     return _membership_out(membership.space, membership)
 
 
-@router.put("/spaces/{space_id}/members/{user_id}/role", response=MembershipOut, summary="Change a member's role")
+@router.put(
+    "/spaces/{space_id}/members/{user_id}/role", response=MembershipOut, summary="Change a member's role"
+)
 def change_role(request, space_id: Id, user_id: Id, payload: RoleIn):
     space = _space(request, space_id)
     membership = actions.do_change_role(
@@ -446,7 +469,9 @@ def remove_member(request, space_id: Id, user_id: Id):
     return Status(204, None)
 
 
-@router.post("/spaces/{space_id}/archive", response=SpaceOut, summary="Archive: read-only, still findable by members")
+@router.post(
+    "/spaces/{space_id}/archive", response=SpaceOut, summary="Archive: read-only, still findable by members"
+)
 def archive(request, space_id: Id):
     space = actions.do_set_archived(actor=request.user, space=_space(request, space_id), archived=True)
     return _space_out(request.user, space)

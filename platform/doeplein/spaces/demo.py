@@ -32,7 +32,9 @@ def ensure_pending_requests(space, people, start, count=2):
     members = set(Membership.objects.filter(space=space).values_list("user_id", flat=True))
     for person in [p for p in people[start:] + people[:start] if p.pk not in members][:count]:
         JoinRequest.objects.get_or_create(
-            space=space, user=person, status=JoinRequest.Status.PENDING,
+            space=space,
+            user=person,
+            status=JoinRequest.Status.PENDING,
             defaults={"message": "Ik werk hier ook aan; mag ik meedoen?"},
         )
 
@@ -47,11 +49,21 @@ def ensure_open_invitations(space, inviter, emails):
         user = User.objects.filter(email__iexact=email).first()
         if user and Membership.objects.filter(space=space, user=user).exists():
             continue
-        if Invitation.objects.filter(space=space, email=email, accepted_at__isnull=True, revoked_at__isnull=True,
-                                     expires_at__gt=timezone.now()).exists():
+        if Invitation.objects.filter(
+            space=space,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists():
             continue
         Invitation.objects.create(
-            space=space, email=email, user=user, role=Role.MEMBER, invited_by=inviter,
-            token_hash=_hash(secrets.token_urlsafe(32)), sent_at=timezone.now(),
+            space=space,
+            email=email,
+            user=user,
+            role=Role.MEMBER,
+            invited_by=inviter,
+            token_hash=_hash(secrets.token_urlsafe(32)),
+            sent_at=timezone.now(),
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )

@@ -100,7 +100,9 @@ def check_may_join(user, space, *, membership=_UNSET) -> None:
     """Join directly: an open space that is not secret."""
     _may_knock(user, space, _membership(user, space, membership))
     if _invitation_only(space):
-        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
+        raise ActionError(
+            _("You can only join this space by invitation."), code="invitation_needed", status=403
+        )
     if space.join_policy == JoinPolicy.REQUEST:
         raise ActionError(_("This space is open on request: ask to join."), code="request_needed", status=403)
 
@@ -111,9 +113,15 @@ def check_may_request(user, space, *, membership=_UNSET, pending=_UNSET) -> None
     if space.join_policy != JoinPolicy.REQUEST:
         raise ActionError(_("This space does not take requests to join."), code="no_requests", status=403)
     if space.visibility == Visibility.SECRET:
-        raise ActionError(_("You can only join this space by invitation."), code="invitation_needed", status=403)
+        raise ActionError(
+            _("You can only join this space by invitation."), code="invitation_needed", status=403
+        )
     if _pending(user, space, pending) is not None:
-        raise ActionError(_("You have already asked to join; the managers will answer."), code="duplicate_request", status=409)
+        raise ActionError(
+            _("You have already asked to join; the managers will answer."),
+            code="duplicate_request",
+            status=409,
+        )
 
 
 def check_may_withdraw(user, space, *, pending=_UNSET) -> None:
@@ -131,13 +139,21 @@ def check_may_leave(user, space, *, membership=_UNSET, owner_count=None) -> None
     if membership is None:
         raise ActionError(_("You are not a member."), code="not_member", status=409)
     if membership.role == Role.OWNER:
-        owners = owner_count if owner_count is not None else Membership.objects.filter(space=space, role=Role.OWNER).count()
+        owners = (
+            owner_count
+            if owner_count is not None
+            else Membership.objects.filter(space=space, role=Role.OWNER).count()
+        )
         if owners <= 1:
             raise ActionError(
-                _("You are the last owner: hand over ownership before you leave."), code="last_owner", status=409
+                _("You are the last owner: hand over ownership before you leave."),
+                code="last_owner",
+                status=409,
             )
     elif not space.allow_leaving:
-        raise ActionError(_("Members cannot leave this space; ask its managers."), code="leaving_forbidden", status=403)
+        raise ActionError(
+            _("Members cannot leave this space; ask its managers."), code="leaving_forbidden", status=403
+        )
 
 
 def _option(checker, *args, **kwargs) -> Option:

@@ -41,14 +41,22 @@ class MemberFilterForm(AccessibleForm):
 
 class JoinRequestForm(AccessibleForm):
     message = forms.CharField(
-        label=_("Message to the managers (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Message to the managers (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class DecideForm(AccessibleForm):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
     message = forms.CharField(
-        label=_("Message to the person (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message to the person (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -60,7 +68,8 @@ class InviteForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         # Ownership is handed over later, never given by invitation; only owners give roles above member.
         choices = [
-            (role, label) for role, label in space_roles(space, exclude=(Role.OWNER,))
+            (role, label)
+            for role, label in space_roles(space, exclude=(Role.OWNER,))
             if by_owner or role <= Role.MEMBER
         ]
         # Member first: the usual choice.
@@ -77,7 +86,9 @@ class RoleForm(AccessibleForm):
 
 class ArchiveForm(AccessibleForm):
     archived = forms.TypedChoiceField(
-        label=_("Archived"), choices=[("1", _("Archive")), ("0", _("Restore"))], coerce=lambda value: value == "1"
+        label=_("Archived"),
+        choices=[("1", _("Archive")), ("0", _("Restore"))],
+        coerce=lambda value: value == "1",
     )
 
 

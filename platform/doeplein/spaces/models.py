@@ -41,12 +41,21 @@ class Space(models.Model):
 
     kind = models.CharField(_("kind"), max_length=50, db_index=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
-    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     is_archived = models.BooleanField(_("archived"), default=False)
-    join_policy = models.CharField(_("who may join"), max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.REQUEST)
+    join_policy = models.CharField(
+        _("who may join"), max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.REQUEST
+    )
     allow_leaving = models.BooleanField(
         _("members may leave"), default=True, help_text=_("Switch off for mandatory teams.")
     )
@@ -137,7 +146,9 @@ class JoinRequest(models.Model):
         verbose_name_plural = _("join requests")
         constraints = [
             models.UniqueConstraint(
-                fields=["space", "user"], condition=models.Q(status="pending"), name="one_pending_request_per_space"
+                fields=["space", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_space",
             )
         ]
 
@@ -155,7 +166,9 @@ class Invitation(models.Model):
     )
     role = models.PositiveSmallIntegerField(choices=Role.choices, default=Role.MEMBER)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()

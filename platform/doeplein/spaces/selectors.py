@@ -43,14 +43,20 @@ def _organisation_shown_to(viewer):
 
 def pending_requests(*, user, space) -> QuerySet:
     check(user, "moderate", space)
-    return JoinRequest.objects.filter(space=space, status=JoinRequest.Status.PENDING).select_related("user").order_by("created_at")
+    return (
+        JoinRequest.objects.filter(space=space, status=JoinRequest.Status.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+    )
 
 
 def open_invitations(*, user, space) -> QuerySet:
     check(user, "moderate", space)
-    return Invitation.objects.filter(space=space, accepted_at__isnull=True, revoked_at__isnull=True).select_related(
-        "user", "invited_by"
-    ).order_by("-created_at")
+    return (
+        Invitation.objects.filter(space=space, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("user", "invited_by")
+        .order_by("-created_at")
+    )
 
 
 def membership_of(*, user, space) -> Membership | None:

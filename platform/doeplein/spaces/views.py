@@ -144,7 +144,9 @@ def _refuse(request, space, error):
 
 
 def _form_error(form):
-    return ActionError(" ".join(str(e) for errors in form.errors.values() for e in errors), code="invalid", status=400)
+    return ActionError(
+        " ".join(str(e) for errors in form.errors.values() for e in errors), code="invalid", status=400
+    )
 
 
 def _organisation(viewer, user):
@@ -288,7 +290,9 @@ def _render_members(request, space, *, error=None, status=200):
             q, role = form.cleaned_data["q"], form.cleaned_data["role"]
         elif status == 200:
             status = 400
-    page = Paginator(member_list(user=viewer, space=space, q=q, role=role), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(member_list(user=viewer, space=space, q=q, role=role), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     is_manager = viewer.is_authenticated and can(viewer, "moderate", space)
     is_owner = viewer.is_authenticated and can(viewer, "manage", space)
     label = role_labeller(space)
@@ -296,17 +300,24 @@ def _render_members(request, space, *, error=None, status=200):
     for membership in page:
         user = membership.user
         is_self = user.pk == viewer.pk
-        rows.append({
-            "membership": membership,
-            "user": user,
-            "organisation": _organisation(viewer, user),
-            "role_label": label(membership.role),
-            "is_self": is_self,
-            "can_change_role": is_owner and not space.is_archived,
-            # Community managers remove members and guests; owners anyone (the action keeps the last owner).
-            "can_remove": is_manager and not is_self and (is_owner or membership.role < Role.COMMUNITY_MANAGER),
-            "can_transfer": is_owner and not space.is_archived and not is_self and membership.role < Role.OWNER,
-        })
+        rows.append(
+            {
+                "membership": membership,
+                "user": user,
+                "organisation": _organisation(viewer, user),
+                "role_label": label(membership.role),
+                "is_self": is_self,
+                "can_change_role": is_owner and not space.is_archived,
+                # Community managers remove members and guests; owners anyone (the action keeps the last owner).
+                "can_remove": is_manager
+                and not is_self
+                and (is_owner or membership.role < Role.COMMUNITY_MANAGER),
+                "can_transfer": is_owner
+                and not space.is_archived
+                and not is_self
+                and membership.role < Role.OWNER,
+            }
+        )
     context = {
         "space": space,
         "space_page": space_page(space),
@@ -339,16 +350,18 @@ def members_csv(request, space_id):
     writer.writerow([_("Name"), _("E-mail address"), _("Organisation"), _("Role"), _("Joined")])
     for membership in member_list(user=request.user, space=space).iterator(chunk_size=2000):
         user = membership.user
-        writer.writerow([
-            _csv_cell(cell)
-            for cell in (
-                user.display_name,
-                user.email,
-                _organisation(request.user, user),
-                label(membership.role),
-                timezone.localtime(membership.created_at).date().isoformat(),
-            )
-        ])
+        writer.writerow(
+            [
+                _csv_cell(cell)
+                for cell in (
+                    user.display_name,
+                    user.email,
+                    _organisation(request.user, user),
+                    label(membership.role),
+                    timezone.localtime(membership.created_at).date().isoformat(),
+                )
+            ]
+        )
     return response
 
 
@@ -360,12 +373,15 @@ def change_role(request, space_id, user_id):
     if not form.is_valid():
         return _render_members(request, space, error=_form_error(form).message, status=400)
     try:
-        membership = actions.do_change_role(actor=request.user, space=space, user=member, role=form.cleaned_data["role"])
+        membership = actions.do_change_role(
+            actor=request.user, space=space, user=member, role=form.cleaned_data["role"]
+        )
     except ActionError as error:
         return _render_members(request, space, error=error.message, status=error.status)
     messages.success(
         request,
-        _("%(name)s is now %(role)s.") % {"name": member.display_name, "role": role_labeller(space)(membership.role)},
+        _("%(name)s is now %(role)s.")
+        % {"name": member.display_name, "role": role_labeller(space)(membership.role)},
     )
     return redirect(_members_url(space))
 
@@ -403,7 +419,9 @@ def archive(request, space_id):
     archived = form.cleaned_data["archived"]
     actions.do_set_archived(actor=request.user, space=space, archived=archived)
     if archived:
-        messages.success(request, _("%(space)s is archived: it can be read, not changed.") % {"space": space.name})
+        messages.success(
+            request, _("%(space)s is archived: it can be read, not changed.") % {"space": space.name}
+        )
     else:
         messages.success(request, _("%(space)s is restored.") % {"space": space.name})
     return redirect(_home(space))
@@ -416,7 +434,9 @@ def join_requests(request, space_id):
 
 
 def _render_requests(request, space, *, error=None, status=200):
-    page = Paginator(pending_requests(user=request.user, space=space), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(pending_requests(user=request.user, space=space), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {"space": space, "space_page": space_page(space), "page": page, "error": error}
     return render(request, "spaces/requests.html", context, status=status)
 
@@ -433,7 +453,10 @@ def decide(request, space_id, request_id):
     approve = form.cleaned_data["decision"] == "approve"
     try:
         actions.do_decide_request(
-            actor=request.user, request_id=join_request.pk, approve=approve, message=form.cleaned_data["message"]
+            actor=request.user,
+            request_id=join_request.pk,
+            approve=approve,
+            message=form.cleaned_data["message"],
         )
     except ActionError as error:
         return _render_requests(request, space, error=error.message, status=error.status)
@@ -456,7 +479,9 @@ def invitations(request, space_id):
         if form.is_valid():
             email = form.cleaned_data["email"]
             try:
-                actions.do_invite(actor=request.user, space=space, email=email, role=form.cleaned_data["role"])
+                actions.do_invite(
+                    actor=request.user, space=space, email=email, role=form.cleaned_data["role"]
+                )
             except ActionError as error:
                 about_address = error.code in ("already_member", "duplicate_invitation")
                 form.add_error("email" if about_address else None, error.message)
@@ -471,10 +496,16 @@ def invitations(request, space_id):
 
 def _render_invitations(request, space, *, form=None, error=None, status=200):
     label = role_labeller(space)
-    page = Paginator(open_invitations(user=request.user, space=space), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(open_invitations(user=request.user, space=space), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     rows = [
-        {"invitation": invitation, "role_label": label(invitation.role), "expired": invitation.expires_at <= now}
+        {
+            "invitation": invitation,
+            "role_label": label(invitation.role),
+            "expired": invitation.expires_at <= now,
+        }
         for invitation in page
     ]
     context = {
@@ -503,7 +534,9 @@ def resend(request, space_id, invitation_id):
         actions.do_resend_invitation(actor=request.user, invitation_id=invitation.pk)
     except ActionError as error:
         return _render_invitations(request, space, error=error.message, status=error.status)
-    messages.success(request, _("The invitation to %(email)s has been sent again.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s has been sent again.") % {"email": invitation.email}
+    )
     return redirect("spaces:invitations", space_id=space.pk)
 
 
@@ -515,7 +548,9 @@ def revoke(request, space_id, invitation_id):
         actions.do_revoke_invitation(actor=request.user, invitation_id=invitation.pk)
     except ActionError as error:
         return _render_invitations(request, space, error=error.message, status=error.status)
-    messages.success(request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email}
+    )
     return redirect("spaces:invitations", space_id=space.pk)
 
 
@@ -550,7 +585,9 @@ def _invitation_page(request, invite, *, error=None):
         "space": invite.space if invite else None,
         "role_label": role_labeller(invite.space)(invite.role) if invite else "",
         "error": error.message if error else None,
-        "for_other_account": bool(invite and user.is_authenticated and invite.user_id and invite.user_id != user.pk),
+        "for_other_account": bool(
+            invite and user.is_authenticated and invite.user_id and invite.user_id != user.pk
+        ),
         "login_url": login_url,
         "signup_url": signup_url,
     }

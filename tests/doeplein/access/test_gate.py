@@ -138,8 +138,11 @@ def test_matrix_can_and_filter_for_agree_with_the_rules(who, visibility, action,
     assert can(user, action, space) is allowed
     listed = set(filter_for(user, action, Space.objects.all()).values_list("pk", flat=True))
     assert (space.pk in listed) is allowed
-    other_allowed = who == "platform_admin" or (action == "view" and visibility in {"public", "logged_in"}
-                                                 and (who != "anonymous" or visibility == "public"))
+    other_allowed = who == "platform_admin" or (
+        action == "view"
+        and visibility in {"public", "logged_in"}
+        and (who != "anonymous" or visibility == "public")
+    )
     assert (other.pk in listed) is other_allowed
 
 
@@ -167,7 +170,9 @@ def test_inactive_and_deleted_accounts_are_treated_as_anonymous(state, visibilit
 
 # --- nested spaces -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("child_visibility", VISIBILITIES)
-def test_child_of_a_secret_parent_is_invisible_to_non_members_of_the_parent(child_visibility, make_space, make_user):
+def test_child_of_a_secret_parent_is_invisible_to_non_members_of_the_parent(
+    child_visibility, make_space, make_user
+):
     child_only = make_user()  # even a member of the child itself does not see it without the parent
     outsider = make_user()
     parent = make_space("secret")
@@ -192,7 +197,9 @@ def test_child_of_a_secret_parent_is_visible_to_parent_members_by_its_own_visibi
 
 @pytest.mark.parametrize("parent_role", [Role.COMMUNITY_MANAGER, Role.OWNER])
 @pytest.mark.parametrize("child_visibility", ["members", "secret"])
-def test_parent_community_managers_and_owners_oversee_children(parent_role, child_visibility, make_space, make_user):
+def test_parent_community_managers_and_owners_oversee_children(
+    parent_role, child_visibility, make_space, make_user
+):
     overseer = make_user()
     parent = make_space("members", members={overseer: parent_role})
     child = make_space(child_visibility, parent=parent)

@@ -35,7 +35,9 @@ def test_the_gate_guards_notes_as_the_plugin_declared(make_space):
     ("visibility", "anonymous_sees", "outsider_sees"),
     [("public", True, True), ("logged_in", False, True), ("members", False, False), ("secret", False, False)],
 )
-def test_notes_are_visible_exactly_where_their_space_is(visibility, anonymous_sees, outsider_sees, make_space, make_user):
+def test_notes_are_visible_exactly_where_their_space_is(
+    visibility, anonymous_sees, outsider_sees, make_space, make_user
+):
     guest = make_user()
     note = Note.objects.create(space=make_space(visibility, members={guest: Role.GUEST}), text="x")
     for user, sees in ((AnonymousUser(), anonymous_sees), (make_user(), outsider_sees), (guest, True)):
@@ -85,7 +87,9 @@ def test_manage_on_a_note_is_for_owners_of_its_space(make_space, make_user):
 def test_parent_community_manager_moderates_notes_in_child_spaces(make_space, make_user):
     overseer, author = make_user(), make_user()
     parent = make_space("members", members={overseer: Role.COMMUNITY_MANAGER})
-    note = Note.objects.create(space=make_space("secret", parent=parent, members={author: Role.MEMBER}), author=author)
+    note = Note.objects.create(
+        space=make_space("secret", parent=parent, members={author: Role.MEMBER}), author=author
+    )
     assert {"view", "change", "moderate"} <= allowed_actions(overseer, note)
 
 
@@ -115,7 +119,9 @@ def test_notes_in_an_archived_space_are_read_only_except_for_platform_admins(mak
 
 def test_deleted_author_is_anonymous_to_the_gate(make_space, make_user):
     author = make_user()
-    note = Note.objects.create(space=make_space("members", members={author: Role.OWNER}), author=author, text="x")
+    note = Note.objects.create(
+        space=make_space("members", members={author: Role.OWNER}), author=author, text="x"
+    )
     author.is_deleted = True
     author.save()
     assert allowed_actions(author, note) == set()
@@ -140,8 +146,10 @@ def test_check_on_a_note_in_a_secret_space_is_404_and_in_a_members_space_403(mak
 
 def test_visible_notes_is_one_query(make_space, make_user, django_assert_num_queries):
     member = make_user()
-    spaces = [make_space(v, members={member: Role.GUEST} if i % 2 else None)
-              for i, v in enumerate(["public", "logged_in", "members", "secret"] * 3)]
+    spaces = [
+        make_space(v, members={member: Role.GUEST} if i % 2 else None)
+        for i, v in enumerate(["public", "logged_in", "members", "secret"] * 3)
+    ]
     Note.objects.bulk_create(Note(space=space, text=f"note {i}") for i, space in enumerate(spaces * 5))
     with django_assert_num_queries(1):
         notes = list(visible(member, Note.objects.select_related("space")))
@@ -152,8 +160,10 @@ def test_visible_notes_is_one_query(make_space, make_user, django_assert_num_que
 
 def test_platform_admin_changes_any_note_in_any_space(make_space, make_user):
     admin, author = make_user(is_superuser=True), make_user()
-    notes = [Note.objects.create(space=make_space(v, members={author: Role.MEMBER}), author=author, text=v)
-             for v in ("public", "logged_in", "members", "secret")]
+    notes = [
+        Note.objects.create(space=make_space(v, members={author: Role.MEMBER}), author=author, text=v)
+        for v in ("public", "logged_in", "members", "secret")
+    ]
     for note in notes:
         assert allowed_actions(admin, note) == set(ACTIONS)
     assert listed_for(admin, "change", *notes) == set(notes)

@@ -17,7 +17,9 @@ def isolated_cache(settings):
     allauth counts failed log-ins in the cache; a fresh prefix starts every test with clean counters
     without flushing a Redis that other test runs share.
     """
-    settings.CACHES = {name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()}
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
+    }
 
 
 def link_in(message, path_fragment):

@@ -33,10 +33,18 @@ def person(make_user, settings, tmp_path):
     do_update_profile(
         user=user,
         profile=user.profile,
-        data={"organisation": "Gemeente Zwolle", "job_title": "Adviseur", "bio": "Over mij", "skills": ["gdpr"],
-              "themes": [theme], "avatar": avatar},
+        data={
+            "organisation": "Gemeente Zwolle",
+            "job_title": "Adviseur",
+            "bio": "Over mij",
+            "skills": ["gdpr"],
+            "themes": [theme],
+            "avatar": avatar,
+        },
         audience={"bio": "everyone"},
-        entries=[{"kind": "experience", "title": "Projectleider", "organisation": "Provincie", "start_year": 2019}],
+        entries=[
+            {"kind": "experience", "title": "Projectleider", "organisation": "Provincie", "start_year": 2019}
+        ],
     )
     return User.objects.get(pk=user.pk)
 

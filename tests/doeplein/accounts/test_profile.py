@@ -80,14 +80,35 @@ def test_edit_page_needs_a_login(client, db):
 
 def test_saving_the_profile_stores_every_field_and_the_entries(client, make_user):
     user = make_user()
-    climate, youth = Theme.objects.create(name="Klimaat", slug="klimaat"), Theme.objects.create(name="Jeugd", slug="jeugd")
+    climate, youth = (
+        Theme.objects.create(name="Klimaat", slug="klimaat"),
+        Theme.objects.create(name="Jeugd", slug="jeugd"),
+    )
     entries = [
-        {"kind": "experience", "title": "Adviseur", "organisation": "Gemeente Utrecht", "start_year": "2015", "end_year": "2020"},
-        {"kind": "education", "title": "Bestuurskunde", "organisation": "Universiteit Leiden", "start_year": "2008", "end_year": "2012"},
+        {
+            "kind": "experience",
+            "title": "Adviseur",
+            "organisation": "Gemeente Utrecht",
+            "start_year": "2015",
+            "end_year": "2020",
+        },
+        {
+            "kind": "education",
+            "title": "Bestuurskunde",
+            "organisation": "Universiteit Leiden",
+            "start_year": "2008",
+            "end_year": "2012",
+        },
     ]
     response = save_profile(
-        client, user, entries=entries, first_name="Fatima", last_name="El Amrani", themes=[climate.pk, youth.pk],
-        suggestible="on", **EVERY_FIELD,
+        client,
+        user,
+        entries=entries,
+        first_name="Fatima",
+        last_name="El Amrani",
+        themes=[climate.pk, youth.pk],
+        suggestible="on",
+        **EVERY_FIELD,
     )
 
     assert response.status_code == 302
@@ -107,7 +128,15 @@ def test_saving_the_profile_stores_every_field_and_the_entries(client, make_user
     ]
 
     page = client.get(f"/people/{user.pk}/").content.decode()
-    for text in ("Fatima El Amrani", "Ministerie van BZK", "Beleidsmedewerker", "participatie", "Klimaat", "Adviseur", "Bestuurskunde"):
+    for text in (
+        "Fatima El Amrani",
+        "Ministerie van BZK",
+        "Beleidsmedewerker",
+        "participatie",
+        "Klimaat",
+        "Adviseur",
+        "Bestuurskunde",
+    ):
         assert text in page
 
 
@@ -123,12 +152,18 @@ def test_saving_again_replaces_the_entries(client, make_user):
     user = make_user()
     save_profile(client, user, entries=[{"kind": "experience", "title": "Old job"}])
     save_profile(client, User.objects.get(pk=user.pk), entries=[{"kind": "education", "title": "New course"}])
-    assert list(ProfileEntry.objects.filter(profile__user=user).values_list("title", flat=True)) == ["New course"]
+    assert list(ProfileEntry.objects.filter(profile__user=user).values_list("title", flat=True)) == [
+        "New course"
+    ]
 
 
 def test_entry_with_end_before_start_is_refused(client, make_user):
     user = make_user()
-    response = save_profile(client, user, entries=[{"kind": "experience", "title": "Job", "start_year": "2020", "end_year": "2010"}])
+    response = save_profile(
+        client,
+        user,
+        entries=[{"kind": "experience", "title": "Job", "start_year": "2020", "end_year": "2010"}],
+    )
     assert response.status_code == 400
     assert response.context["entries"].forms[0].errors["end_year"]
     assert not ProfileEntry.objects.exists()
@@ -187,7 +222,11 @@ def test_avatar_larger_than_the_limit_is_refused(client, make_user, settings):
 
 @pytest.mark.parametrize(
     ("filename", "content"),
-    [("notes.png", b"this is not a picture at all"), ("script.html", b"<script>alert(1)</script>"), ("me.svg", b"<svg/>")],
+    [
+        ("notes.png", b"this is not a picture at all"),
+        ("script.html", b"<script>alert(1)</script>"),
+        ("me.svg", b"<svg/>"),
+    ],
 )
 def test_non_image_avatar_is_refused_with_a_form_error(client, make_user, filename, content):
     user = make_user()
@@ -209,7 +248,12 @@ def test_html_in_text_fields_is_escaped_on_the_profile_page(client, make_user):
     user = make_user()
     script = "<script>alert('x')</script>"
     response = save_profile(
-        client, user, first_name=script, organisation=script, job_title=script, bio=script,
+        client,
+        user,
+        first_name=script,
+        organisation=script,
+        job_title=script,
+        bio=script,
         entries=[{"kind": "experience", "title": script, "organisation": script, "description": script}],
         audience=dict.fromkeys(Profile.PRIVATE_FIELDS, "everyone"),
     )
@@ -252,9 +296,18 @@ def full_profile(client, make_user, settings):
         "themes": "only_me",
     }
     response = save_profile(
-        client, owner, audience=audience, organisation="Org-Marker", job_title="Title-Marker", bio="Bio-Marker",
-        skills="skill-marker", themes=[theme.pk],
-        entries=[{"kind": "experience", "title": "Experience-Marker"}, {"kind": "education", "title": "Education-Marker"}],
+        client,
+        owner,
+        audience=audience,
+        organisation="Org-Marker",
+        job_title="Title-Marker",
+        bio="Bio-Marker",
+        skills="skill-marker",
+        themes=[theme.pk],
+        entries=[
+            {"kind": "experience", "title": "Experience-Marker"},
+            {"kind": "education", "title": "Education-Marker"},
+        ],
     )
     assert response.status_code == 302
     client.logout()
@@ -301,10 +354,18 @@ def test_profile_of_unknown_or_inactive_person_is_404(client, make_user):
     assert client.get(f"/people/{inactive.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize(("audience", "anonymous", "other"), [("everyone", True, True), ("logged_in", False, True), ("only_me", False, False)])
+@pytest.mark.parametrize(
+    ("audience", "anonymous", "other"),
+    [("everyone", True, True), ("logged_in", False, True), ("only_me", False, False)],
+)
 def test_avatar_follows_its_audience(client, make_user, audience, anonymous, other):
     owner = make_user()
-    save_profile(client, owner, avatar=SimpleUploadedFile("me.png", png(), content_type="image/png"), audience={"avatar": audience})
+    save_profile(
+        client,
+        owner,
+        avatar=SimpleUploadedFile("me.png", png(), content_type="image/png"),
+        audience={"avatar": audience},
+    )
     url = Profile.objects.get(user=owner).avatar.url
     assert url in client.get(f"/people/{owner.pk}/").content.decode()  # the owner always
     client.logout()
@@ -318,7 +379,11 @@ def test_replacing_the_avatar_removes_the_old_file(client, make_user, django_cap
     save_profile(client, user, avatar=SimpleUploadedFile("one.png", png(), content_type="image/png"))
     first = Profile.objects.get(user=user).avatar
     with django_capture_on_commit_callbacks(execute=True):
-        save_profile(client, User.objects.get(pk=user.pk), avatar=SimpleUploadedFile("two.png", png(colour=(0, 0, 200)), content_type="image/png"))
+        save_profile(
+            client,
+            User.objects.get(pk=user.pk),
+            avatar=SimpleUploadedFile("two.png", png(colour=(0, 0, 200)), content_type="image/png"),
+        )
     second = Profile.objects.get(user=user).avatar
     assert second.name != first.name
     assert second.storage.exists(second.name)
@@ -327,7 +392,11 @@ def test_replacing_the_avatar_removes_the_old_file(client, make_user, django_cap
 
 def test_existing_entries_can_be_edited_and_deleted_through_the_formset(client, make_user):
     user = make_user()
-    save_profile(client, user, entries=[{"kind": "experience", "title": "Keep me"}, {"kind": "education", "title": "Drop me"}])
+    save_profile(
+        client,
+        user,
+        entries=[{"kind": "experience", "title": "Keep me"}, {"kind": "education", "title": "Drop me"}],
+    )
     user = User.objects.get(pk=user.pk)
     client.force_login(user)
     formset = client.get("/people/me/edit/").context["entries"]
@@ -336,8 +405,16 @@ def test_existing_entries_can_be_edited_and_deleted_through_the_formset(client, 
     data = edit_data(user)
     data.update({"entries-TOTAL_FORMS": "2", "entries-INITIAL_FORMS": "2"})
     for i, (entry, extra) in enumerate([(keep, {"title": "Kept and renamed"}), (drop, {"DELETE": "on"})]):
-        data.update({f"entries-{i}-id": str(entry.pk), f"entries-{i}-kind": entry.kind, f"entries-{i}-title": entry.title})
+        data.update(
+            {
+                f"entries-{i}-id": str(entry.pk),
+                f"entries-{i}-kind": entry.kind,
+                f"entries-{i}-title": entry.title,
+            }
+        )
         data.update({f"entries-{i}-{k}": v for k, v in extra.items()})
     response = client.post("/people/me/edit/", data)
     assert response.status_code == 302
-    assert list(ProfileEntry.objects.filter(profile__user=user).values_list("title", flat=True)) == ["Kept and renamed"]
+    assert list(ProfileEntry.objects.filter(profile__user=user).values_list("title", flat=True)) == [
+        "Kept and renamed"
+    ]

@@ -47,7 +47,9 @@ def test_login_is_case_insensitive_for_the_email(client, signup, confirm):
     signup("Case.Person@Example.org")
     confirm()
     log_in(client, "case.person@example.org")
-    assert client.session.get("_auth_user_id") == str(User.objects.get(email__iexact="case.person@example.org").pk)
+    assert client.session.get("_auth_user_id") == str(
+        User.objects.get(email__iexact="case.person@example.org").pk
+    )
 
 
 def test_logout_needs_a_post_and_ends_the_session(client, make_user):
@@ -125,8 +127,12 @@ def test_bogus_password_reset_key_shows_the_bad_token_page(client, make_user):
     response = client.get("/accounts/password/reset/key/zz-bogus-key/", follow=True)
     assert response.status_code == 200
     assert response.context["token_fail"] is True
-    response = client.post(response.redirect_chain[-1][0] if response.redirect_chain else "/accounts/password/reset/key/zz-bogus-key/",
-                           {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = client.post(
+        response.redirect_chain[-1][0]
+        if response.redirect_chain
+        else "/accounts/password/reset/key/zz-bogus-key/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
     assert response.status_code < 500
 
 

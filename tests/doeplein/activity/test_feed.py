@@ -44,7 +44,12 @@ def test_record_stores_who_did_what_on_what_where(make_space, make_user):
 
 def test_record_without_target_or_with_an_anonymous_actor(make_user):
     activity = record(actor=AnonymousUser(), verb="profile.updated", audience="everyone")
-    assert (activity.actor, activity.target_type, activity.target_id, activity.target_label) == (None, None, "", "")
+    assert (activity.actor, activity.target_type, activity.target_id, activity.target_label) == (
+        None,
+        None,
+        "",
+        "",
+    )
     assert activity.data == {}
 
 
@@ -177,7 +182,9 @@ def test_feed_page_query_count_stays_flat(n, make_space, make_user):
 
     with CaptureQueriesContext(connection) as queries:
         page = activity_page(user=viewer, page=1, per_page=25)
-        shown = [(str(a.actor), a.space.name if a.space else "", str(a.verb_label), a.target_label) for a in page]
+        shown = [
+            (str(a.actor), a.space.name if a.space else "", str(a.verb_label), a.target_label) for a in page
+        ]
     # One count for the paginator, one for the page itself, whatever the size of the stream.
     assert len(queries) == 2
     assert 0 < len(shown) <= 25

@@ -56,7 +56,9 @@ def test_a_platform_administrator_still_sees_everything(owner, make_user, make_s
 
 
 @pytest.mark.parametrize("visibility", ["secret", "members"])
-def test_activity_inside_a_closed_space_is_not_shown_to_outsiders_anywhere(owner, make_user, make_space, visibility):
+def test_activity_inside_a_closed_space_is_not_shown_to_outsiders_anywhere(
+    owner, make_user, make_space, visibility
+):
     space = make_space(visibility, members={owner: Role.OWNER}, name="Hush project")
     room = get_or_create_room(space=space, title=space.name)
     do_send_message(user=owner, room=room, body="between us", client_id="leak-1")

@@ -9,7 +9,9 @@ from django.test import Client
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """The configured cache backend under a key prefix of this test only (see tests/doeplein/accounts)."""
-    settings.CACHES = {name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()}
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

@@ -37,7 +37,13 @@ def test_openapi_document_is_valid_json_with_the_core_paths(client, db):
     document = json.loads(response.content)
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "Doeplein API"
-    for path in ("/api/v1/me", "/api/v1/me/profile", "/api/v1/people/{user_id}", "/api/v1/activity", "/api/v1/notifications"):
+    for path in (
+        "/api/v1/me",
+        "/api/v1/me/profile",
+        "/api/v1/people/{user_id}",
+        "/api/v1/activity",
+        "/api/v1/notifications",
+    ):
         assert path in document["paths"], path
     assert "patch" in document["paths"]["/api/v1/me/profile"]
 
@@ -83,7 +89,9 @@ def test_revoked_token_is_401(client, make_user, token_for):
     assert_json_error(client.get("/api/v1/me", **bearer(secret)), 401)
 
 
-@pytest.mark.parametrize("header", ["Bearer wagtail_bogus", "Bearer ", "Bearer " + "x" * 500, "Basic dXNlcjpwYXNz", "Bearer"])
+@pytest.mark.parametrize(
+    "header", ["Bearer wagtail_bogus", "Bearer ", "Bearer " + "x" * 500, "Basic dXNlcjpwYXNz", "Bearer"]
+)
 def test_bogus_credentials_are_401(client, db, header):
     assert_json_error(client.get("/api/v1/me", HTTP_AUTHORIZATION=header), 401)
 
@@ -124,13 +132,21 @@ def patch(client, payload, **headers):
 
 def test_patch_profile_with_a_token_changes_only_the_fields_sent(client, make_user, token_for):
     user = make_user(first_name="Piet")
-    do_update_profile(user=user, profile=user.profile, data={"organisation": "Gemeente", "skills": ["gis"]}, audience={})
+    do_update_profile(
+        user=user, profile=user.profile, data={"organisation": "Gemeente", "skills": ["gis"]}, audience={}
+    )
     theme = Theme.objects.create(name="Klimaat", slug="klimaat")
 
     response = patch(
         client,
-        {"job_title": "Data-analist", "bio": "Hallo", "skills": ["data analysis", "gis, kaarten"], "themes": [theme.pk],
-         "suggestible": True, "audience": {"bio": "everyone", "organisation": "only_me"}},
+        {
+            "job_title": "Data-analist",
+            "bio": "Hallo",
+            "skills": ["data analysis", "gis, kaarten"],
+            "themes": [theme.pk],
+            "suggestible": True,
+            "audience": {"bio": "everyone", "organisation": "only_me"},
+        },
         **bearer(token_for(user)),
     )
 
@@ -182,7 +198,9 @@ def test_patch_rejects_invalid_values_with_422_json(client, make_user, token_for
 
 def test_patch_rejects_unknown_audience_field(client, make_user, token_for):
     user = make_user()
-    body = assert_json_error(patch(client, {"audience": {"email": "everyone"}}, **bearer(token_for(user))), 422)
+    body = assert_json_error(
+        patch(client, {"audience": {"email": "everyone"}}, **bearer(token_for(user))), 422
+    )
     assert "audience" in body["errors"]
     assert Profile.objects.get(user=user).audience == {}
 
@@ -194,10 +212,12 @@ def test_patch_rejects_unknown_fields(client, make_user, token_for):
     assert User.objects.get(pk=user.pk).email == user.email
 
 
-@pytest.mark.parametrize("raw", ["{not json", "[]", "\"text\"", "42"])
+@pytest.mark.parametrize("raw", ["{not json", "[]", '"text"', "42"])
 def test_patch_with_malformed_body_is_a_json_4xx(client, make_user, token_for, raw):
     user = make_user()
-    response = client.patch("/api/v1/me/profile", raw, content_type="application/json", **bearer(token_for(user)))
+    response = client.patch(
+        "/api/v1/me/profile", raw, content_type="application/json", **bearer(token_for(user))
+    )
     assert 400 <= response.status_code < 500
     assert_json_error(response, response.status_code)
 
@@ -227,7 +247,11 @@ def test_patch_with_a_token_needs_no_csrf(make_user, token_for):
 
 def test_patch_html_is_stored_as_text_and_escaped_on_the_page(client, make_user, token_for):
     user = make_user()
-    patch(client, {"bio": "<script>alert(1)</script>", "audience": {"bio": "everyone"}}, **bearer(token_for(user)))
+    patch(
+        client,
+        {"bio": "<script>alert(1)</script>", "audience": {"bio": "everyone"}},
+        **bearer(token_for(user)),
+    )
     html = Client().get(f"/people/{user.pk}/").content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
 
@@ -242,7 +266,12 @@ def shown(make_user):
         user=owner,
         profile=owner.profile,
         data={"organisation": "Org", "job_title": "Title", "bio": "Bio", "skills": ["gis"]},
-        audience={"organisation": "everyone", "job_title": "logged_in", "bio": "only_me", "skills": "logged_in"},
+        audience={
+            "organisation": "everyone",
+            "job_title": "logged_in",
+            "bio": "only_me",
+            "skills": "logged_in",
+        },
         entries=[{"kind": "experience", "title": "Job"}],
     )
     return User.objects.get(pk=owner.pk)
@@ -263,7 +292,15 @@ def test_person_as_anonymous_shows_public_fields_only(client, shown):
 
 def test_person_as_other_user_by_token_shows_logged_in_fields(client, shown, make_user, token_for):
     body = client.get(f"/api/v1/people/{shown.pk}", **bearer(token_for(make_user()))).json()
-    assert visible_fields(body) == {"organisation", "avatar", "job_title", "skills", "experience", "education", "themes"}
+    assert visible_fields(body) == {
+        "organisation",
+        "avatar",
+        "job_title",
+        "skills",
+        "experience",
+        "education",
+        "themes",
+    }
     assert body["skills"] == ["gis"]
     assert "bio" not in {k for k, v in body.items() if v is not None}
 

@@ -47,7 +47,9 @@ def owner(make_user):
 
 @pytest.fixture
 def group(owner):
-    return do_create_group(user=owner, name="Tuinclub", slug="tuinclub", policy="request", visibility="public")
+    return do_create_group(
+        user=owner, name="Tuinclub", slug="tuinclub", policy="request", visibility="public"
+    )
 
 
 # --- Ids too large for the database -----------------------------------------------------------------------------
@@ -120,9 +122,13 @@ def test_allow_leaving_must_be_a_json_boolean(client, owner, group, value):
 
 def test_a_decision_needs_a_json_boolean_and_the_request_stays_pending(client, owner, group, make_user):
     asker = make_user()
-    assert send(client, "post", f"/spaces/{group.pk}/requests", asker, {"message": "mag ik?"}).status_code == 201
+    assert (
+        send(client, "post", f"/spaces/{group.pk}/requests", asker, {"message": "mag ik?"}).status_code == 201
+    )
     join_request = JoinRequest.objects.get(user=asker, space=group)
-    response = send(client, "post", f"/spaces/{group.pk}/requests/{join_request.pk}/decision", owner, {"approve": 0})
+    response = send(
+        client, "post", f"/spaces/{group.pk}/requests/{join_request.pk}/decision", owner, {"approve": 0}
+    )
     assert_error(response, 422)
     join_request.refresh_from_db()
     assert join_request.status == "pending"

@@ -42,7 +42,10 @@ def test_member_list_shows_roles_filters_and_paginates(call, space, owner, make_
     body = call("get", f"/spaces/{space.pk}/members", per_page=2).json()
     assert (body["count"], body["pages"], len(body["results"])) == (4, 2, 2)
     assert body["results"][0] == {
-        "user_id": owner.pk, "name": owner.display_name, "role": "owner", "role_label": "Owner",
+        "user_id": owner.pk,
+        "name": owner.display_name,
+        "role": "owner",
+        "role_label": "Owner",
         "since": body["results"][0]["since"],
     }
     owners = call("get", f"/spaces/{space.pk}/members", role="owner").json()
@@ -100,11 +103,16 @@ def test_joining_an_open_space_makes_a_member_and_counts_them(call, space, make_
     response = call("post", f"/spaces/{space.pk}/join", person)
     assert response.status_code == 200
     assert response.json() == {
-        "space_id": space.pk, "user_id": person.pk, "role": "member", "role_label": "Member",
+        "space_id": space.pk,
+        "user_id": person.pk,
+        "role": "member",
+        "role_label": "Member",
         "welcome_message": "Welcome aboard",
     }
     assert Membership.objects.get(space=space, user=person).role == Role.MEMBER
-    assert Space.objects.get(pk=space.pk).member_count == 1  # the fixture's owner was added without the counter
+    assert (
+        Space.objects.get(pk=space.pk).member_count == 1
+    )  # the fixture's owner was added without the counter
     assert Notification.objects.filter(recipient=person, verb="space.welcome").count() == 1
 
 
@@ -118,7 +126,9 @@ def test_joining_twice_is_409_and_keeps_one_membership(call, space, make_user):
     assert Membership.objects.filter(space=space, user=person).count() == 1
 
 
-@pytest.mark.parametrize(("policy", "code"), [("request", "request_needed"), ("invitation", "invitation_needed")])
+@pytest.mark.parametrize(
+    ("policy", "code"), [("request", "request_needed"), ("invitation", "invitation_needed")]
+)
 def test_joining_a_space_one_may_not_join_directly_is_403_with_a_reason(call, space, make_user, policy, code):
     with_policy(space, policy)
     person = make_user()
@@ -175,7 +185,12 @@ def test_request_is_listed_for_managers_and_approval_makes_a_member(call, space,
     listed = call("get", f"/spaces/{space.pk}/requests", owner).json()
     assert [(r["id"], r["user_id"], r["status"]) for r in listed] == [(request_id, person.pk, "pending")]
 
-    decided = call("post", f"/spaces/{space.pk}/requests/{request_id}/decision", owner, {"approve": True, "message": "Hi"})
+    decided = call(
+        "post",
+        f"/spaces/{space.pk}/requests/{request_id}/decision",
+        owner,
+        {"approve": True, "message": "Hi"},
+    )
     assert decided.status_code == 200
     assert (decided.json()["status"], decided.json()["decision_message"]) == ("approved", "Hi")
     assert Membership.objects.get(space=space, user=person).role == Role.MEMBER
@@ -196,14 +211,26 @@ def test_a_rejected_request_leaves_no_membership(call, space, owner, make_user):
     assert Notification.objects.filter(recipient=person, verb="space.request_rejected").count() == 1
 
 
-def test_only_managers_decide_and_a_request_of_another_space_is_404(call, space, owner, make_user, make_space):
+def test_only_managers_decide_and_a_request_of_another_space_is_404(
+    call, space, owner, make_user, make_space
+):
     with_policy(space, "request")
     person, member = make_user(), make_user()
     Membership.objects.create(space=space, user=member, role=Role.MEMBER)
     request_id = call("post", f"/spaces/{space.pk}/requests", person).json()["id"]
-    assert call("post", f"/spaces/{space.pk}/requests/{request_id}/decision", member, {"approve": True}).status_code == 403
+    assert (
+        call(
+            "post", f"/spaces/{space.pk}/requests/{request_id}/decision", member, {"approve": True}
+        ).status_code
+        == 403
+    )
     other = make_space("public", members={owner: Role.OWNER})
-    assert call("post", f"/spaces/{other.pk}/requests/{request_id}/decision", owner, {"approve": True}).status_code == 404
+    assert (
+        call(
+            "post", f"/spaces/{other.pk}/requests/{request_id}/decision", owner, {"approve": True}
+        ).status_code
+        == 404
+    )
     assert JoinRequest.objects.get(pk=request_id).status == "pending"
 
 
@@ -234,7 +261,9 @@ def test_withdrawing_a_request(call, space, make_user):
 # --- Invitations ------------------------------------------------------------------------------------------
 def test_invitation_by_e_mail_is_accepted_once(call, space, owner, make_user):
     with_policy(space, "invitation")
-    response = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "New.Person@Example.org", "role": "guest"})
+    response = call(
+        "post", f"/spaces/{space.pk}/invitations", owner, {"email": "New.Person@Example.org", "role": "guest"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert (body["email"], body["role"], body["is_open"]) == ("new.person@example.org", "guest", True)
@@ -265,12 +294,16 @@ def test_invalid_expired_and_revoked_tokens_say_why(call, space, owner, make_use
 
     call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "late@example.org"})
     late = token_from_last_mail()
-    Invitation.objects.filter(email="late@example.org").update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.filter(email="late@example.org").update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     expired = call("post", f"/invitations/{late}/accept", person)
     assert (expired.status_code, expired.json()["code"]) == (410, "expired")
     assert call("get", f"/invitations/{late}").status_code == 410
 
-    invitation_id = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "gone@example.org"}).json()["id"]
+    invitation_id = call(
+        "post", f"/spaces/{space.pk}/invitations", owner, {"email": "gone@example.org"}
+    ).json()["id"]
     gone = token_from_last_mail()
     assert call("delete", f"/spaces/{space.pk}/invitations/{invitation_id}", owner).status_code == 204
     revoked = call("post", f"/invitations/{gone}/accept", person)
@@ -279,7 +312,9 @@ def test_invalid_expired_and_revoked_tokens_say_why(call, space, owner, make_use
 
 
 def test_resending_sends_a_new_link_and_the_old_one_stops_working(call, space, owner, make_user):
-    invitation_id = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "again@example.org"}).json()["id"]
+    invitation_id = call(
+        "post", f"/spaces/{space.pk}/invitations", owner, {"email": "again@example.org"}
+    ).json()["id"]
     old = token_from_last_mail()
     response = call("post", f"/spaces/{space.pk}/invitations/{invitation_id}/resend", owner)
     assert response.status_code == 200
@@ -304,7 +339,9 @@ def test_bad_invitations_are_refused(call, space, owner, make_user):
     Membership.objects.create(space=space, user=member, role=Role.MEMBER)
     bad_email = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "not an address"})
     assert (bad_email.status_code, list(bad_email.json()["errors"])) == (422, ["email"])
-    as_owner = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "x@example.org", "role": "owner"})
+    as_owner = call(
+        "post", f"/spaces/{space.pk}/invitations", owner, {"email": "x@example.org", "role": "owner"}
+    )
     assert as_owner.status_code == 422
     already = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "member@example.org"})
     assert (already.status_code, already.json()["code"]) == (409, "already_member")
@@ -321,14 +358,25 @@ def test_bad_invitations_are_refused(call, space, owner, make_user):
 def test_owner_changes_roles_and_others_may_not(call, space, owner, make_user):
     member = make_user()
     Membership.objects.create(space=space, user=member, role=Role.MEMBER)
-    response = call("put", f"/spaces/{space.pk}/members/{member.pk}/role", owner, {"role": "community_manager"})
+    response = call(
+        "put", f"/spaces/{space.pk}/members/{member.pk}/role", owner, {"role": "community_manager"}
+    )
     assert response.status_code == 200
-    assert (response.json()["role"], response.json()["role_label"]) == ("community_manager", "Community manager")
+    assert (response.json()["role"], response.json()["role_label"]) == (
+        "community_manager",
+        "Community manager",
+    )
     assert Membership.objects.get(space=space, user=member).role == Role.COMMUNITY_MANAGER
     assert Notification.objects.filter(recipient=member, verb="space.role_changed").count() == 1
     # A community manager is not an owner: roles are the owners' to give.
-    assert call("put", f"/spaces/{space.pk}/members/{owner.pk}/role", member, {"role": "guest"}).status_code == 403
-    assert call("put", f"/spaces/{space.pk}/members/{member.pk}/role", owner, {"role": "king"}).status_code == 422
+    assert (
+        call("put", f"/spaces/{space.pk}/members/{owner.pk}/role", member, {"role": "guest"}).status_code
+        == 403
+    )
+    assert (
+        call("put", f"/spaces/{space.pk}/members/{member.pk}/role", owner, {"role": "king"}).status_code
+        == 422
+    )
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(call, space, owner):
@@ -350,7 +398,10 @@ def test_removing_members(call, space, owner, make_user):
     assert call("delete", f"/spaces/{space.pk}/members/{other_manager.pk}", manager).status_code == 403
     assert call("delete", f"/spaces/{space.pk}/members/{other_manager.pk}", owner).status_code == 204
     assert call("delete", f"/spaces/{space.pk}/members/{member.pk}", owner).status_code == 404
-    assert set(Membership.objects.filter(space=space).values_list("user", flat=True)) == {owner.pk, manager.pk}
+    assert set(Membership.objects.filter(space=space).values_list("user", flat=True)) == {
+        owner.pk,
+        manager.pk,
+    }
 
 
 def test_handing_over_ownership(call, space, owner, make_user):
@@ -389,7 +440,9 @@ def test_an_archived_space_refuses_changes_with_409_until_restored(call, space, 
 
 
 def test_resending_or_revoking_in_an_archived_space_is_409(call, space, owner):
-    invitation_id = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "a@example.org"}).json()["id"]
+    invitation_id = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "a@example.org"}).json()[
+        "id"
+    ]
     call("post", f"/spaces/{space.pk}/archive", owner)
     resend = call("post", f"/spaces/{space.pk}/invitations/{invitation_id}/resend", owner)
     revoke = call("delete", f"/spaces/{space.pk}/invitations/{invitation_id}", owner)
@@ -421,11 +474,15 @@ def test_the_openapi_document_lists_the_membership_paths(client, db):
 
 # --- Concurrency (PostgreSQL) -----------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
-def test_two_managers_approving_one_request_at_once_make_one_membership(needs_postgres, make_space, make_user):
+def test_two_managers_approving_one_request_at_once_make_one_membership(
+    needs_postgres, make_space, make_user
+):
     from doeplein.spaces.actions import do_decide_request, do_request_to_join
 
     first, second, person = make_user(), make_user(), make_user()
-    space = with_policy(make_space("public", members={first: Role.OWNER, second: Role.COMMUNITY_MANAGER}), "request")
+    space = with_policy(
+        make_space("public", members={first: Role.OWNER, second: Role.COMMUNITY_MANAGER}), "request"
+    )
     join_request = do_request_to_join(user=person, space=space)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -453,9 +510,16 @@ def test_two_managers_approving_one_request_at_once_make_one_membership(needs_po
 
 def test_malformed_requests_are_4xx_not_500(client, space, owner):
     headers = {"Accept-Language": "en", **auth(owner)}
-    broken = client.post(f"/api/v1/spaces/{space.pk}/invitations", "{not json", content_type="application/json",
-                         headers=headers)
+    broken = client.post(
+        f"/api/v1/spaces/{space.pk}/invitations",
+        "{not json",
+        content_type="application/json",
+        headers=headers,
+    )
     assert 400 <= broken.status_code < 500
     assert client.get("/api/v1/spaces/not-a-number/members", headers=headers).status_code in (404, 422)
     assert client.get(f"/api/v1/spaces/{space.pk}/members", {"page": "x"}, headers=headers).status_code == 422
-    assert client.get(f"/api/v1/spaces/{space.pk}/members", {"page": "9999"}, headers=headers).json()["page"] == 1
+    assert (
+        client.get(f"/api/v1/spaces/{space.pk}/members", {"page": "9999"}, headers=headers).json()["page"]
+        == 1
+    )

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_the_theme_tokens_follow_the_site_settings(client):
     site = Site.objects.get(is_default_site=True)
     SiteSettings.objects.update_or_create(
-        site=site, defaults={"primary_colour": "#8b0000", "accent_colour": "#ffcc00", "font_family": "'RO Sans', Verdana, sans-serif"}
+        site=site,
+        defaults={
+            "primary_colour": "#8b0000",
+            "accent_colour": "#ffcc00",
+            "font_family": "'RO Sans', Verdana, sans-serif",
+        },
     )
     response = client.get("/theme.css")
     css = response.content.decode()
@@ -28,7 +33,9 @@ def test_the_theme_tokens_follow_the_site_settings(client):
 
 
 def test_colours_without_enough_contrast_and_unsafe_fonts_are_refused():
-    settings_ = SiteSettings(primary_colour="#ffff00", accent_colour="#333333", font_family="x;} body{display:none")
+    settings_ = SiteSettings(
+        primary_colour="#ffff00", accent_colour="#333333", font_family="x;} body{display:none"
+    )
     with pytest.raises(ValidationError) as error:
         settings_.full_clean(exclude=["site"])
     assert {"primary_colour", "accent_colour", "font_family"} <= set(error.value.message_dict)
@@ -45,7 +52,9 @@ def test_the_bundle_and_the_favicon_are_served_by_the_platform(client):
 def test_markdown_keeps_links_and_drops_scripts():
     from doeplein.core.text import markdown_to_html
 
-    html = markdown_to_html("**Welkom!** Lees [de afspraken](https://example.org).\n\n<script>alert(1)</script> [x](javascript:alert(1))")
+    html = markdown_to_html(
+        "**Welkom!** Lees [de afspraken](https://example.org).\n\n<script>alert(1)</script> [x](javascript:alert(1))"
+    )
     assert "<strong>Welkom!</strong>" in html
     assert '<a href="https://example.org" rel="nofollow noopener noreferrer">de afspraken</a>' in html
     assert "<script" not in html and 'href="javascript' not in html
@@ -57,7 +66,9 @@ def test_an_audit_entry_reads_as_a_sentence_in_the_readers_language(make_user, m
 
     amira, bas = make_user(first_name="Amira", last_name=""), make_user(first_name="Bas", last_name="")
     space = make_space("public")
-    entry = AuditEntry.objects.create(space=space, actor=amira, target_user=bas, action="user.mute", reason="schelden")
+    entry = AuditEntry.objects.create(
+        space=space, actor=amira, target_user=bas, action="user.mute", reason="schelden"
+    )
     entry.data = {"until": (entry.created_at + timedelta(minutes=10)).isoformat()}
     with translation.override("nl"):
         assert audit_sentence(entry) == "Amira heeft Bas 10 minuten gedempt: schelden"

@@ -22,7 +22,13 @@ def test_all_components_up_is_200(client):
 
     assert status == 200, body
     assert body["status"] == "up"
-    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "up", "search": "up"}
+    assert components == {
+        "database": "up",
+        "cache": "up",
+        "channel_layer": "up",
+        "broker": "up",
+        "search": "up",
+    }
     assert all(isinstance(c["ms"], float) for c in body["components"].values())
 
 
@@ -32,26 +38,45 @@ def test_healthz_is_not_cached_and_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CLOSED_PORT_REDIS}})
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CLOSED_PORT_REDIS}
+    }
+)
 def test_unreachable_cache_is_503_with_cache_down(client):
     status, body, components = healthz(client)
 
     assert status == 503
     assert body["status"] == "down"
-    assert components == {"database": "up", "cache": "down", "channel_layer": "up", "broker": "up", "search": "up"}
+    assert components == {
+        "database": "up",
+        "cache": "down",
+        "channel_layer": "up",
+        "broker": "up",
+        "search": "up",
+    }
     assert "Connection" in body["components"]["cache"]["error"]
 
 
 @override_settings(
     CHANNEL_LAYERS={
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [CLOSED_PORT_REDIS]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CLOSED_PORT_REDIS]},
+        }
     }
 )
 def test_unreachable_channel_layer_is_503_with_channel_layer_down(client):
     status, body, components = healthz(client)
 
     assert status == 503
-    assert components == {"database": "up", "cache": "up", "channel_layer": "down", "broker": "up", "search": "up"}
+    assert components == {
+        "database": "up",
+        "cache": "up",
+        "channel_layer": "down",
+        "broker": "up",
+        "search": "up",
+    }
 
 
 def test_missing_channel_layer_is_503(client):
@@ -67,5 +92,11 @@ def test_unreachable_broker_is_503_with_broker_down(client, tmp_path):
         status, body, components = healthz(client)
 
     assert status == 503
-    assert components == {"database": "up", "cache": "up", "channel_layer": "up", "broker": "down", "search": "up"}
+    assert components == {
+        "database": "up",
+        "cache": "up",
+        "channel_layer": "up",
+        "broker": "down",
+        "search": "up",
+    }
     assert body["components"]["broker"]["error"]

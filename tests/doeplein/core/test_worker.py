@@ -33,7 +33,9 @@ def wait_for_mail(worker, subject):
         worker.check_alive()
         return [text for text in delivered_mail(worker) if f"Subject: {subject}" in text]
 
-    return wait_until(found, timeout=60, describe=f"a mail with subject {subject!r}", on_timeout=worker.report)
+    return wait_until(
+        found, timeout=60, describe=f"a mail with subject {subject!r}", on_timeout=worker.report
+    )
 
 
 @override_settings(EMAIL_BACKEND="doeplein.core.mail.QueuedEmailBackend")
@@ -51,7 +53,9 @@ def test_queued_mail_is_delivered_by_the_worker_not_by_the_page(worker):
 
 @override_settings(EMAIL_BACKEND="doeplein.core.mail.QueuedEmailBackend")
 def test_queued_mail_keeps_its_html_alternative(worker):
-    message = mail.EmailMultiAlternatives("Html check", "Plain text.", "noreply@example.org", ["a@example.org"])
+    message = mail.EmailMultiAlternatives(
+        "Html check", "Plain text.", "noreply@example.org", ["a@example.org"]
+    )
     message.attach_alternative("<p>Rich <strong>text</strong>.</p>", "text/html")
     message.send()
 

@@ -30,7 +30,9 @@ def post(db):
     from doeplein.discussion.actions import do_send_message
 
     def send(user, room, body="Hello", client_id=None, **kwargs):
-        message, _created = do_send_message(user=user, room=room, body=body, client_id=client_id or uuid.uuid4().hex, **kwargs)
+        message, _created = do_send_message(
+            user=user, room=room, body=body, client_id=client_id or uuid.uuid4().hex, **kwargs
+        )
         return message
 
     return send

@@ -37,7 +37,9 @@ def channel_layer_settings():
 @pytest.fixture
 def live_isolation(settings):
     """A channel layer and a cache key prefix of this test only (xdist-safe, also on one shared Redis)."""
-    settings.CACHES = {name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()}
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
+    }
     with override_settings(CHANNEL_LAYERS=channel_layer_settings()):
         yield
 
@@ -51,13 +53,15 @@ def socket(user, room_id, application=None):
     """A communicator on /ws/rooms/<room_id>/ as ``user`` (None: anonymous)."""
     from doeplein.routing import websocket_urlpatterns
 
-    communicator = WebsocketCommunicator(application or URLRouter(websocket_urlpatterns), f"/ws/rooms/{room_id}/")
+    communicator = WebsocketCommunicator(
+        application or URLRouter(websocket_urlpatterns), f"/ws/rooms/{room_id}/"
+    )
     communicator.scope["user"] = user if user is not None else AnonymousUser()
     return communicator
 
 
 async def connect_outcome(communicator):
-    """"welcome" when the room lets this person in, else the close code it gives."""
+    """ "welcome" when the room lets this person in, else the close code it gives."""
     connected, code = await communicator.connect(timeout=RECEIVE_TIMEOUT)
     if not connected:
         return code

@@ -12,8 +12,22 @@ from tests.doeplein.discussion.live import connect_outcome, outcome, run, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ("anonymous", "non_member", "guest", "member", "community_manager", "owner", "platform_admin", "parent_manager")
-ROLE_IN_SPACE = {"guest": Role.GUEST, "member": Role.MEMBER, "community_manager": Role.COMMUNITY_MANAGER, "owner": Role.OWNER}
+ROLES = (
+    "anonymous",
+    "non_member",
+    "guest",
+    "member",
+    "community_manager",
+    "owner",
+    "platform_admin",
+    "parent_manager",
+)
+ROLE_IN_SPACE = {
+    "guest": Role.GUEST,
+    "member": Role.MEMBER,
+    "community_manager": Role.COMMUNITY_MANAGER,
+    "owner": Role.OWNER,
+}
 
 # Connecting: "welcome", or the close code docs/live-discussion.md lists.
 CONNECT = {
@@ -25,15 +39,37 @@ CONNECT = {
 
 # The frames, in the order they are sent. Message 1 is someone else's; a writer's own message is 2.
 FRAMES = (
-    "send", "edit", "react", "read", "typing", "history", "report", "hide", "unhide", "pin", "reports", "resolve",
-    "delete", "slow_mode", "lock", "mute", "ban",
+    "send",
+    "edit",
+    "react",
+    "read",
+    "typing",
+    "history",
+    "report",
+    "hide",
+    "unhide",
+    "pin",
+    "reports",
+    "resolve",
+    "delete",
+    "slow_mode",
+    "lock",
+    "mute",
+    "ban",
 )
 MODERATION = ("hide", "unhide", "pin", "reports", "resolve", "slow_mode", "lock", "mute", "ban")
 
 ANONYMOUS = {**dict.fromkeys(FRAMES, "login_required"), "history": "ok"}
 READER = {  # may read: a guest, or anyone logged in on a public or logged-in space
-    "send": "read_only", "edit": "not_author", "react": "read_only", "read": "ok", "typing": "read_only",
-    "history": "ok", "report": "ok", "delete": "not_author", **dict.fromkeys(MODERATION, "forbidden"),
+    "send": "read_only",
+    "edit": "not_author",
+    "react": "read_only",
+    "read": "ok",
+    "typing": "read_only",
+    "history": "ok",
+    "report": "ok",
+    "delete": "not_author",
+    **dict.fromkeys(MODERATION, "forbidden"),
 }
 MEMBER = {**dict.fromkeys(FRAMES, "ok"), **dict.fromkeys(MODERATION, "forbidden")}
 MODERATOR = dict.fromkeys(FRAMES, "ok")
@@ -88,7 +124,9 @@ def room_for(role, visibility, cast, make_room):
     from doeplein.moderation.actions import do_report_message
 
     people, author, reporter, target, parent = cast
-    space = Space.objects.create(kind="test", name=f"{visibility} {role}", visibility=visibility, parent=parent)
+    space = Space.objects.create(
+        kind="test", name=f"{visibility} {role}", visibility=visibility, parent=parent
+    )
     for person in (author, reporter, target):
         Membership.objects.create(space=space, user=person, role=Role.MEMBER)
     if role in ROLE_IN_SPACE:
@@ -118,7 +156,8 @@ def test_every_role_and_frame_type_gets_the_documented_answer(visibility, cast, 
             if result == "welcome":
                 for kind in FRAMES:
                     replies[kind] = await outcome(
-                        communicator, frame(kind, own_seq=2 if writes else 1, report_id=report.pk, target_id=target.pk)
+                        communicator,
+                        frame(kind, own_seq=2 if writes else 1, report_id=report.pk, target_id=target.pk),
                     )
             await communicator.disconnect()
             return result, replies
@@ -130,8 +169,11 @@ def test_every_role_and_frame_type_gets_the_documented_answer(visibility, cast, 
             first = Message.objects.get(room=room, seq=1)
             effects[role] = {
                 "own messages": Message.objects.filter(room=room, author=user).count() if user else 0,
-                "own message deleted": Message.objects.filter(room=room, author=user, state="deleted").exists()
-                if user else False,
+                "own message deleted": Message.objects.filter(
+                    room=room, author=user, state="deleted"
+                ).exists()
+                if user
+                else False,
                 "reacted": Reaction.objects.filter(message=first, user=user).exists() if user else False,
                 "reported": Report.objects.filter(message=first, reporter=user).exists() if user else False,
                 "pinned": first.pinned,

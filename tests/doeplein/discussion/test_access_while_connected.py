@@ -72,8 +72,15 @@ def people(make_user):
 
 
 def room_in(make_space, make_room, people, visibility="public", parent=None):
-    space = make_space(visibility, parent=parent, members={
-        people["owner"]: Role.OWNER, people["manager"]: Role.COMMUNITY_MANAGER, people["member"]: Role.MEMBER})
+    space = make_space(
+        visibility,
+        parent=parent,
+        members={
+            people["owner"]: Role.OWNER,
+            people["manager"]: Role.COMMUNITY_MANAGER,
+            people["member"]: Role.MEMBER,
+        },
+    )
     return space, make_room(space)
 
 
@@ -108,19 +115,33 @@ def test_a_space_made_secret_cuts_off_open_sockets_of_visitors_and_non_members(p
 
 def test_a_space_made_members_only_cuts_off_visitors_and_non_members(people, make_space, make_room):
     space, room = room_in(make_space, make_room, people, "logged_in")
-    seq, seen = watch_change(people, room, lambda: change_space(space, visibility="members"),
-                             roles=("outsider", "member"))
-    assert (kinds(seen["outsider"][0]), seen["outsider"][1]) == ([("error", "access_revoked")], ("closed", 4403))
+    seq, seen = watch_change(
+        people, room, lambda: change_space(space, visibility="members"), roles=("outsider", "member")
+    )
+    assert (kinds(seen["outsider"][0]), seen["outsider"][1]) == (
+        [("error", "access_revoked")],
+        ("closed", 4403),
+    )
     assert kinds(seen["member"][0]) == [("message", seq)]
 
 
 def test_a_parent_made_secret_cuts_off_the_rooms_of_its_children(people, make_space, make_room):
     parent = make_space("public", members={people["owner"]: Role.OWNER})
     child, room = room_in(make_space, make_room, people, "public", parent=parent)
-    seq, seen = watch_change(people, room, lambda: change_space(parent, visibility="secret"),
-                             roles=("anonymous", "outsider", "member"))
-    assert (kinds(seen["anonymous"][0]), seen["anonymous"][1]) == ([("error", "access_revoked")], ("closed", 4403))
-    assert (kinds(seen["outsider"][0]), seen["outsider"][1]) == ([("error", "access_revoked")], ("closed", 4403))
+    seq, seen = watch_change(
+        people,
+        room,
+        lambda: change_space(parent, visibility="secret"),
+        roles=("anonymous", "outsider", "member"),
+    )
+    assert (kinds(seen["anonymous"][0]), seen["anonymous"][1]) == (
+        [("error", "access_revoked")],
+        ("closed", 4403),
+    )
+    assert (kinds(seen["outsider"][0]), seen["outsider"][1]) == (
+        [("error", "access_revoked")],
+        ("closed", 4403),
+    )
     # The member of the child is no member of the now secret parent: the child's room is closed to them too.
     assert (kinds(seen["member"][0]), seen["member"][1]) == ([("error", "access_revoked")], ("closed", 4403))
 
@@ -154,9 +175,11 @@ def test_an_archived_space_keeps_readers_and_refuses_writers(people, make_space,
         member, _ = await join(people["member"], room.pk)
         manager, _ = await join(people["manager"], room.pk)
         await sync_to_async(change_space)(space, is_archived=True)
-        answers = (await outcome(member, {"type": "send", "client_id": "a-1", "body": "Nog open?"}),
-                   await outcome(manager, {"type": "lock", "locked": True}),
-                   await outcome(member, {"type": "history"}))
+        answers = (
+            await outcome(member, {"type": "send", "client_id": "a-1", "body": "Nog open?"}),
+            await outcome(manager, {"type": "lock", "locked": True}),
+            await outcome(member, {"type": "history"}),
+        )
         await member.disconnect()
         await manager.disconnect()
         return answers
@@ -166,8 +189,9 @@ def test_an_archived_space_keeps_readers_and_refuses_writers(people, make_space,
 
 def test_a_join_policy_change_leaves_readers_connected(people, make_space, make_room):
     space, room = room_in(make_space, make_room, people, "public")
-    seq, seen = watch_change(people, room, lambda: change_space(space, join_policy="invite"),
-                             roles=("anonymous", "member"))
+    seq, seen = watch_change(
+        people, room, lambda: change_space(space, join_policy="invite"), roles=("anonymous", "member")
+    )
     assert kinds(seen["anonymous"][0]) == [("message", seq)]
     assert kinds(seen["member"][0]) == [("message", seq)]
 
@@ -175,8 +199,9 @@ def test_a_join_policy_change_leaves_readers_connected(people, make_space, make_
 # --- the person's role and membership -----------------------------------------------------------------
 def test_a_member_removed_while_connected_is_cut_off(people, make_space, make_room):
     space, room = room_in(make_space, make_room, people, "members")
-    seq, seen = watch_change(people, room, lambda: change_role(space, people["member"], None),
-                             roles=("member", "manager"))
+    seq, seen = watch_change(
+        people, room, lambda: change_role(space, people["member"], None), roles=("member", "manager")
+    )
     assert (kinds(seen["member"][0]), seen["member"][1]) == ([("error", "access_revoked")], ("closed", 4403))
     assert kinds(seen["manager"][0]) == [("message", seq)]
 
@@ -208,9 +233,13 @@ def test_a_demoted_manager_no_longer_receives_hidden_text_held_messages_or_repor
         demoted, _ = await join(people["manager"], room.pk)
         # The role changes in the database alone (no event): the next moderator frame must still not
         # reach this socket, because the verdict is read when such a frame is delivered.
-        await sync_to_async(Membership.objects.filter(space=space, user=people["manager"]).update)(role=Role.MEMBER)
+        await sync_to_async(Membership.objects.filter(space=space, user=people["manager"]).update)(
+            role=Role.MEMBER
+        )
         await sync_to_async(do_report_message)(user=people["outsider"], message=message, reason="Fel")
-        await sync_to_async(do_hide_message)(actor=people["owner"], message=message, reason="Houd het zakelijk")
+        await sync_to_async(do_hide_message)(
+            actor=people["owner"], message=message, reason="Houd het zakelijk"
+        )
         writer, _ = await join(people["member"], room.pk)
         await writer.send_json_to({"type": "send", "client_id": "held", "body": "Lekker kaas"})
         held_ack = await next_frame(writer, "ack")
@@ -226,7 +255,9 @@ def test_a_demoted_manager_no_longer_receives_hidden_text_held_messages_or_repor
     assert held_ack["state"] == "held"
     # No report frame, the hidden message without its text, nothing of the held message.
     assert [(f["type"], f.get("seq"), f.get("body")) for f in seen] == [
-        ("message_updated", 1, None), ("message", held_ack["seq"] + 1, "Tot slot")]
+        ("message_updated", 1, None),
+        ("message", held_ack["seq"] + 1, "Tot slot"),
+    ]
 
 
 def test_a_manager_still_receives_moderator_frames(people, make_space, make_room, post):
@@ -247,15 +278,18 @@ def test_a_manager_still_receives_moderator_frames(people, make_space, make_room
 
 
 # --- sanctions: finding 2 on the socket, the mute that still reads -----------------------------------
-def test_a_muted_person_keeps_reading_and_cannot_send_and_a_lifted_mute_writes_again(people, make_space, make_room):
+def test_a_muted_person_keeps_reading_and_cannot_send_and_a_lifted_mute_writes_again(
+    people, make_space, make_room
+):
     from doeplein.moderation.actions import do_lift_sanction, do_sanction
 
     space, room = room_in(make_space, make_room, people, "members")
 
     async def scenario():
         muted, _ = await join(people["member"], room.pk)
-        sanction = await sync_to_async(do_sanction)(actor=people["manager"], room=room, user=people["member"],
-                                                    kind="mute", minutes=30, reason="Rust")
+        sanction = await sync_to_async(do_sanction)(
+            actor=people["manager"], room=room, user=people["member"], kind="mute", minutes=30, reason="Rust"
+        )
         owner, _ = await join(people["owner"], room.pk)
         await owner.send_json_to({"type": "send", "client_id": "o-1", "body": "Lees je mee?"})
         received = await next_frame(muted, "message")
@@ -275,8 +309,11 @@ def test_a_ban_closes_the_socket_and_nothing_more_arrives(people, make_space, ma
 
     space, room = room_in(make_space, make_room, people, "public")
     seq, seen = watch_change(
-        people, room,
-        lambda: do_sanction(actor=people["manager"], room=room, user=people["member"], kind="ban", reason="Spam"),
+        people,
+        room,
+        lambda: do_sanction(
+            actor=people["manager"], room=room, user=people["member"], kind="ban", reason="Spam"
+        ),
         roles=("member", "outsider"),
     )
     assert (kinds(seen["member"][0]), seen["member"][1]) == ([("error", "access_revoked")], ("closed", 4403))
@@ -289,11 +326,15 @@ def test_sanction_actions_publish_access_changed_to_the_person(people, make_spac
 
     space, room = room_in(make_space, make_room, people, "members")
     with capture_live() as events:
-        sanction = do_sanction(actor=people["manager"], room=room, user=people["member"], kind="mute", minutes=5)
+        sanction = do_sanction(
+            actor=people["manager"], room=room, user=people["member"], kind="mute", minutes=5
+        )
         do_lift_sanction(actor=people["manager"], sanction=sanction)
     access = [(group, event["reason"]) for group, event in events if event.get("kind") == "access_changed"]
-    assert access == [(f"access.{people['member'].pk}", "sanction.mute"),
-                      (f"access.{people['member'].pk}", "sanction.mute_lifted")]
+    assert access == [
+        (f"access.{people['member'].pk}", "sanction.mute"),
+        (f"access.{people['member'].pk}", "sanction.mute_lifted"),
+    ]
 
 
 # --- finding 2: a ban closes every way of reading; a mute none --------------------------------------
@@ -313,7 +354,8 @@ def test_a_banned_person_cannot_read_the_room_by_api_or_page_and_a_muted_one_can
         api = call("get", f"/rooms/{room.pk}/messages", user)
         client.force_login(user)
         answers[name] = (
-            api.status_code, api.json().get("code") if api.status_code != 200 else len(api.json()),
+            api.status_code,
+            api.json().get("code") if api.status_code != 200 else len(api.json()),
             client.get(f"/discussion/{room.pk}/").status_code,
             client.get(f"/discussion/{room.pk}/messages/").status_code,
             call("get", f"/rooms/{room.pk}", user).status_code,
@@ -370,13 +412,17 @@ def test_a_reported_message_keeps_its_text_for_the_audit_only(people, make_space
     message = post(people["member"], room, "Beledigend")
     do_report_message(user=people["owner"], message=message, reason="Fel")
     do_delete_message(user=people["member"], message=message)
-    assert list(MessageRevision.objects.filter(message=message).values_list("body", flat=True)) == ["Beledigend"]
+    assert list(MessageRevision.objects.filter(message=message).values_list("body", flat=True)) == [
+        "Beledigend"
+    ]
     assert report_frame(Report.objects.get(message=message))["body"] is None
     assert [m["body"] for m in call("get", f"/rooms/{room.pk}/messages", people["manager"]).json()] == [None]
 
 
 # --- finding 8: edits meet the rules of sends ---------------------------------------------------------
-def test_an_edit_runs_the_word_filter_the_length_rule_and_the_flood_limit(people, make_space, make_room, post, settings):
+def test_an_edit_runs_the_word_filter_the_length_rule_and_the_flood_limit(
+    people, make_space, make_room, post, settings
+):
     from doeplein.moderation.actions import do_add_word_filter
 
     space, room = room_in(make_space, make_room, people, "members")
@@ -402,7 +448,6 @@ def test_an_edit_runs_the_word_filter_the_length_rule_and_the_flood_limit(people
     assert answers == ["refused_word", "too_long", "ok"]
     assert (held["state"], held["body"]) == ("held", "Met kaas")
     assert Message.objects.get(pk=own.pk).state == "held"
-
 
 
 def test_an_edit_counts_against_the_flood_limit(people, make_space, make_room, post, settings):

@@ -36,7 +36,10 @@ def test_edits_keep_the_history_and_only_the_author_edits_or_deletes(setting, po
     message = post(a, room, "Versie 1")
     actions.do_edit_message(user=a, message=message, body="Versie 2")
     actions.do_edit_message(user=a, message=message, body="Versie 3")
-    assert list(MessageRevision.objects.filter(message=message).values_list("body", flat=True)) == ["Versie 1", "Versie 2"]
+    assert list(MessageRevision.objects.filter(message=message).values_list("body", flat=True)) == [
+        "Versie 1",
+        "Versie 2",
+    ]
     for fn, kwargs in ((actions.do_edit_message, {"body": "Gekaapt"}), (actions.do_delete_message, {})):
         with pytest.raises(actions.DiscussionError) as refused:
             fn(user=b, message=message, **kwargs)
@@ -77,7 +80,9 @@ def test_a_mention_notifies_people_who_may_read_and_nobody_else(setting, post, m
     assert not Notification.objects.filter(recipient__in=[outsider, a]).exists()
 
 
-def test_unread_counts_follow_the_read_marker_and_skip_own_and_hidden_messages(setting, post, make_room, make_space, make_user):
+def test_unread_counts_follow_the_read_marker_and_skip_own_and_hidden_messages(
+    setting, post, make_room, make_space, make_user
+):
     from doeplein.moderation.actions import do_hide_message
     from doeplein.spaces.models import Membership
 

@@ -37,8 +37,15 @@ def test_a_member_reads_the_room_and_its_messages(setting):
     api = bearer(member)
     answer = api.get(f"/api/v1/rooms/{room.pk}")
     assert answer.status_code == 200
-    assert answer.json() == {"id": room.pk, "title": room.title, "space": space.pk, "last_seq": 1, "locked": False,
-                             "slow_mode_seconds": 0, "unread": 1}
+    assert answer.json() == {
+        "id": room.pk,
+        "title": room.title,
+        "space": space.pk,
+        "last_seq": 1,
+        "locked": False,
+        "slow_mode_seconds": 0,
+        "unread": 1,
+    }
     messages = api.get(f"/api/v1/rooms/{room.pk}/messages").json()
     assert [(m["seq"], m["body"]) for m in messages] == [(1, "Welkom")]
 
@@ -64,23 +71,36 @@ def test_refusals_are_json_with_detail_code_and_until(setting):
     member, manager, space, room = setting
     api = bearer(member)
     do_sanction(actor=manager, room=room, user=member, kind="mute", minutes=15, reason="Rust")
-    muted = api.post(f"/api/v1/rooms/{room.pk}/messages", {"client_id": "m", "body": "x"}, content_type="application/json")
+    muted = api.post(
+        f"/api/v1/rooms/{room.pk}/messages", {"client_id": "m", "body": "x"}, content_type="application/json"
+    )
     assert muted.status_code == 403
     body = muted.json()
-    assert body["code"] == "muted" and body["detail"] and datetime.fromisoformat(body["until"]) == room.sanctions.get().until
+    assert (
+        body["code"] == "muted"
+        and body["detail"]
+        and datetime.fromisoformat(body["until"]) == room.sanctions.get().until
+    )
 
     do_lock_room(actor=manager, room=room, locked=True)
     other = bearer(manager)
-    ok = other.post(f"/api/v1/rooms/{room.pk}/messages", {"client_id": "c", "body": "y"}, content_type="application/json")
+    ok = other.post(
+        f"/api/v1/rooms/{room.pk}/messages", {"client_id": "c", "body": "y"}, content_type="application/json"
+    )
     assert ok.status_code == 201  # moderators speak in a locked room
 
-    too_long = other.post(f"/api/v1/rooms/{room.pk}/messages", {"client_id": "l", "body": "z" * 5000},
-                          content_type="application/json")
+    too_long = other.post(
+        f"/api/v1/rooms/{room.pk}/messages",
+        {"client_id": "l", "body": "z" * 5000},
+        content_type="application/json",
+    )
     assert (too_long.status_code, too_long.json()["code"]) == (413, "too_long")
     assert "until" not in too_long.json()
 
 
-def test_outsiders_get_403_or_404_and_anonymous_readers_read_public_rooms(setting, make_user, make_space, make_room, post):
+def test_outsiders_get_403_or_404_and_anonymous_readers_read_public_rooms(
+    setting, make_user, make_space, make_room, post
+):
     member, manager, space, room = setting
     outsider = bearer(make_user())
     assert outsider.get(f"/api/v1/rooms/{room.pk}").status_code == 403
@@ -90,12 +110,20 @@ def test_outsiders_get_403_or_404_and_anonymous_readers_read_public_rooms(settin
     public = make_room(make_space("public", members={member: Role.MEMBER}))
     post(member, public, "Voor iedereen")
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert [m["body"] for m in anonymous.get(f"/api/v1/rooms/{public.pk}/messages").json()] == ["Voor iedereen"]
-    refused = anonymous.post(f"/api/v1/rooms/{public.pk}/messages", {"client_id": "a", "body": "x"},
-                             content_type="application/json")
+    assert [m["body"] for m in anonymous.get(f"/api/v1/rooms/{public.pk}/messages").json()] == [
+        "Voor iedereen"
+    ]
+    refused = anonymous.post(
+        f"/api/v1/rooms/{public.pk}/messages",
+        {"client_id": "a", "body": "x"},
+        content_type="application/json",
+    )
     assert refused.status_code == 401
-    reader = outsider.post(f"/api/v1/rooms/{public.pk}/messages", {"client_id": "r", "body": "x"},
-                           content_type="application/json")
+    reader = outsider.post(
+        f"/api/v1/rooms/{public.pk}/messages",
+        {"client_id": "r", "body": "x"},
+        content_type="application/json",
+    )
     assert (reader.status_code, reader.json()["code"]) == (403, "read_only")
 
 

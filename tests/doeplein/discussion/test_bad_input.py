@@ -113,7 +113,12 @@ def test_a_room_that_does_not_exist_or_is_secret_closes_with_4404(make_user, mak
 
     async def scenario():
         answers = []
-        for user, room_id in ((outsider, 999_999), (outsider, secret_room.pk), (None, secret_room.pk), (insider, secret_room.pk)):
+        for user, room_id in (
+            (outsider, 999_999),
+            (outsider, secret_room.pk),
+            (None, secret_room.pk),
+            (insider, secret_room.pk),
+        ):
             communicator = socket(user, room_id)
             answers.append(await connect_outcome(communicator))
             await communicator.disconnect()
@@ -140,7 +145,9 @@ def test_script_in_a_message_is_stored_and_sent_as_plain_text(pair):
     # The room page shows it escaped: see test_room_pages.test_script_in_a_message_is_shown_escaped.
 
 
-def test_frames_that_arrive_after_a_refused_connect_are_dropped_without_a_crash(make_user, make_space, make_room):
+def test_frames_that_arrive_after_a_refused_connect_are_dropped_without_a_crash(
+    make_user, make_space, make_room
+):
     outsider = make_user()
     room = make_room(make_space("members"))
 

@@ -35,7 +35,9 @@ def room_socket(application, room_id, cookie=None, origin="http://localhost"):
     return WebsocketCommunicator(application, f"/ws/rooms/{room_id}/", headers=headers)
 
 
-def test_the_session_cookie_lets_a_member_in_and_a_foreign_origin_is_refused(application, make_user, make_space, make_room):
+def test_the_session_cookie_lets_a_member_in_and_a_foreign_origin_is_refused(
+    application, make_user, make_space, make_room
+):
     member = make_user()
     room = make_room(make_space("members", members={member: Role.MEMBER}))
     cookie = session_cookie(member)
@@ -70,4 +72,9 @@ def test_the_welcome_names_the_logged_in_person(application, make_user, make_spa
         return welcome
 
     welcome = run(scenario)
-    assert welcome["you"] == {"id": member.pk, "name": member.display_name, "moderator": False, "may_write": True}
+    assert welcome["you"] == {
+        "id": member.pk,
+        "name": member.display_name,
+        "moderator": False,
+        "may_write": True,
+    }

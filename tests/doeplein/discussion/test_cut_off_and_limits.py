@@ -88,7 +88,9 @@ def test_a_muted_person_gets_muted_with_until_and_can_still_read(trio, post):
 
     async def scenario():
         muted, _ = await join(member, room.pk)
-        await sync_to_async(do_sanction)(actor=manager, room=room, user=member, kind="mute", minutes=30, reason="Rust")
+        await sync_to_async(do_sanction)(
+            actor=manager, room=room, user=member, kind="mute", minutes=30, reason="Rust"
+        )
         await muted.send_json_to(send_frame("while-muted"))
         error = await next_frame(muted, "error")
         await sync_to_async(post)(other, room, "Still reading")
@@ -124,7 +126,11 @@ def test_slow_mode_refuses_a_second_message_with_until_but_not_for_moderators(tr
     first, refused, chair_answers = run(scenario)
     assert first == "ok"
     assert refused["code"] == "slow_mode"
-    assert timedelta(seconds=590) < datetime.fromisoformat(refused["until"]) - timezone.now() <= timedelta(seconds=600)
+    assert (
+        timedelta(seconds=590)
+        < datetime.fromisoformat(refused["until"]) - timezone.now()
+        <= timedelta(seconds=600)
+    )
     assert chair_answers == ["ok", "ok"]
 
 
@@ -200,7 +206,9 @@ def test_a_held_message_reaches_its_author_and_moderators_only(trio):
     assert [m["seq"] for m in author_history["messages"]] == [1, 2]
 
 
-def test_a_refusing_word_filter_refuses_the_message_and_stores_nothing(trio, make_space, make_room, make_user):
+def test_a_refusing_word_filter_refuses_the_message_and_stores_nothing(
+    trio, make_space, make_room, make_user
+):
     from doeplein.moderation.actions import do_add_word_filter
 
     member, other, manager, space, room = trio
@@ -212,7 +220,10 @@ def test_a_refusing_word_filter_refuses_the_message_and_stores_nothing(trio, mak
     async def scenario():
         writer, _ = await join(member, room.pk)
         in_child, _ = await join(member, child_room.pk)
-        answers = (await outcome(writer, send_frame("r-1", "Wat een VLOEK!")), await outcome(in_child, send_frame("r-2", "vloek")))
+        answers = (
+            await outcome(writer, send_frame("r-1", "Wat een VLOEK!")),
+            await outcome(in_child, send_frame("r-2", "vloek")),
+        )
         ack = await still_works(writer)
         await writer.disconnect()
         await in_child.disconnect()

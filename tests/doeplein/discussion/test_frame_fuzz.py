@@ -30,7 +30,9 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "live-discussion.md"
 
 def documented():
     text = DOC.read_text(encoding="utf-8")
-    server_types = {json.loads(block)["type"] for block in re.findall(r"```json server\n(.*?)\n```", text, flags=re.S)}
+    server_types = {
+        json.loads(block)["type"] for block in re.findall(r"```json server\n(.*?)\n```", text, flags=re.S)
+    }
     table = text.split("### error", 1)[1]
     codes = set()
     for line in table.splitlines():
@@ -40,19 +42,43 @@ def documented():
 
 
 SERVER_TYPES, ERROR_CODES = documented()
-FIELDS = ("seq", "body", "client_id", "reason", "user", "minutes", "seconds", "report", "resolution", "emoji",
-          "pinned", "locked", "remove", "limit", "before", "last_seq", "reply_to", "mentions")
+FIELDS = (
+    "seq",
+    "body",
+    "client_id",
+    "reason",
+    "user",
+    "minutes",
+    "seconds",
+    "report",
+    "resolution",
+    "emoji",
+    "pinned",
+    "locked",
+    "remove",
+    "limit",
+    "before",
+    "last_seq",
+    "reply_to",
+    "mentions",
+)
 
 hostile_text = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["\ud800", "\udfff", "a\x00b", "\x07", "\u202e", "", " ", "👍", "x" * 5000]),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=False), hostile_text,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False),
+    hostile_text,
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
-                      max_leaves=6)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+    max_leaves=6,
+)
 frame_types = st.sampled_from(sorted(registry.frames) + ["nosuch", "\ud800", ""])
 frames = st.builds(
     lambda kind, fields: {"type": kind, **fields},
@@ -61,7 +87,9 @@ frames = st.builds(
 )
 raw_texts = st.one_of(
     frames.map(lambda f: json.dumps(f, ensure_ascii=True)),  # ensure_ascii: lone surrogates travel escaped
-    st.sampled_from(["[" * 5000 + "]" * 5000, '{"type": "send", "seconds": 1e309}', "{", "null", "[]", "1" * 100]),
+    st.sampled_from(
+        ["[" * 5000 + "]" * 5000, '{"type": "send", "seconds": 1e309}', "{", "null", "[]", "1" * 100]
+    ),
 )
 
 
@@ -84,7 +112,9 @@ def check_batch(manager, room, texts):
         replies = []
         while True:
             output = await communicator.receive_output(timeout=RECEIVE_TIMEOUT)
-            assert output["type"] == "websocket.send", f"connection ended without a reply to the sentinel: {output}"
+            assert output["type"] == "websocket.send", (
+                f"connection ended without a reply to the sentinel: {output}"
+            )
             frame = json.loads(output["text"])
             replies.append(frame)
             if is_sentinel_answer(frame):
@@ -98,8 +128,17 @@ def check_batch(manager, room, texts):
             assert frame["code"] in ERROR_CODES and frame["code"] != "server_error", frame
 
 
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(texts=st.lists(raw_texts, min_size=1, max_size=8))
 def test_fuzzed_frames_never_drop_the_connection_and_every_reply_is_a_documented_frame(fuzz_room, texts):
     manager, room = fuzz_room

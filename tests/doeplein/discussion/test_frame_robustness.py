@@ -47,7 +47,10 @@ HOSTILE = [
     ('{"type": "edit", "seq": 99999999999999999999999, "body": "x"}', "bad_frame"),
     ("[" * 30000 + "]" * 30000, "bad_frame"),
     ('{"a":' * 20000 + "1" + "}" * 20000, "bad_frame"),
-    ('{"type": "send", "client_id": "deep", "body": "x", "mentions": ' + "[" * 40 + "]" * 40 + "}", "bad_frame"),
+    (
+        '{"type": "send", "client_id": "deep", "body": "x", "mentions": ' + "[" * 40 + "]" * 40 + "}",
+        "bad_frame",
+    ),
 ]
 
 
@@ -115,14 +118,27 @@ def test_registering_a_frame_type_twice_is_an_error():
     with pytest.raises(ImproperlyConfigured):
         own.register_frame(FrameType("typing", frames.Typing, handle))
     with pytest.raises(ImproperlyConfigured):
-        registry.register_frame(FrameType("typing", frames.Typing, handle))  # the core registered it at start-up
+        registry.register_frame(
+            FrameType("typing", frames.Typing, handle)
+        )  # the core registered it at start-up
 
 
 def test_moderation_registers_its_frames_and_discussion_imports_no_moderation():
     import ast
     from pathlib import Path
 
-    assert {"hide", "unhide", "pin", "lock", "slow_mode", "mute", "ban", "resolve", "reports", "report"} <= set(registry.frames)
+    assert {
+        "hide",
+        "unhide",
+        "pin",
+        "lock",
+        "slow_mode",
+        "mute",
+        "ban",
+        "resolve",
+        "reports",
+        "report",
+    } <= set(registry.frames)
     assert registry.sanctions_reader is not None and registry.pre_send_checks
     package = Path(frames.__file__).parent
     imports = []
@@ -177,8 +193,17 @@ def test_presence_without_redis_lives_in_memory(setting, settings):
 
 
 # --- handshakes and forms ------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/ws/", "/ws/nosuch/", "/ws/rooms/abc/", "/ws/rooms/-1/", "/ws/rooms/24",
-                                  "/ws/rooms/99999999999999999999999/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ws/",
+        "/ws/nosuch/",
+        "/ws/rooms/abc/",
+        "/ws/rooms/-1/",
+        "/ws/rooms/24",
+        "/ws/rooms/99999999999999999999999/",
+    ],
+)
 def test_unknown_websocket_paths_close_with_4404(path):
     from doeplein.routing import websocket_urlpatterns
 
@@ -199,8 +224,11 @@ def test_the_sanction_form_refuses_a_huge_duration_with_a_form_error(setting, cl
     member, manager, room = setting
     client.force_login(manager)
     for minutes in ("99999999999999999999", "1e309", "-1"):
-        response = client.post(f"/discussion/{room.pk}/sanction/",
-                               {"user": str(member.pk), "kind": "mute", "minutes": minutes, "reason": "x"}, follow=True)
+        response = client.post(
+            f"/discussion/{room.pk}/sanction/",
+            {"user": str(member.pk), "kind": "mute", "minutes": minutes, "reason": "x"},
+            follow=True,
+        )
         assert response.status_code == 200
         notes = [str(m) for m in response.context["messages"]]
         assert len(notes) == 1 and ("minuten" in notes[0].lower() or "minutes" in notes[0].lower()), notes
@@ -218,8 +246,8 @@ def test_the_protocol_documents_frame_tables_are_generated_from_the_models():
     written = doc.split(start, 1)[1].split(end, 1)[0].strip()
     assert written == frames.protocol_tables(registry.frames.values()), (
         "docs/live-discussion.md is out of date: run "
-        "`.venv/bin/python manage.py shell -c \"from doeplein.discussion.frames import write_protocol_tables; "
-        "write_protocol_tables()\"`"
+        '`.venv/bin/python manage.py shell -c "from doeplein.discussion.frames import write_protocol_tables; '
+        'write_protocol_tables()"`'
     )
 
 
@@ -229,6 +257,18 @@ def test_every_client_frame_model_refuses_a_lone_surrogate_in_every_text_field()
             if name == "type" or "str" not in str(info.annotation) or "Literal" in str(info.annotation):
                 continue
             with pytest.raises(frames.FrameError):
-                frames.validate(frame_type.model, {"type": frame_type.name, "seq": 1, "user": 1, "report": 1,
-                                                   "seconds": 0, "resolution": "kept", "client_id": "c", "body": "b",
-                                                   "emoji": "👍", name: "x\ud800"})
+                frames.validate(
+                    frame_type.model,
+                    {
+                        "type": frame_type.name,
+                        "seq": 1,
+                        "user": 1,
+                        "report": 1,
+                        "seconds": 0,
+                        "resolution": "kept",
+                        "client_id": "c",
+                        "body": "b",
+                        "emoji": "👍",
+                        name: "x\ud800",
+                    },
+                )

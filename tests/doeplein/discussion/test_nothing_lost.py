@@ -61,7 +61,11 @@ def test_history_pages_backwards_to_the_first_message(pair, post):
         communicator, _ = await join(a, room.pk)
         pages, before = [], None
         while True:
-            ask = {"type": "history", "limit": 50} if before is None else {"type": "history", "before": before, "limit": 50}
+            ask = (
+                {"type": "history", "limit": 50}
+                if before is None
+                else {"type": "history", "before": before, "limit": 50}
+            )
             await communicator.send_json_to(ask)
             page = await next_frame(communicator, "history")
             pages.append(page)
@@ -73,7 +77,9 @@ def test_history_pages_backwards_to_the_first_message(pair, post):
 
     pages = run(scenario)
     assert [[m["seq"] for m in page["messages"]] for page in pages] == [
-        list(range(71, 121)), list(range(21, 71)), list(range(1, 21))
+        list(range(71, 121)),
+        list(range(21, 71)),
+        list(range(1, 21)),
     ]
     assert [page["has_more"] for page in pages] == [True, True, False]
     assert pages[2]["messages"][0]["body"] == "message 1"

@@ -53,7 +53,11 @@ def emitted_error_codes():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
-                    if isinstance(key, ast.Constant) and key.value == "code" and isinstance(value, ast.Constant):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value == "code"
+                        and isinstance(value, ast.Constant)
+                    ):
                         codes.add(value.value)
             if not isinstance(node, ast.Call):
                 continue
@@ -97,7 +101,11 @@ def test_the_documented_close_codes_are_the_consumers():
 
     text = DOC.read_text(encoding="utf-8")
     documented = {int(code) for code in re.findall(r"^\| (44\d\d) \|", text, flags=re.M)}
-    assert documented == {consumers.CLOSE_UNAUTHENTICATED, consumers.CLOSE_FORBIDDEN, consumers.CLOSE_NOT_FOUND}
+    assert documented == {
+        consumers.CLOSE_UNAUTHENTICATED,
+        consumers.CLOSE_FORBIDDEN,
+        consumers.CLOSE_NOT_FOUND,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -113,7 +121,9 @@ def test_the_frames_the_server_sends_have_the_documented_keys(make_user, make_sp
         real["caught_up"] = await next_frame(a, "caught_up")
         m, _ = await join(manager, room.pk)
         real["presence"] = await next_frame(a, "presence")
-        await a.send_json_to({"type": "send", "client_id": "c-1", "body": "Hallo", "reply_to": None, "mentions": []})
+        await a.send_json_to(
+            {"type": "send", "client_id": "c-1", "body": "Hallo", "reply_to": None, "mentions": []}
+        )
         real["ack"] = await next_frame(a, "ack")
         real["message"] = await next_frame(m, "message")
         await a.send_json_to({"type": "typing"})

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def room_with_message(make_user, make_space):
     member, manager, reader = make_user(), make_user(), make_user()
-    space = make_space("members", members={member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER, reader: Role.MEMBER})
+    space = make_space(
+        "members", members={member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER, reader: Role.MEMBER}
+    )
     room = get_or_create_room(space=space)
     message, _created = do_send_message(user=member, room=room, body="<b>Hallo</b> allemaal", client_id="c1")
     return room, message, member, manager, reader

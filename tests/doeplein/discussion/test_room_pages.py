@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setting(make_user, make_space, make_room, post):
     member, other, manager = make_user(), make_user(), make_user()
-    space = make_space("members", members={member: Role.MEMBER, other: Role.MEMBER, manager: Role.COMMUNITY_MANAGER})
+    space = make_space(
+        "members", members={member: Role.MEMBER, other: Role.MEMBER, manager: Role.COMMUNITY_MANAGER}
+    )
     room = make_room(space)
     post(other, room, "Eerste bericht")
     return member, other, manager, space, room
@@ -40,7 +42,9 @@ def test_members_read_the_room_and_outsiders_do_not(setting, make_user, make_spa
     assert client_for(member).get("/discussion/999999/").status_code == 404
 
 
-def test_anonymous_readers_of_a_public_room_see_a_login_link_and_cannot_post(make_space, make_room, make_user, post):
+def test_anonymous_readers_of_a_public_room_see_a_login_link_and_cannot_post(
+    make_space, make_room, make_user, post
+):
     writer = make_user()
     room = make_room(make_space("public", members={writer: Role.MEMBER}))
     post(writer, room, "Openbaar")
@@ -55,10 +59,14 @@ def test_posting_redirects_to_the_room_and_a_retried_post_is_stored_once(setting
     member, other, manager, space, room = setting
     client = client_for(member)
     for _ in range(2):
-        response = client.post(f"/discussion/{room.pk}/post/", {"body": "Via een formulier", "client_id": "form-1"})
+        response = client.post(
+            f"/discussion/{room.pk}/post/", {"body": "Via een formulier", "client_id": "form-1"}
+        )
         assert response.status_code == 302 and response["Location"] == f"/discussion/{room.pk}/#latest"
     assert Message.objects.filter(room=room, author=member, client_id="form-1").count() == 1
-    reply = client.post(f"/discussion/{room.pk}/post/", {"body": "Antwoord", "client_id": "form-2", "reply_to": "1"})
+    reply = client.post(
+        f"/discussion/{room.pk}/post/", {"body": "Antwoord", "client_id": "form-2", "reply_to": "1"}
+    )
     assert reply.status_code == 302
     assert Message.objects.get(client_id="form-2").reply_to.seq == 1
 
@@ -69,7 +77,9 @@ def test_a_refused_post_keeps_the_draft_in_the_textarea(setting):
     member, other, manager, space, room = setting
     do_add_word_filter(actor=manager, space=space, word="verboden", action="refuse")
     client = client_for(member)
-    response = client.post(f"/discussion/{room.pk}/post/", {"body": "Een verboden & <lang> concept", "client_id": "d-1"})
+    response = client.post(
+        f"/discussion/{room.pk}/post/", {"body": "Een verboden & <lang> concept", "client_id": "d-1"}
+    )
     assert response["Location"] == f"/discussion/{room.pk}/#compose"
     page = client.get(response["Location"]).content.decode()
     assert "Een verboden &amp; &lt;lang&gt; concept</textarea>" in page
@@ -87,7 +97,9 @@ def test_a_draft_refused_because_the_room_is_locked_is_still_shown(setting):
     page = client.get(f"/discussion/{room.pk}/")  # the page was open before the lock
     assert 'name="body"' in page.content.decode()
     do_lock_room(actor=manager, room=room, locked=True)
-    response = client.post(f"/discussion/{room.pk}/post/", {"body": "Net te laat", "client_id": "late"}, follow=True)
+    response = client.post(
+        f"/discussion/{room.pk}/post/", {"body": "Net te laat", "client_id": "late"}, follow=True
+    )
     page = response.content.decode()
     assert "This discussion is locked." in page and "Net te laat</textarea>" in page
 
@@ -152,12 +164,22 @@ def test_moderation_forms_hide_unhide_pin_lock_slow_mode_and_sanction(setting):
 
     assert client.post(f"{base}/lock/", {"locked": "1"}).status_code == 302
     assert client.post(f"{base}/slow-mode/", {"seconds": "30"}).status_code == 302
-    assert client.post(f"{base}/sanction/", {"user": str(member.pk), "kind": "mute", "minutes": "10", "reason": "Rust"}).status_code == 302
+    assert (
+        client.post(
+            f"{base}/sanction/", {"user": str(member.pk), "kind": "mute", "minutes": "10", "reason": "Rust"}
+        ).status_code
+        == 302
+    )
     room.refresh_from_db()
     assert (room.is_locked, room.slow_mode_seconds) == (True, 30)
     assert Sanction.objects.get(user=member).kind == "mute"
     assert set(AuditEntry.objects.filter(room=room).values_list("action", flat=True)) == {
-        "message.hidden", "message.unhidden", "message.pinned", "room.locked", "room.slow_mode", "user.mute"
+        "message.hidden",
+        "message.unhidden",
+        "message.pinned",
+        "room.locked",
+        "room.slow_mode",
+        "user.mute",
     }
     assert client.post(f"{base}/explode/").status_code == 404
 
@@ -167,7 +189,10 @@ def test_members_cannot_use_the_moderation_forms(setting):
     client = client_for(member)
     assert client.post(f"/discussion/{room.pk}/m/1/hide/", {"reason": "x"}).status_code == 403
     assert client.post(f"/discussion/{room.pk}/lock/", {"locked": "1"}).status_code == 403
-    assert client.post(f"/discussion/{room.pk}/sanction/", {"user": str(other.pk), "kind": "ban"}).status_code == 403
+    assert (
+        client.post(f"/discussion/{room.pk}/sanction/", {"user": str(other.pk), "kind": "ban"}).status_code
+        == 403
+    )
     room.refresh_from_db()
     assert not room.is_locked and not Sanction.objects.exists()
     assert Message.objects.get(room=room, seq=1).state == "visible"

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setting(make_user, make_space, make_room, post):
     author, reporter, second_reporter, manager = make_user(), make_user(), make_user(), make_user()
-    space = make_space("members", members={
-        author: Role.MEMBER, reporter: Role.MEMBER, second_reporter: Role.MEMBER, manager: Role.COMMUNITY_MANAGER,
-    })
+    space = make_space(
+        "members",
+        members={
+            author: Role.MEMBER,
+            reporter: Role.MEMBER,
+            second_reporter: Role.MEMBER,
+            manager: Role.COMMUNITY_MANAGER,
+        },
+    )
     room = make_room(space)
     message = post(author, room, "Scherpe woorden")
     return author, reporter, second_reporter, manager, space, room, message
@@ -39,7 +45,9 @@ def test_resolving_a_report_resolves_every_open_report_on_the_message(setting, r
     assert set(Report.objects.values_list("status", flat=True)) == {resolution}
     assert message.state == ("visible" if resolution == "kept" else "hidden")
     assert Sanction.objects.filter(user=author, kind="mute").exists() == (resolution == "sanctioned")
-    assert AuditEntry.objects.filter(action=f"report.{resolution}", target_user=author, message=message).exists()
+    assert AuditEntry.objects.filter(
+        action=f"report.{resolution}", target_user=author, message=message
+    ).exists()
     with pytest.raises(actions.DiscussionError) as again:
         actions.do_resolve_report(actor=manager, report=first, resolution="kept")
     assert again.value.code == "already_resolved"
@@ -120,7 +128,10 @@ def test_the_audit_log_cannot_be_changed_or_deleted(setting):
         AuditEntry.objects.filter(pk=entry.pk).update(reason="Anders")
     with pytest.raises(PermissionError):
         AuditEntry.objects.all().delete()
-    with pytest.raises(PermissionError), transaction.atomic():  # bulk_update breaks the transaction it runs in
+    with (
+        pytest.raises(PermissionError),
+        transaction.atomic(),
+    ):  # bulk_update breaks the transaction it runs in
         AuditEntry.objects.bulk_update([entry], ["reason"])
     assert AuditEntry.objects.get().reason == "Te fel"
 
@@ -157,7 +168,9 @@ def test_the_review_queue_page_lists_open_reports_and_resolves_them(setting):
     page = client.get(f"/moderation/spaces/{space.pk}/reports/")
     assert page.status_code == 200 and "Persoonlijke aanval" in page.content.decode()
     assert client_for(reporter).get(f"/moderation/spaces/{space.pk}/reports/").status_code == 403
-    response = client.post(f"/moderation/spaces/{space.pk}/reports/{report.pk}/resolve/", {"resolution": "hidden"})
+    response = client.post(
+        f"/moderation/spaces/{space.pk}/reports/{report.pk}/resolve/", {"resolution": "hidden"}
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     message.refresh_from_db()
@@ -165,7 +178,9 @@ def test_the_review_queue_page_lists_open_reports_and_resolves_them(setting):
     assert "Persoonlijke aanval" not in client.get(f"/moderation/spaces/{space.pk}/reports/").content.decode()
 
 
-def test_parent_workspace_managers_see_the_audit_log_of_a_group_inside(make_user, make_space, make_room, post):
+def test_parent_workspace_managers_see_the_audit_log_of_a_group_inside(
+    make_user, make_space, make_room, post
+):
     manager, member = make_user(), make_user()
     workspace = make_space("public", members={manager: Role.COMMUNITY_MANAGER})
     group = make_space("members", parent=workspace, members={member: Role.MEMBER})
@@ -183,9 +198,12 @@ def test_the_wagtail_admin_lists_reports_and_the_audit_log_read_only(setting, ma
     audit = admin.get("/admin/moderation/audit/")
     assert reports.status_code == 200 and "Persoonlijke aanval" in reports.content.decode()
     assert audit.status_code == 200 and "message.reported" in audit.content.decode()
-    for url in ("/admin/moderation/reports/new/", "/admin/moderation/audit/new/",
-                f"/admin/moderation/audit/edit/{AuditEntry.objects.get().pk}/",
-                f"/admin/moderation/audit/delete/{AuditEntry.objects.get().pk}/"):
+    for url in (
+        "/admin/moderation/reports/new/",
+        "/admin/moderation/audit/new/",
+        f"/admin/moderation/audit/edit/{AuditEntry.objects.get().pk}/",
+        f"/admin/moderation/audit/delete/{AuditEntry.objects.get().pk}/",
+    ):
         assert admin.get(url).status_code != 200, url
     assert admin.get(f"/admin/moderation/reports/inspect/{Report.objects.get().pk}/").status_code == 200
     # A community manager is no administrator: the back office is closed to them.

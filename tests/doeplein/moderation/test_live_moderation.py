@@ -13,9 +13,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def setting(make_user, make_space, make_room, post):
     author, reader, manager, co_manager = make_user(), make_user(), make_user(), make_user()
-    space = make_space("members", members={
-        author: Role.MEMBER, reader: Role.MEMBER, manager: Role.COMMUNITY_MANAGER, co_manager: Role.OWNER,
-    })
+    space = make_space(
+        "members",
+        members={
+            author: Role.MEMBER,
+            reader: Role.MEMBER,
+            manager: Role.COMMUNITY_MANAGER,
+            co_manager: Role.OWNER,
+        },
+    )
     room = make_room(space)
     post(author, room, "Scherpe woorden")
     return author, reader, manager, co_manager, room
@@ -30,8 +36,10 @@ def test_hide_reaches_everyone_without_the_text_and_moderators_with_it_then_unhi
         m, _ = await join(manager, room.pk)
         c, _ = await join(co_manager, room.pk)
         await m.send_json_to({"type": "hide", "seq": 1, "reason": "Houd het zakelijk"})
-        hidden = {name: await next_frame(s, "message_updated") for name, s in (("author", a), ("reader", r),
-                                                                                 ("manager", m), ("co", c))}
+        hidden = {
+            name: await next_frame(s, "message_updated")
+            for name, s in (("author", a), ("reader", r), ("manager", m), ("co", c))
+        }
         await m.send_json_to({"type": "unhide", "seq": 1})
         shown = await next_frame(r, "message_updated")
         await m.send_json_to({"type": "pin", "seq": 1})
@@ -44,13 +52,23 @@ def test_hide_reaches_everyone_without_the_text_and_moderators_with_it_then_unhi
     hidden, shown, pinned, welcome = run(scenario)
     for name in ("author", "reader"):
         assert (hidden[name]["state"], hidden[name]["body"], hidden[name]["hidden_reason"]) == (
-            "hidden", None, "Houd het zakelijk"), name
+            "hidden",
+            None,
+            "Houd het zakelijk",
+        ), name
     for name in ("manager", "co"):
-        assert (hidden[name]["body"], hidden[name]["hidden_reason"]) == ("Scherpe woorden", "Houd het zakelijk"), name
+        assert (hidden[name]["body"], hidden[name]["hidden_reason"]) == (
+            "Scherpe woorden",
+            "Houd het zakelijk",
+        ), name
     assert (shown["state"], shown["body"], "hidden_reason" in shown) == ("visible", "Scherpe woorden", False)
     assert pinned["pinned"] is True and welcome["room"]["pinned"] == [1]
     message = Message.objects.get(room=room, seq=1)
-    assert (message.state, message.pinned, message.body) == ("visible", True, "Scherpe woorden")  # kept for the record
+    assert (message.state, message.pinned, message.body) == (
+        "visible",
+        True,
+        "Scherpe woorden",
+    )  # kept for the record
 
 
 def test_reports_reach_moderators_live_and_never_plain_members(setting):
@@ -77,7 +95,11 @@ def test_reports_reach_moderators_live_and_never_plain_members(setting):
     confirmed, queued, firsts, queue, resolved = run(scenario)
     assert confirmed["seq"] == 1
     assert (queued["status"], queued["reason"], queued["body"], queued["reporter"]) == (
-        "open", "Persoonlijke aanval", "Scherpe woorden", reader.display_name)
+        "open",
+        "Persoonlijke aanval",
+        "Scherpe woorden",
+        reader.display_name,
+    )
     assert [f["type"] for f in firsts] == ["room", "room"]
     assert [r["id"] for r in queue["reports"]] == [queued["id"]]
     assert (resolved["id"], resolved["status"]) == (queued["id"], "kept")

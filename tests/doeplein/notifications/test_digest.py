@@ -35,7 +35,12 @@ def test_the_worker_sends_a_dutch_digest_once(make_user, tmp_path):
     reader = make_user(first_name="Daan")
     reader.profile.language = "nl"
     reader.profile.save(update_fields=["language"])
-    do_notify(recipient=reader, verb="space.join_requested", params={"name": "Bas", "space": "Open koffie"}, url="/spaces/1/requests/")
+    do_notify(
+        recipient=reader,
+        verb="space.join_requested",
+        params={"name": "Bas", "space": "Open koffie"},
+        url="/spaces/1/requests/",
+    )
 
     broker = make_broker(tmp_path / "var", redis=bool(settings.REDIS_URL))
     with sending_to(broker), run_worker(broker) as worker:

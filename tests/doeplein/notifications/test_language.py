@@ -54,7 +54,7 @@ def test_the_badge_counts_unread_notifications_when_the_page_loads(make_user):
     client = Client()
     client.force_login(reader)
     html = client.get("/notifications/").content.decode()
-    assert 'data-unread-count>9</span>' in html
+    assert "data-unread-count>9</span>" in html
 
 
 def test_old_callers_with_a_finished_message_still_work(make_user):
@@ -69,6 +69,8 @@ def test_plugins_bring_their_own_verbs(make_user):
 
     reader = make_user()
     notification = do_notify(recipient=reader, verb="example.thing", params={"name": "Chris"})
-    with hooks.register_temporarily(HOOK_NOTIFICATION_VERBS, lambda: {"example.thing": _("%(name)s did a thing")}):
+    with hooks.register_temporarily(
+        HOOK_NOTIFICATION_VERBS, lambda: {"example.thing": _("%(name)s did a thing")}
+    ):
         assert notification.text == "Chris did a thing"
     assert notification.text == "example.thing"  # unknown verbs fall back to the verb, never a 500

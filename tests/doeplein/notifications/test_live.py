@@ -123,7 +123,9 @@ def test_logged_in_user_receives_the_notification_only_after_commit(application,
     assert others_got_nothing
 
 
-def test_malformed_json_gets_an_error_frame_and_the_socket_keeps_working(application, in_memory_layer, make_user):
+def test_malformed_json_gets_an_error_frame_and_the_socket_keeps_working(
+    application, in_memory_layer, make_user
+):
     user = make_user()
     cookie = session_cookie(user)
 
@@ -192,7 +194,9 @@ def test_idle_socket_outlives_the_redis_blocking_pop(application, redis_layer, m
 
 @pytest.mark.redis
 @pytest.mark.worker
-def test_worker_event_reaches_the_socket_through_channels_redis(application, redis_layer, make_user, tmp_path):
+def test_worker_event_reaches_the_socket_through_channels_redis(
+    application, redis_layer, make_user, tmp_path
+):
     from doeplein.accounts.tasks import welcome_task
 
     user = make_user()
@@ -218,7 +222,9 @@ def test_worker_event_reaches_the_socket_through_channels_redis(application, red
 
 
 @pytest.mark.worker
-def test_worker_event_is_relayed_through_the_file_system_broker(application, in_memory_layer, make_user, tmp_path):
+def test_worker_event_is_relayed_through_the_file_system_broker(
+    application, in_memory_layer, make_user, tmp_path
+):
     """The one-machine setup: no Redis, so the worker queues its live event on the broker's
     ``doeplein.live`` queue and the web process's relay (started by the ASGI lifespan) forwards it to
     the in-memory channel layer."""

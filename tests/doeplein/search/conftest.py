@@ -26,7 +26,9 @@ def make_message(db):
     def make(space, body, author=None, age_days=0, **extra):
         room = get_or_create_room(space=space, title=f"Room of {space.name}")
         n = next(_n)
-        message = Message.objects.create(room=room, seq=n, author=author, client_id=f"c{n}", body=body, **extra)
+        message = Message.objects.create(
+            room=room, seq=n, author=author, client_id=f"c{n}", body=body, **extra
+        )
         if age_days:
             Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(days=age_days))
         return message
@@ -48,15 +50,23 @@ def world(db, make_user, make_space, make_message, index):
     admin = User.objects.create_superuser(email="admin@example.org", password="x", first_name="Ada")
     spaces = {}
     for visibility in ("public", "logged_in", "members", "secret"):
-        spaces[visibility] = make_space(visibility, members={member: Role.MEMBER}, name=f"Ruimte {visibility}")
+        spaces[visibility] = make_space(
+            visibility, members={member: Role.MEMBER}, name=f"Ruimte {visibility}"
+        )
     parent = make_space("members", members={manager: Role.COMMUNITY_MANAGER}, name="Ouderruimte")
     spaces["child_of_members"] = make_space("public", parent=parent, name="Kindruimte")
     messages = {
-        key: make_message(space, f"Dijkversterking in {key}: overleg over de dijken en waterkering.", author=member)
+        key: make_message(
+            space, f"Dijkversterking in {key}: overleg over de dijken en waterkering.", author=member
+        )
         for key, space in spaces.items()
     }
-    messages["secret_word"] = make_message(spaces["secret"], "Geheimwoord zeppelinhaven komt hier.", author=member)
-    group = Group.objects.create(name="Geheime dijkgroep", slug="geheime-dijkgroep", policy=GroupPolicy.SECRET)
+    messages["secret_word"] = make_message(
+        spaces["secret"], "Geheimwoord zeppelinhaven komt hier.", author=member
+    )
+    group = Group.objects.create(
+        name="Geheime dijkgroep", slug="geheime-dijkgroep", policy=GroupPolicy.SECRET
+    )
     from doeplein.spaces.models import Membership
 
     Membership.objects.create(space=group, user=member, role=Role.OWNER)

@@ -78,10 +78,14 @@ def test_a_secret_space_filter_answers_like_a_space_that_does_not_exist(world, f
     outsider = world["outsider"]
     secret = find(outsider, "dijkversterking", space=world["spaces"]["secret"].pk)
     missing = find(outsider, "dijkversterking", space=10**12)
-    assert (secret.total, secret.facets, secret.notes) == (missing.total, missing.facets, missing.notes) == (
-        0,
-        {},
-        secret.notes,
+    assert (
+        (secret.total, secret.facets, secret.notes)
+        == (missing.total, missing.facets, missing.notes)
+        == (
+            0,
+            {},
+            secret.notes,
+        )
     )
     assert secret.space is None
 

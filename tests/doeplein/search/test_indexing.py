@@ -37,7 +37,11 @@ def test_a_plugin_adds_a_source_through_the_hook_alone(world, find, index):
     from doeplein.spaces.models import Space
 
     def documents(space):
-        return [SearchDoc(object_id=space.pk, title=f"Kaart {space.name}", url="/x/", space_id=space.pk, guard="view")]
+        return [
+            SearchDoc(
+                object_id=space.pk, title=f"Kaart {space.name}", url="/x/", space_id=space.pk, guard="view"
+            )
+        ]
 
     def sources():
         return [SearchSource(key="card", label="Cards", queryset=lambda: Space.objects.filter(kind="test"),
@@ -47,7 +51,9 @@ def test_a_plugin_adds_a_source_through_the_hook_alone(world, find, index):
         forget_sources()
         index(sources=["card"])
         page = find(AnonymousUser(), "kaart")
-        assert {r.heading for r in page.results} == {"Kaart Ruimte public"}  # Kindruimte: inside a members-only parent
+        assert {r.heading for r in page.results} == {
+            "Kaart Ruimte public"
+        }  # Kindruimte: inside a members-only parent
         assert {f["value"] for f in page.facets["type"]} == {"card"}
     forget_sources()
 
@@ -61,7 +67,9 @@ def worker(django_db_setup, tmp_path_factory):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_new_message_is_indexed_after_commit_by_the_worker_once_for_many_saves(worker, make_space, make_user, find):
+def test_a_new_message_is_indexed_after_commit_by_the_worker_once_for_many_saves(
+    worker, make_space, make_user, find
+):
     from doeplein.discussion.actions import do_edit_message, do_send_message, get_or_create_room
     from doeplein.spaces.models import Role
 
@@ -80,7 +88,9 @@ def test_a_new_message_is_indexed_after_commit_by_the_worker_once_for_many_saves
     assert find(AnonymousUser(), "kwelwater").total == 1
     assert find(AnonymousUser(), "Eerste").total == 0  # the last text, not the first
     # Three saves inside the debounce window: one task.
-    received = [line for line in worker.log().splitlines() if "reindex_task" in line and "received" in line.lower()]
+    received = [
+        line for line in worker.log().splitlines() if "reindex_task" in line and "received" in line.lower()
+    ]
     assert len(received) == 1, worker.report()
 
 

@@ -14,7 +14,7 @@ BAD_QUERIES = [
     "a OR",
     "OR AND NOT",
     "* : ( ) [ ] { } ^ ~ ! & | \\",
-    "title:foo AND body:(bar OR baz~2) +must -not \"phrase\"^3",
+    'title:foo AND body:(bar OR baz~2) +must -not "phrase"^3',
     "'; DROP TABLE search_searchdocument; --",
     "1' OR '1'='1",
     "%00 \x00 \x1f",
@@ -61,7 +61,9 @@ def test_the_page_says_when_a_page_is_out_of_range(world, client):
 
 
 def test_the_page_lists_results_facets_and_a_link_that_filters(world, client):
-    html = client.get("/search/", {"q": "dijkversterking"}, headers={"Accept-Language": "en"}).content.decode()
+    html = client.get(
+        "/search/", {"q": "dijkversterking"}, headers={"Accept-Language": "en"}
+    ).content.decode()
     assert "1 result" in html
     assert "<mark>Dijkversterking</mark>" in html
     assert "type=message" in html  # the type facet's link
@@ -95,9 +97,9 @@ def test_suggestions_complete_titles(world, client):
     body = client.get("/search/suggest/", {"q": "Geheime dijk"}).json()
     assert body == {"suggestions": []}  # a secret group, anonymous visitor
     client.force_login(world["member"])
-    assert [s["title"] for s in client.get("/search/suggest/", {"q": "Geheime dijk"}).json()["suggestions"]] == [
-        "Geheime dijkgroep"
-    ]
+    assert [
+        s["title"] for s in client.get("/search/suggest/", {"q": "Geheime dijk"}).json()["suggestions"]
+    ] == ["Geheime dijkgroep"]
     assert client.get("/search/suggest/", {"q": "Geheime", "format": "opensearch"}).json() == [
         "Geheime",
         ["Geheime dijkgroep"],

@@ -12,7 +12,11 @@ def corpus(make_space, make_message, index):
 
     space = make_space("public")
     Group.objects.create(
-        name="Dijkbewaking", slug="dijkbewaking", policy=GroupPolicy.OPEN, visibility="public", description="Toezicht."
+        name="Dijkbewaking",
+        slug="dijkbewaking",
+        policy=GroupPolicy.OPEN,
+        visibility="public",
+        description="Toezicht.",
     )
     old = make_message(space, "Overleg over dijkbewaking en de planning.", age_days=300)
     new = make_message(space, "Overleg over dijkbewaking en de planning.", age_days=1)
@@ -99,6 +103,4 @@ def test_theme_filter_reads_the_workspaces_themes(make_user, index, find, make_m
     assert find(None, "deltaprogramma", theme=water.pk).total == 2
     assert find(None, "deltaprogramma", theme=other.pk).total == 0
     page = find(None, "deltaprogramma")
-    assert page.facets["theme"] == [
-        {"value": water.pk, "label": "Water", "count": 2, "selected": False}
-    ]
+    assert page.facets["theme"] == [{"value": water.pk, "label": "Water", "count": 2, "selected": False}]

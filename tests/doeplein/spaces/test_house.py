@@ -54,10 +54,13 @@ class _Undo(Exception):
 
 
 @pytest.mark.parametrize(
-    "role,visibility,policy", list(itertools.product(ROLES, VISIBILITIES, POLICIES)),
+    "role,visibility,policy",
+    list(itertools.product(ROLES, VISIBILITIES, POLICIES)),
     ids=lambda v: str(getattr(v, "name", v)),
 )
-def test_page_api_and_actions_agree_on_every_membership_move(make_user, make_space, call, role, visibility, policy):
+def test_page_api_and_actions_agree_on_every_membership_move(
+    make_user, make_space, call, role, visibility, policy
+):
     owner = make_user()
     space = make_space(visibility, members={owner: Role.OWNER})
     space.join_policy = policy
@@ -85,7 +88,9 @@ def test_page_api_and_actions_agree_on_every_membership_move(make_user, make_spa
         return
     api = response.json()
     assert (api["may_join"], api["may_request"], api["may_leave"]) == (
-        page["can_join"], page["can_request"], page["can_leave"]
+        page["can_join"],
+        page["can_request"],
+        page["can_leave"],
     )
     assert page["can_join"] == (joined == "ok")
     assert page["can_request"] == (asked == "ok")
@@ -127,33 +132,44 @@ def _access_changing_actions(make_user, make_space):
     from django.contrib.auth.models import Group as AuthGroup
 
     owner, member, manager = make_user(), make_user(), make_user()
-    space = make_space("public", members={owner: Role.OWNER, member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER})
+    space = make_space(
+        "public", members={owner: Role.OWNER, member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER}
+    )
     team = AuthGroup.objects.create(name="team-x")
     member.groups.add(team)
     cases = {
         "do_leave": (lambda: actions.do_leave(user=member, space=space), [access_group(member.pk)]),
         "do_remove_member": (
-            lambda: actions.do_remove_member(actor=owner, space=space, user=member), [access_group(member.pk)]
+            lambda: actions.do_remove_member(actor=owner, space=space, user=member),
+            [access_group(member.pk)],
         ),
         "do_change_role (demotion)": (
             lambda: actions.do_change_role(actor=owner, space=space, user=manager, role=Role.MEMBER),
             [access_group(manager.pk)],
         ),
         "do_transfer_ownership": (
-            lambda: actions.do_transfer_ownership(actor=owner, space=space, user=member), [access_group(owner.pk)]
+            lambda: actions.do_transfer_ownership(actor=owner, space=space, user=member),
+            [access_group(owner.pk)],
         ),
         "do_set_archived": (
-            lambda: actions.do_set_archived(actor=owner, space=space, archived=True), [access_space_group(space.pk)]
+            lambda: actions.do_set_archived(actor=owner, space=space, archived=True),
+            [access_space_group(space.pk)],
         ),
         "do_set_grant (removed, person)": (
             lambda: (
-                actions.do_set_grant(actor=owner, space=space, codename="moderate_space", granted=True, user=member),
-                actions.do_set_grant(actor=owner, space=space, codename="moderate_space", granted=False, user=member),
+                actions.do_set_grant(
+                    actor=owner, space=space, codename="moderate_space", granted=True, user=member
+                ),
+                actions.do_set_grant(
+                    actor=owner, space=space, codename="moderate_space", granted=False, user=member
+                ),
             ),
             [access_group(member.pk)],
         ),
         "do_set_grant (removed, group)": (
-            lambda: actions.do_set_grant(actor=owner, space=space, codename="view_space", granted=False, group=team),
+            lambda: actions.do_set_grant(
+                actor=owner, space=space, codename="view_space", granted=False, group=team
+            ),
             [access_group(member.pk)],
         ),
     }
@@ -161,8 +177,13 @@ def _access_changing_actions(make_user, make_space):
 
 
 ACCESS_CHANGING = [
-    "do_leave", "do_remove_member", "do_change_role (demotion)", "do_transfer_ownership", "do_set_archived",
-    "do_set_grant (removed, person)", "do_set_grant (removed, group)",
+    "do_leave",
+    "do_remove_member",
+    "do_change_role (demotion)",
+    "do_transfer_ownership",
+    "do_set_archived",
+    "do_set_grant (removed, person)",
+    "do_set_grant (removed, group)",
 ]
 
 
@@ -187,7 +208,9 @@ def test_workspace_and_group_settings_that_narrow_access_publish_access_changed(
 
     servant = make_user(role="civil_servant")
     theme = Theme.objects.create(name="Water", slug="water-x")
-    workspace = do_open_workspace(user=servant, name="Dijken", slug="dijken-x", themes=[theme], visibility="public")
+    workspace = do_open_workspace(
+        user=servant, name="Dijken", slug="dijken-x", themes=[theme], visibility="public"
+    )
     group = do_create_group(user=servant, name="Pompen", slug="pompen", parent=workspace, policy="open")
     with live_events() as events:
         do_update_workspace(user=servant, workspace=workspace, visibility="secret")
@@ -206,7 +229,12 @@ def test_community_managers_cannot_give_roles_above_member(make_user, make_space
     space = make_space("public", members={owner: Role.OWNER, manager: Role.COMMUNITY_MANAGER})
     with pytest.raises(PermissionDenied):
         actions.do_invite(actor=manager, space=space, email="cm@example.org", role=Role.COMMUNITY_MANAGER)
-    response = call("post", f"/spaces/{space.pk}/invitations", manager, {"email": "cm@example.org", "role": "community_manager"})
+    response = call(
+        "post",
+        f"/spaces/{space.pk}/invitations",
+        manager,
+        {"email": "cm@example.org", "role": "community_manager"},
+    )
     assert response.status_code == 403
     assert not Invitation.objects.filter(space=space).exists()
     # The HTML form offers a manager member and guest only; an owner also community manager.
@@ -220,7 +248,9 @@ def test_community_managers_cannot_give_roles_above_member(make_user, make_space
     page = client.get(f"/spaces/{space.pk}/invitations/").content.decode()
     assert f'value="{int(Role.COMMUNITY_MANAGER)}"' not in page
     # An owner may.
-    invitation, _token = actions.do_invite(actor=owner, space=space, email="cm@example.org", role=Role.COMMUNITY_MANAGER)
+    invitation, _token = actions.do_invite(
+        actor=owner, space=space, email="cm@example.org", role=Role.COMMUNITY_MANAGER
+    )
     assert invitation.role == Role.COMMUNITY_MANAGER
 
 
@@ -231,7 +261,9 @@ def test_an_invitation_answers_the_same_for_registered_and_unknown_addresses(mak
     known = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "known@example.org"}).json()
     unknown = call("post", f"/spaces/{space.pk}/invitations", owner, {"email": "nobody@example.org"}).json()
     strip = ("id", "email", "created_at", "sent_at", "expires_at")
-    assert {k: v for k, v in known.items() if k not in strip} == {k: v for k, v in unknown.items() if k not in strip}
+    assert {k: v for k, v in known.items() if k not in strip} == {
+        k: v for k, v in unknown.items() if k not in strip
+    }
     assert known["user_id"] is None
     listed = call("get", f"/spaces/{space.pk}/invitations", owner).json()
     assert all(row["user_id"] is None for row in listed)
@@ -278,7 +310,9 @@ def test_a_slug_taken_by_a_secret_workspace_answers_like_a_free_one(make_user, c
 
     Theme.objects.create(name="Water", slug="water-y")
     servant, other = make_user(role="civil_servant"), make_user(role="civil_servant")
-    do_open_workspace(user=servant, name="Geheim", slug="geheim", themes=list(Theme.objects.all()), visibility="secret")
+    do_open_workspace(
+        user=servant, name="Geheim", slug="geheim", themes=list(Theme.objects.all()), visibility="secret"
+    )
     body = {"name": "Geheim", "slug": "geheim", "themes": ["water-y"]}
     response = call("post", "/workspaces", other, body)
     assert response.status_code == 201, response.content

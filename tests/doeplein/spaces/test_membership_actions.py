@@ -41,7 +41,16 @@ from doeplein.spaces.actions import (
 from doeplein.spaces.models import Invitation, JoinRequest, Membership, Role, Space
 
 ROLES = ("anonymous", "outsider", "guest", "member", "community_manager", "owner", "platform_admin")
-ACTIONS = ("join", "request_to_join", "decide_request", "invite", "change_role", "remove_member", "leave", "archive")
+ACTIONS = (
+    "join",
+    "request_to_join",
+    "decide_request",
+    "invite",
+    "change_role",
+    "remove_member",
+    "leave",
+    "archive",
+)
 VISIBILITIES = ("public", "logged_in", "members", "secret")
 POLICIES = ("open", "request", "invitation")
 MEMBER_ROLES = {"guest": Role.GUEST, "member": Role.MEMBER, "community_manager": Role.COMMUNITY_MANAGER}
@@ -176,7 +185,12 @@ class People:
 class Cell:
     def __init__(self, space, people):
         self.space, self.people = space, people
-        self.owner, self.target, self.requester, self.actor = people.owner, people.target, people.requester, people.actor
+        self.owner, self.target, self.requester, self.actor = (
+            people.owner,
+            people.target,
+            people.requester,
+            people.actor,
+        )
         self.request = JoinRequest.objects.create(space=space, user=people.requester, message="Mag ik erbij?")
 
 
@@ -275,7 +289,10 @@ def run_cell(action, cell, outcome):
         assert 400 <= raised.value.status < 500
     # Refused: nothing lost, nothing duplicated, nothing changed.
     assert memberships(cell.space) == before
-    assert set(JoinRequest.objects.filter(space=cell.space).values_list("pk", "user_id", "status")) == requests_before
+    assert (
+        set(JoinRequest.objects.filter(space=cell.space).values_list("pk", "user_id", "status"))
+        == requests_before
+    )
     assert not Invitation.objects.filter(space=cell.space).exists()
     space = Space.objects.get(pk=cell.space.pk)
     assert space.member_count == len(before)
@@ -290,7 +307,9 @@ def run_cells(action, people, cells):
             try:
                 run_cell(action, build_cell(make(), people), outcome)
             except AssertionError as error:
-                misses.append(f"{people.role} × {action} × {label}: expected {outcome}; {error}".splitlines()[0])
+                misses.append(
+                    f"{people.role} × {action} × {label}: expected {outcome}; {error}".splitlines()[0]
+                )
             except Exception as error:  # noqa: BLE001 - an unexpected error is a miss of the table, reported with the others
                 misses.append(f"{people.role} × {action} × {label}: expected {outcome}, got {error!r}")
             transaction.set_rollback(True)
@@ -311,11 +330,19 @@ def test_membership_action_matrix(role, action, make_user, make_space):
 
         return make
 
-    run_cells(action, people, [
-        (f"{visibility} × {policy}", space_with(visibility, policy), expected(role, action, visibility, policy))
-        for visibility in VISIBILITIES
-        for policy in POLICIES
-    ])
+    run_cells(
+        action,
+        people,
+        [
+            (
+                f"{visibility} × {policy}",
+                space_with(visibility, policy),
+                expected(role, action, visibility, policy),
+            )
+            for visibility in VISIBILITIES
+            for policy in POLICIES
+        ],
+    )
 
 
 def test_the_table_covers_every_cell():
@@ -323,12 +350,23 @@ def test_the_table_covers_every_cell():
     assert len(cells) == 7 * 8 * 4 * 3
     outcomes = {expected(*cell) for cell in cells}
     # Every kind of answer occurs: the table is not "all ok" or "all denied".
-    assert {OK, DENIED, NOT_FOUND, "already_member", "request_needed", "invitation_needed", "no_requests",
-            "not_member", "last_owner"} <= outcomes
+    assert {
+        OK,
+        DENIED,
+        NOT_FOUND,
+        "already_member",
+        "request_needed",
+        "invitation_needed",
+        "no_requests",
+        "not_member",
+        "last_owner",
+    } <= outcomes
 
 
 # --- Archived spaces: readable, not changeable -------------------------------------------------------------
-@pytest.mark.parametrize("action", ["join", "request_to_join", "decide_request", "invite", "change_role", "remove_member"])
+@pytest.mark.parametrize(
+    "action", ["join", "request_to_join", "decide_request", "invite", "change_role", "remove_member"]
+)
 def test_archived_space_refuses_changes_with_a_clear_code(action, make_user, make_space):
     space = make_space("public", archived=True)
     Space.objects.filter(pk=space.pk).update(join_policy="request" if action == "request_to_join" else "open")
@@ -402,8 +440,10 @@ def test_transfer_ownership_to_a_non_member_is_refused(make_user, make_space):
 
 def test_community_manager_may_not_remove_another_manager_or_owner(make_user, make_space):
     owner, manager, other_manager = make_user(), make_user(), make_user()
-    space = make_space("public", members={owner: Role.OWNER, manager: Role.COMMUNITY_MANAGER,
-                                          other_manager: Role.COMMUNITY_MANAGER})
+    space = make_space(
+        "public",
+        members={owner: Role.OWNER, manager: Role.COMMUNITY_MANAGER, other_manager: Role.COMMUNITY_MANAGER},
+    )
     before = memberships(space)
     for target in (other_manager, owner):
         with pytest.raises(PermissionDenied):
@@ -415,7 +455,9 @@ def test_community_manager_may_not_remove_another_manager_or_owner(make_user, ma
 
 def test_members_cannot_leave_when_leaving_is_switched_off(make_user, make_space):
     owner, member, manager = make_user(), make_user(), make_user()
-    space = make_space("public", members={owner: Role.OWNER, member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER})
+    space = make_space(
+        "public", members={owner: Role.OWNER, member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER}
+    )
     Space.objects.filter(pk=space.pk).update(allow_leaving=False)
     space.refresh_from_db()
     for user in (member, manager):
@@ -441,8 +483,9 @@ def test_request_notifies_every_manager_and_rejection_notifies_the_requester(mak
     space, owner, manager = on_request_space(make_user, make_space)
     citizen = make_user()
     request = do_request_to_join(user=citizen, space=space, message="Ik werk in de wijk.")
-    assert set(Notification.objects.filter(verb="space.join_requested").values_list("recipient", flat=True)) == {
-        owner.pk, manager.pk}
+    assert set(
+        Notification.objects.filter(verb="space.join_requested").values_list("recipient", flat=True)
+    ) == {owner.pk, manager.pk}
     do_decide_request(actor=manager, request_id=request.pk, approve=False, message="Alleen voor de gemeente.")
     request.refresh_from_db()
     assert request.status == "rejected"
@@ -516,7 +559,9 @@ def invitation_space(make_user, make_space):
 def test_invitation_to_an_existing_user_notifies_and_is_single_use(make_user, make_space, mailoutbox):
     space, owner = invitation_space(make_user, make_space)
     invitee = make_user()
-    invitation, token = do_invite(actor=owner, space=space, email=invitee.email.upper(), role=Role.COMMUNITY_MANAGER)
+    invitation, token = do_invite(
+        actor=owner, space=space, email=invitee.email.upper(), role=Role.COMMUNITY_MANAGER
+    )
     assert invitation.user == invitee and invitation.email == invitee.email
     assert Notification.objects.filter(recipient=invitee, verb="space.invited").exists()
     assert len(mailoutbox) == 1 and token in mailoutbox[0].body and mailoutbox[0].to == [invitee.email]

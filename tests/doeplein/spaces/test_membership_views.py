@@ -57,7 +57,9 @@ def team(make_user, make_space):
         "members",
         members={owner: Role.OWNER, manager: Role.COMMUNITY_MANAGER, member: Role.MEMBER, guest: Role.GUEST},
     )
-    return type("Team", (), {"space": space, "owner": owner, "manager": manager, "member": member, "guest": guest})
+    return type(
+        "Team", (), {"space": space, "owner": owner, "manager": manager, "member": member, "guest": guest}
+    )
 
 
 # --- Members page -------------------------------------------------------------------------------------------
@@ -65,8 +67,12 @@ def test_members_page_lists_members_with_their_role_labels(client, team):
     response = as_user(client, team.member).get(url("members", team.space))
     assert response.status_code == 200
     text = page_text(response)
-    for name, label in (("Olga Owner", "Owner"), ("Carl Manager", "Community manager"),
-                        ("Mia Member", "Member"), ("Gus Guest", "Guest")):
+    for name, label in (
+        ("Olga Owner", "Owner"),
+        ("Carl Manager", "Community manager"),
+        ("Mia Member", "Member"),
+        ("Gus Guest", "Guest"),
+    ):
         assert re.search(rf"{name}</a>.*?<td>[^<]*</td>\s*<td>{label}</td>", text, re.S), name
     assert 'scope="col"' in text and 'scope="row"' in text
 
@@ -105,7 +111,9 @@ def test_members_search_finds_by_name_and_by_organisation(client, team):
 
 
 def test_hidden_organisation_is_neither_shown_nor_searchable(client, team):
-    Profile.objects.filter(user=team.member).update(organisation="Geheime Dienst", audience={"organisation": "only_me"})
+    Profile.objects.filter(user=team.member).update(
+        organisation="Geheime Dienst", audience={"organisation": "only_me"}
+    )
     as_user(client, team.guest)
     assert "Geheime Dienst" not in page_text(client.get(url("members", team.space)))
     found = page_text(client.get(url("members", team.space), {"q": "geheime"}))
@@ -183,17 +191,27 @@ def test_secret_space_pages_are_404_for_outsiders(client, make_user, make_space,
 
 @pytest.mark.parametrize(
     ("method", "name"),
-    [("get", "members-csv"), ("get", "requests"), ("get", "invitations"), ("post", "invitations"), ("post", "archive")],
+    [
+        ("get", "members-csv"),
+        ("get", "requests"),
+        ("get", "invitations"),
+        ("post", "invitations"),
+        ("post", "archive"),
+    ],
 )
 def test_management_pages_are_403_for_plain_members(client, team, method, name):
-    response = getattr(as_user(client, team.member), method)(url(name, team.space), {"email": "x@example.org"})
+    response = getattr(as_user(client, team.member), method)(
+        url(name, team.space), {"email": "x@example.org"}
+    )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
 
 
 def test_member_actions_on_others_are_403_for_plain_members(client, team):
     as_user(client, team.member)
-    assert client.post(url("role", team.space, user_id=team.guest.pk), {"role": Role.OWNER}).status_code == 403
+    assert (
+        client.post(url("role", team.space, user_id=team.guest.pk), {"role": Role.OWNER}).status_code == 403
+    )
     assert client.post(url("remove", team.space, user_id=team.guest.pk)).status_code == 403
     assert client.post(url("transfer", team.space, user_id=team.member.pk)).status_code == 403
     assert role_of(team.space, team.guest) == Role.GUEST
@@ -287,7 +305,9 @@ def test_manager_rejects_a_request(client, make_user, team):
     team.space.visibility = "logged_in"
     team.space.save()
     join_request = do_request_to_join(user=person, space=team.space)
-    response = as_user(client, team.owner).post(url("decide", team.space, request_id=join_request.pk), {"decision": "reject"})
+    response = as_user(client, team.owner).post(
+        url("decide", team.space, request_id=join_request.pk), {"decision": "reject"}
+    )
     assert response.status_code == 302
     join_request.refresh_from_db()
     assert join_request.status == "rejected"
@@ -315,7 +335,9 @@ def test_decision_must_be_approve_or_reject(client, make_user, team):
     team.space.visibility = "logged_in"
     team.space.save()
     join_request = do_request_to_join(user=person, space=team.space)
-    response = as_user(client, team.manager).post(url("decide", team.space, request_id=join_request.pk), {"decision": "maybe"})
+    response = as_user(client, team.manager).post(
+        url("decide", team.space, request_id=join_request.pk), {"decision": "maybe"}
+    )
     assert response.status_code == 400
     join_request.refresh_from_db()
     assert join_request.status == "pending"
@@ -325,7 +347,9 @@ def test_deciding_a_request_of_another_space_is_404(client, make_user, make_spac
     person, other_owner = make_user(), make_user()
     other = make_space("logged_in", members={other_owner: Role.OWNER})
     join_request = do_request_to_join(user=person, space=other)
-    response = as_user(client, team.owner).post(url("decide", team.space, request_id=join_request.pk), {"decision": "approve"})
+    response = as_user(client, team.owner).post(
+        url("decide", team.space, request_id=join_request.pk), {"decision": "approve"}
+    )
     assert response.status_code == 404
     join_request.refresh_from_db()
     assert join_request.status == "pending"
@@ -379,26 +403,34 @@ def test_the_last_owner_cannot_leave(client, team):
 
 # --- Roles, removal, ownership, archive ---------------------------------------------------------------------------
 def test_owner_changes_a_role(client, team):
-    response = as_user(client, team.owner).post(url("role", team.space, user_id=team.member.pk), {"role": Role.COMMUNITY_MANAGER})
+    response = as_user(client, team.owner).post(
+        url("role", team.space, user_id=team.member.pk), {"role": Role.COMMUNITY_MANAGER}
+    )
     assert response.status_code == 302
     assert role_of(team.space, team.member) == Role.COMMUNITY_MANAGER
 
 
 def test_community_manager_cannot_change_roles(client, team):
-    response = as_user(client, team.manager).post(url("role", team.space, user_id=team.member.pk), {"role": Role.OWNER})
+    response = as_user(client, team.manager).post(
+        url("role", team.space, user_id=team.member.pk), {"role": Role.OWNER}
+    )
     assert response.status_code == 403
     assert role_of(team.space, team.member) == Role.MEMBER
 
 
 def test_demoting_the_last_owner_is_409_with_a_message(client, team):
-    response = as_user(client, team.owner).post(url("role", team.space, user_id=team.owner.pk), {"role": Role.MEMBER})
+    response = as_user(client, team.owner).post(
+        url("role", team.space, user_id=team.owner.pk), {"role": Role.MEMBER}
+    )
     assert response.status_code == 409
     assert "last owner cannot be demoted" in page_text(response)
     assert role_of(team.space, team.owner) == Role.OWNER
 
 
 def test_unknown_role_is_400(client, team):
-    response = as_user(client, team.owner).post(url("role", team.space, user_id=team.member.pk), {"role": "99"})
+    response = as_user(client, team.owner).post(
+        url("role", team.space, user_id=team.member.pk), {"role": "99"}
+    )
     assert response.status_code == 400
     assert role_of(team.space, team.member) == Role.MEMBER
 
@@ -449,7 +481,9 @@ def test_owner_archives_and_restores_a_space(client, team):
 
 
 def test_community_manager_cannot_archive(client, team):
-    assert as_user(client, team.manager).post(url("archive", team.space), {"archived": "1"}).status_code == 403
+    assert (
+        as_user(client, team.manager).post(url("archive", team.space), {"archived": "1"}).status_code == 403
+    )
     team.space.refresh_from_db()
     assert not team.space.is_archived
 
@@ -463,7 +497,9 @@ def test_manager_invites_an_address_and_it_is_listed(client, team):
     as_user(client, team.manager)
     form_page = page_text(client.get(url("invitations", team.space)))
     assert '<label for="id_email">' in form_page and '<label for="id_role">' in form_page
-    response = client.post(url("invitations", team.space), {"email": "New.Person@Example.org", "role": Role.GUEST})
+    response = client.post(
+        url("invitations", team.space), {"email": "New.Person@Example.org", "role": Role.GUEST}
+    )
     assert response.status_code == 302
     invitation = Invitation.objects.get(space=team.space)
     assert invitation.email == "new.person@example.org" and invitation.role == Role.GUEST
@@ -473,7 +509,9 @@ def test_manager_invites_an_address_and_it_is_listed(client, team):
 
 
 def test_inviting_an_invalid_address_is_400_with_the_error_linked_to_the_field(client, team):
-    response = as_user(client, team.manager).post(url("invitations", team.space), {"email": "not-an-address", "role": Role.MEMBER})
+    response = as_user(client, team.manager).post(
+        url("invitations", team.space), {"email": "not-an-address", "role": Role.MEMBER}
+    )
     assert response.status_code == 400
     text = page_text(response)
     assert 'aria-invalid="true"' in text and 'aria-describedby="id_email_error"' in text
@@ -482,7 +520,9 @@ def test_inviting_an_invalid_address_is_400_with_the_error_linked_to_the_field(c
 
 
 def test_inviting_an_existing_member_is_409_with_a_message(client, team):
-    response = as_user(client, team.manager).post(url("invitations", team.space), {"email": team.member.email, "role": Role.MEMBER})
+    response = as_user(client, team.manager).post(
+        url("invitations", team.space), {"email": team.member.email, "role": Role.MEMBER}
+    )
     assert response.status_code == 409
     assert f"{team.member.email} is already a member" in page_text(response)
     assert not Invitation.objects.exists()
@@ -491,14 +531,18 @@ def test_inviting_an_existing_member_is_409_with_a_message(client, team):
 def test_inviting_the_same_address_twice_is_409(client, team):
     as_user(client, team.manager)
     client.post(url("invitations", team.space), {"email": "twice@example.org", "role": Role.MEMBER})
-    response = client.post(url("invitations", team.space), {"email": "twice@example.org", "role": Role.MEMBER})
+    response = client.post(
+        url("invitations", team.space), {"email": "twice@example.org", "role": Role.MEMBER}
+    )
     assert response.status_code == 409
     assert "resend it instead" in page_text(response)
     assert Invitation.objects.filter(email="twice@example.org").count() == 1
 
 
 def test_inviting_as_owner_is_not_offered(client, team):
-    response = as_user(client, team.owner).post(url("invitations", team.space), {"email": "boss@example.org", "role": Role.OWNER})
+    response = as_user(client, team.owner).post(
+        url("invitations", team.space), {"email": "boss@example.org", "role": Role.OWNER}
+    )
     assert response.status_code == 400
     assert not Invitation.objects.exists()
 
@@ -554,8 +598,8 @@ def test_anonymous_visitor_of_an_invitation_is_asked_to_log_in_or_register(clien
     assert response["Referrer-Policy"] == "no-referrer"
     text = page_text(response)
     assert team.space.name in text
-    assert f'{reverse("account_login")}?next={link}' in text.replace("%2F", "/")
-    assert f'{reverse("account_signup")}?next={link}' in text.replace("%2F", "/")
+    assert f"{reverse('account_login')}?next={link}" in text.replace("%2F", "/")
+    assert f"{reverse('account_signup')}?next={link}" in text.replace("%2F", "/")
     assert "Accept and join" not in text
     response = client.post(link)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
@@ -564,7 +608,9 @@ def test_anonymous_visitor_of_an_invitation_is_asked_to_log_in_or_register(clien
 
 def test_accepting_an_invitation_makes_a_member_with_the_invited_role(client, make_user, team):
     invitee = make_user(email="invitee@example.org")
-    _invitation, token = do_invite(actor=team.manager, space=team.space, email="invitee@example.org", role=Role.GUEST)
+    _invitation, token = do_invite(
+        actor=team.manager, space=team.space, email="invitee@example.org", role=Role.GUEST
+    )
     link = reverse("invitation", args=[token])
     as_user(client, invitee)
     assert "Accept and join" in page_text(client.get(link))
@@ -600,9 +646,11 @@ def test_invalid_and_expired_invitation_links_say_why(client, team):
 
 # --- CSV export ------------------------------------------------------------------------------------------------------------
 def test_csv_export_has_one_row_per_member_and_neutralises_formulas(client, team):
-    User.objects.filter(pk=team.guest.pk).update(first_name="=HYPERLINK(\"http://evil\")", last_name="")
+    User.objects.filter(pk=team.guest.pk).update(first_name='=HYPERLINK("http://evil")', last_name="")
     Profile.objects.filter(user=team.member).update(organisation="@SUM(A1)")
-    Profile.objects.filter(user=team.owner).update(organisation="Verborgen BV", audience={"organisation": "only_me"})
+    Profile.objects.filter(user=team.owner).update(
+        organisation="Verborgen BV", audience={"organisation": "only_me"}
+    )
     response = as_user(client, team.manager).get(url("members-csv", team.space))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -613,7 +661,7 @@ def test_csv_export_has_one_row_per_member_and_neutralises_formulas(client, team
     assert len(by_email) == 4
     assert by_email[team.owner.email][:4] == ["Olga Owner", team.owner.email, "", "Owner"]
     assert by_email[team.member.email][2] == "'@SUM(A1)"
-    assert by_email[team.guest.email][0] == "'=HYPERLINK(\"http://evil\")"
+    assert by_email[team.guest.email][0] == '\'=HYPERLINK("http://evil")'
     assert "Verborgen BV" not in response.content.decode()  # a hidden organisation stays hidden
     assert by_email[team.member.email][4] == timezone.localdate().isoformat()
 
@@ -631,7 +679,9 @@ def _box(user, space):
     request = RequestFactory().get("/somewhere/")
     request.user = user or AnonymousUser()
     with translation.override("en"):
-        return Template("{% load doeplein_spaces %}{% membership_box space %}").render(Context({"request": request, "space": space}))
+        return Template("{% load doeplein_spaces %}{% membership_box space %}").render(
+            Context({"request": request, "space": space})
+        )
 
 
 def test_membership_box_offers_the_right_button(make_user, make_space):
@@ -663,13 +713,18 @@ def test_membership_box_offers_the_right_button(make_user, make_space):
 # --- Query counts -------------------------------------------------------------------------------------------------------------
 def _bulk_members(space, n):
     users = User.objects.bulk_create(
-        [User(email=f"bulk{space.pk}-{i}@example.org", first_name=f"Bulk{i:04d}", password="!") for i in range(n)]
+        [
+            User(email=f"bulk{space.pk}-{i}@example.org", first_name=f"Bulk{i:04d}", password="!")
+            for i in range(n)
+        ]
     )
     Profile.objects.bulk_create([Profile(user=user, organisation=f"Org {i}") for i, user in enumerate(users)])
     Membership.objects.bulk_create([Membership(space=space, user=user, role=Role.MEMBER) for user in users])
 
 
-def test_members_page_query_count_does_not_grow_with_members(client, make_user, make_space, django_assert_max_num_queries):
+def test_members_page_query_count_does_not_grow_with_members(
+    client, make_user, make_space, django_assert_max_num_queries
+):
     owner = make_user()
     small = make_space("members", members={owner: Role.OWNER})
     large = make_space("members", members={owner: Role.OWNER})
@@ -701,11 +756,15 @@ def test_refusal_on_a_space_with_a_page_redirects_back_with_the_message(client, 
     from groups.models import Group
 
     owner, person = make_user(), make_user()
-    group = Group.objects.create(name="Verplicht team", slug="verplicht", policy="request", visibility="logged_in")
+    group = Group.objects.create(
+        name="Verplicht team", slug="verplicht", policy="request", visibility="logged_in"
+    )
     Membership.objects.create(space=group, user=owner, role=Role.OWNER)
     response = as_user(client, person).post(url("join", group))
     assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["This space is open on request: ask to join."]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "This space is open on request: ask to join."
+    ]
     assert role_of(group, person) is None
 
     Membership.objects.create(space=group, user=person, role=Role.MEMBER)
@@ -713,7 +772,9 @@ def test_refusal_on_a_space_with_a_page_redirects_back_with_the_message(client, 
     response = client.post(url("leave", group))
     assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
     # The first message was never shown (the redirect was not followed), so it is still queued.
-    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "Members cannot leave this space; ask its managers."
+    assert [str(m) for m in get_messages(response.wsgi_request)][
+        -1
+    ] == "Members cannot leave this space; ask its managers."
     assert role_of(group, person) == Role.MEMBER
 
 

@@ -26,8 +26,14 @@ def _duration(entry):
 
 SENTENCES = {
     # With a target person and a duration.
-    "user.mute": (lambda: _("%(actor)s muted %(target)s for %(duration)s"), lambda: _("%(actor)s muted %(target)s until lifted")),
-    "user.ban": (lambda: _("%(actor)s banned %(target)s for %(duration)s"), lambda: _("%(actor)s banned %(target)s until lifted")),
+    "user.mute": (
+        lambda: _("%(actor)s muted %(target)s for %(duration)s"),
+        lambda: _("%(actor)s muted %(target)s until lifted"),
+    ),
+    "user.ban": (
+        lambda: _("%(actor)s banned %(target)s for %(duration)s"),
+        lambda: _("%(actor)s banned %(target)s until lifted"),
+    ),
 }
 SIMPLE = {
     "user.mute_lifted": lambda: _("%(actor)s lifted the mute of %(target)s"),
@@ -72,7 +78,8 @@ def audit_sentence(entry):
                 "%(actor)s set slow mode in %(room)s to one message every %(n)d second",
                 "%(actor)s set slow mode in %(room)s to one message every %(n)d seconds",
                 seconds,
-            ) % {**values, "n": seconds}
+            )
+            % {**values, "n": seconds}
         )
     elif entry.action in SIMPLE:
         text = SIMPLE[entry.action]() % values

@@ -33,8 +33,19 @@ class Command(BaseCommand):
             # A real Celery worker in its own process, with beat embedded for the periodic jobs.
             # Without REDIS_URL its broker is the file-system transport under var/broker.
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "doeplein", "worker", "--beat", "--pool=solo",
-                 "--loglevel=INFO", "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule")],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "doeplein",
+                    "worker",
+                    "--beat",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--schedule",
+                    str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
+                ],
                 env={**os.environ},
             )
         self.stdout.write(self.style.SUCCESS(f"\nDoeplein runs at http://{host}:{port}/  (Ctrl-C stops it)"))

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, no_progress=False, **options):
         steps = demo_data_steps()
         total = sum(step.steps for step in steps)
-        with tqdm(total=total, desc="Demo data", unit="step", disable=no_progress, file=self.stderr._out) as bar:
+        with tqdm(
+            total=total, desc="Demo data", unit="step", disable=no_progress, file=self.stderr._out
+        ) as bar:
             for step in steps:
                 bar.set_postfix_str(step.key)
                 step.run(bar.update)
