@@ -37,6 +37,7 @@ STEPS = 1
 
 
 def blogs_demo_data(progress):
+    from doeplein.access import can
     from doeplein.spaces.models import Membership, Role, Space
 
     from .actions import do_add_comment, do_create_post, do_publish_post, do_update_post
@@ -45,12 +46,14 @@ def blogs_demo_data(progress):
     for space in Space.objects.exclude(kind=PROFILE_KIND).filter(is_archived=False).order_by("pk"):
         if Post.objects.filter(space=space).exists():
             continue
+        # Only people the gate lets write here (a child space's members may lack the parent's wall).
         people = [
             m.user
             for m in Membership.objects.filter(space=space, role__gte=Role.MEMBER)
             .select_related("user")
-            .order_by("-role", "pk")[:3]
-        ]
+            .order_by("-role", "pk")
+            if can(m.user, "contribute", space)
+        ][:3]
         if not people:
             continue
         with transaction.atomic():

@@ -564,4 +564,5 @@ def test_administrators_list_search_and_filter_workspaces_in_the_back_office(
 
 def test_the_directory_is_in_the_main_navigation(client):
     html = client.get("/workspaces/").content.decode()
-    assert '<a href="/workspaces/">Workspaces</a>' in html
+    nav = html.split('aria-label="Main navigation"', 1)[1].split("</nav>", 1)[0]
+    assert re.search(r'<a class="utrecht-nav-list__link" href="/workspaces/"[^>]*>Workspaces</a>', nav)

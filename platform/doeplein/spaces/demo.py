@@ -18,12 +18,24 @@ def demo_people():
 
 def ensure_members(space, people, start, roles):
     """Give ``space`` one person per role in ``roles``, taken from ``people`` from ``start`` on."""
-    from doeplein.spaces.models import Membership, Space
+    from doeplein.spaces.models import Membership, Role, Space
 
+    # The people of a space inside another space are members of that parent too: the parent's wall
+    # applies to everything inside it, so without that they could not see their own space.
+    parents = []
+    parent = space.parent
+    while parent is not None:
+        parents.append(parent)
+        parent = parent.parent
     for offset, role in enumerate(roles):
         person = people[(start + offset) % len(people)]
         Membership.objects.get_or_create(space=space, user=person, defaults={"role": role})
-    Space.objects.filter(pk=space.pk).update(member_count=Membership.objects.filter(space=space).count())
+        for parent in parents:
+            Membership.objects.get_or_create(space=parent, user=person, defaults={"role": Role.MEMBER})
+    for counted in [space, *parents]:
+        Space.objects.filter(pk=counted.pk).update(
+            member_count=Membership.objects.filter(space=counted).count()
+        )
 
 
 def ensure_pending_requests(space, people, start, count=2):

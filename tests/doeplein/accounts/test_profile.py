@@ -41,6 +41,8 @@ def edit_data(user, audience=None, entries=(), **fields):
         "job_title": profile.job_title,
         "bio": profile.bio,
         "skills": ", ".join(sorted(profile.skills.names())),
+        "language": profile.language,
+        "digest": profile.digest,
         "entries-TOTAL_FORMS": str(len(entries)),
         "entries-INITIAL_FORMS": "0",
         "entries-MIN_NUM_FORMS": "0",
