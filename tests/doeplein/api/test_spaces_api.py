@@ -194,7 +194,9 @@ def test_request_is_listed_for_managers_and_approval_makes_a_member(call, space,
     assert decided.status_code == 200
     assert (decided.json()["status"], decided.json()["decision_message"]) == ("approved", "Hi")
     assert Membership.objects.get(space=space, user=person).role == Role.MEMBER
-    assert Notification.objects.filter(recipient=person, verb__startswith="space.request_approved").count() == 1
+    assert (
+        Notification.objects.filter(recipient=person, verb__startswith="space.request_approved").count() == 1
+    )
 
     twice = call("post", f"/spaces/{space.pk}/requests/{request_id}/decision", owner, {"approve": False})
     assert (twice.status_code, twice.json()["code"]) == (409, "already_decided")
@@ -208,7 +210,9 @@ def test_a_rejected_request_leaves_no_membership(call, space, owner, make_user):
     decided = call("post", f"/spaces/{space.pk}/requests/{request_id}/decision", owner, {"approve": False})
     assert decided.json()["status"] == "rejected"
     assert not Membership.objects.filter(space=space, user=person).exists()
-    assert Notification.objects.filter(recipient=person, verb__startswith="space.request_rejected").count() == 1
+    assert (
+        Notification.objects.filter(recipient=person, verb__startswith="space.request_rejected").count() == 1
+    )
 
 
 def test_only_managers_decide_and_a_request_of_another_space_is_404(

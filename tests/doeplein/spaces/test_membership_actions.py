@@ -252,7 +252,9 @@ def assert_effect(action, cell, before):
         cell.request.refresh_from_db()
         assert cell.request.status == "approved"
         assert cell.request.decided_by == actor
-        assert Notification.objects.filter(recipient=cell.requester, verb__startswith="space.request_approved").exists()
+        assert Notification.objects.filter(
+            recipient=cell.requester, verb__startswith="space.request_approved"
+        ).exists()
     elif action == "invite":
         assert after == before
         invitation = Invitation.objects.get(space=space, email="invitee@example.org")
@@ -519,7 +521,9 @@ def test_a_request_is_decided_once(make_user, make_space):
         assert raised.value.code == "already_decided"
     assert Membership.objects.filter(space=space, user=citizen).count() == 1
     assert Space.objects.get(pk=space.pk).member_count == 3
-    assert Notification.objects.filter(recipient=citizen, verb__startswith="space.request_approved").count() == 1
+    assert (
+        Notification.objects.filter(recipient=citizen, verb__startswith="space.request_approved").count() == 1
+    )
 
 
 def test_deciding_a_missing_request_is_a_clear_404(make_user):
