@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from doeplein.access import can, filter_for, get_object_or_404
 from doeplein.core.exceptions import ActionError
+from doeplein.core.navigation import back_to
 from doeplein.spaces.models import Space
 
 from . import actions, conf
@@ -41,18 +42,6 @@ def space_url(space):
     from doeplein.spaces.kinds import space_url as url_of
 
     return url_of(space)
-
-
-def _next(request, default):
-    """Where to go back to: the form's ``next`` when it is a path on this site, else ``default``."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _wants_json(request):
@@ -209,7 +198,7 @@ def upload(request, space_id):
     """The plain form (several files at once) and the JavaScript uploader's per-file requests."""
     space = space_by_id(request.user, space_id)
     form = UploadForm(request.POST, request.FILES)
-    back = _next(request, f"/files/space/{space.pk}/")
+    back = back_to(request, f"/files/space/{space.pk}/")
     if not form.is_valid():
         return _form_error(request, form, back)
     try:
@@ -279,7 +268,7 @@ def restore_version(request, file_id, number):
 def create_folder(request, space_id):
     space = space_by_id(request.user, space_id)
     form = FolderForm(request.POST)
-    back = _next(request, f"/files/space/{space.pk}/")
+    back = back_to(request, f"/files/space/{space.pk}/")
     if not form.is_valid():
         return _form_error(request, form, back)
     parent = (

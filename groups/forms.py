@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from doeplein.access import discoverable
-from doeplein.spaces.forms import SlugForm, welcome_message_field
+from doeplein.spaces.forms import SlugForm, slug_field, welcome_message_field
 from doeplein.spaces.models import Visibility
 
 from .models import Group, GroupPolicy
@@ -24,11 +24,8 @@ VISIBILITIES = [(value, label) for value, label in Visibility.choices if value !
 
 class GroupForm(SlugForm):
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
-    slug = forms.CharField(
-        label=_("Web address"),
-        required=False,
-        max_length=SLUG_MAX,
-        help_text=_("The last part of the group's address. Left empty, it is made from the name."),
+    slug = slug_field(
+        Group, help_text=_("The last part of the group's address. Left empty, it is made from the name.")
     )
     description = forms.CharField(
         label=_("Description"),

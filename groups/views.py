@@ -66,14 +66,8 @@ def create(request):
     except PermissionDenied as error:
         return refuse(request, str(error) or _("You may not create a group here."))
     form = GroupForm(request.POST or None, parent=workspace, user=request.user)
-    done = submit(
-        request,
-        form,
-        do_create_group,
-        saved=_("Your group has been created."),
-        user=request.user,
-        parent=workspace,
-    )
+    saved = _("Your group has been created.")
+    done = submit(request, form, do_create_group, saved=saved, user=request.user, parent=workspace)
     if done is not None:
         return done
     context = {

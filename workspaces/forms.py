@@ -13,6 +13,7 @@ from wagtail.images.fields import WagtailImageField
 from doeplein.access import discoverable
 from doeplein.core.forms import ModelMultipleIdField
 from doeplein.home.models import Theme
+from doeplein.spaces.forms import slug_field
 from doeplein.spaces.models import JoinPolicy, Visibility
 
 from .models import Workspace
@@ -80,10 +81,8 @@ class WorkspaceForm(WelcomeForm):
     """Everything about a workspace: used to open one and by its owners to change it."""
 
     name = forms.CharField(label=_("Title"), max_length=NAME_MAX)
-    slug = forms.CharField(
-        label=_("Web address"),
-        required=False,
-        max_length=SLUG_MAX,
+    slug = slug_field(
+        Workspace,
         help_text=_("The last part of the workspace's address. Left empty, it is made from the title."),
     )
     themes = ModelMultipleIdField(

@@ -72,14 +72,8 @@ def edit(request, slug):
         )
     else:
         form = WelcomeForm(request.POST or None, initial=WorkspaceForm.initial_for(workspace))
-    done = submit(
-        request,
-        form,
-        do_update_workspace,
-        saved=_("The workspace has been saved."),
-        user=request.user,
-        workspace=workspace,
-    )
+    saved = _("The workspace has been saved.")
+    done = submit(request, form, do_update_workspace, saved=saved, user=request.user, workspace=workspace)
     if done is not None:
         return done
     context = {"form": form, "workspace": workspace, "owner": owner}

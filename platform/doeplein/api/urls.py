@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import json
 import logging
 
 from asgiref.sync import sync_to_async
@@ -35,6 +36,35 @@ from .discussion import router as discussion_router
 logger = logging.getLogger(__name__)
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _nul_refused(request):
+    """Text with a NUL character (\\u0000 in JSON, %00 in a query) cannot be stored (PostgreSQL refuses
+    it) and is never meant: the API refuses it at the edge, before any endpoint, with a clear 400."""
+    found = any(_has_nul(key) or _has_nul(values) for key, values in request.GET.lists())
+    if not found and request.content_type == "application/json":
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return None  # the endpoint answers 413
+        if b"\\u0000" in body:
+            try:
+                found = _has_nul(json.loads(body))
+            except ValueError:
+                return None  # not JSON: ninja answers 400 "Cannot parse request body"
+    if not found:
+        return None
+    return JsonResponse({"detail": _("Text may not contain NUL characters (\\u0000).")}, status=400)
+
+
 def _too_many(request):
     return JsonResponse(
         {"detail": _("Too many changes in a short time: wait a minute and try again.")}, status=429
@@ -60,6 +90,9 @@ def _json_method_not_allowed(view):
 
         @functools.wraps(view)
         async def wrapped_async(request, *args, **kwargs):
+            refused = await sync_to_async(_nul_refused)(request)
+            if refused is not None:
+                return refused
             if await sync_to_async(api_write_limited)(request):
                 return _too_many(request)
             return as_json(request, await view(request, *args, **kwargs))
@@ -68,6 +101,9 @@ def _json_method_not_allowed(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        refused = _nul_refused(request)
+        if refused is not None:
+            return refused
         if api_write_limited(request):
             return _too_many(request)
         return as_json(request, view(request, *args, **kwargs))

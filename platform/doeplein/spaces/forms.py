@@ -92,6 +92,16 @@ class ArchiveForm(AccessibleForm):
     )
 
 
+def slug_field(model, *, help_text):
+    """The web address of a new space: one field, the same on every kind's form (``SlugForm`` cleans it)."""
+    return forms.CharField(
+        label=_("Web address"),
+        required=False,
+        max_length=model._meta.get_field("slug").max_length,
+        help_text=help_text,
+    )
+
+
 def welcome_message_field(model, *, help_text):
     """The message new members of a space get: one field, the same on every kind's form."""
     return forms.CharField(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from doeplein.access import can, get_object_or_404, visible
 from doeplein.accounts.models import User
 from doeplein.core.exceptions import ActionError
+from doeplein.core.navigation import back_to
 from doeplein.spaces.models import Space
 
 from . import actions, selectors
@@ -72,9 +73,7 @@ def expert_finder(request):
 @require_POST
 def invite(request):
     form = InviteForm(request.POST)
-    back = request.POST.get("next") or "/experts/"
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/experts/"
+    back = back_to(request, "/experts/")
     if not form.is_valid():
         messages.error(request, _("Choose a space and the people to invite."))
         return redirect(back)
