@@ -137,7 +137,7 @@ def _join(client, user, space_id):
 
 
 def test_api_writes_are_limited_per_caller(rate_limits, make_user):
-    rate_limits.API_WRITE_RATE_PER_CALLER = "3/m"
+    rate_limits.API_WRITE_RATE_PER_CALLER = "3/h"  # an hour: a minute window can close mid-test
     rate_limits.API_WRITE_RATE_PER_IP = ""
     client = Client()
     first, second = make_user(), make_user()
@@ -158,7 +158,7 @@ def test_api_writes_are_limited_per_caller(rate_limits, make_user):
 
 def test_api_writes_are_limited_per_ip_address(rate_limits, make_user):
     rate_limits.API_WRITE_RATE_PER_CALLER = ""
-    rate_limits.API_WRITE_RATE_PER_IP = "2/m"
+    rate_limits.API_WRITE_RATE_PER_IP = "2/h"  # an hour: a minute window can close mid-test
     client = Client()
     statuses = [_join(client, make_user(), 999999).status_code for _ in range(3)]
     assert statuses == [404, 404, 429]
