@@ -267,7 +267,12 @@ def _plugin_cases(h):
         from groups.actions import do_create_group, do_update_group
 
         group = do_create_group(
-            user=owner, name="Pompen", slug="pompen-access", parent=h["space"], policy="open"
+            user=owner,
+            name="Pompen",
+            slug="pompen-access",
+            parent=h["space"],
+            policy="open",
+            visibility="public",
         )
         for field, value in (("policy", "secret"), ("visibility", "members")):
             cases["groups.actions.do_update_group", field] = (
