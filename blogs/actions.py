@@ -21,7 +21,7 @@ from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from doeplein.access import can
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
-from doeplein.live import send_event_on_commit
+from doeplein.live import access_changed_on_commit, send_event_on_commit
 from doeplein.notifications.actions import do_notify
 from doeplein.spaces.models import JoinPolicy, Membership, Role, Space, Visibility
 
@@ -335,12 +335,19 @@ def do_publish_post(*, user, post, go_live_at=None, expire_at=None):
 
 
 def _publish_revision(revision, *, user):
-    was_live = Post.objects.filter(pk=revision.object_id, live=True).exists()
+    live_visibility = Post.objects.filter(pk=revision.object_id, live=True).values_list(
+        "visibility", flat=True
+    )
+    was_live = live_visibility.exists()
+    before = live_visibility.first()
     first = not Post.objects.filter(pk=revision.object_id, first_published_at__isnull=False).exists()
     revision.publish(user=user if _active(user) else None, skip_permission_checks=True)
     post = Post.objects.select_related("space", "author").get(pk=revision.object_id)
     if not post.live:  # scheduled: nothing is public yet
         return post
+    if was_live and post.visibility != before:
+        # The live post's audience changed: its open sockets re-read their verdict (and close if gone).
+        access_changed_on_commit(groups=[post_group(post.pk)], reason="post_visibility")
     _published(post, actor=user if _active(user) else post.author, first=first and not was_live)
     return post
 

@@ -40,15 +40,21 @@ def access_space_group(space_id):
     return f"access.space.{space_id}"
 
 
-def access_changed_on_commit(*, space_ids=(), user_ids=(), reason=""):
+def access_changed_on_commit(*, space_ids=(), user_ids=(), groups=(), reason=""):
     """The one call every access-narrowing action makes (visibility, policy, parent, archive, role,
     membership end, sanction, grant): after commit, every open connection these spaces or people
-    concern re-reads its verdict from the gate before delivering anything more."""
+    concern re-reads its verdict from the gate before delivering anything more.
+
+    ``groups``: further channel-layer groups of one object whose own audience changed (a blog post's
+    socket group when the live post's visibility changes). The list of the actions that call this, and
+    what each sends, is in docs/live-discussion.md ("When access narrows")."""
     event = {"kind": "access_changed", "reason": reason}
     for space_id in dict.fromkeys(space_ids):
         send_event_on_commit(access_space_group(space_id), {**event, "space": space_id})
     for user_id in dict.fromkeys(user_ids):
         send_event_on_commit(access_group(user_id), {**event, "user": user_id})
+    for group in dict.fromkeys(groups):
+        send_event_on_commit(group, dict(event))
 
 
 def send_event_on_commit(group, event):

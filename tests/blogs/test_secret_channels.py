@@ -109,3 +109,65 @@ def test_the_post_socket_closes_for_outsiders_and_sends_comments_to_readers(secr
     assert hello["type"] == "hello"
     assert (frame["type"], frame["body"], frame["author"]) == ("comment", "Live!", "Lid")
     json.dumps(frame)
+
+
+def test_a_post_republished_for_members_only_closes_the_open_sockets_of_visitors(
+    make_user,
+    make_space,
+    live_isolation,  # noqa: F811
+):
+    """Issue 8 on the post socket: the live post's visibility narrows at publication; the visitor's open
+    socket closes at once (4404, as for a post that does not exist) and receives no comment after it."""
+    from channels.db import database_sync_to_async
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.auth.models import AnonymousUser
+
+    from doeplein.routing import websocket_urlpatterns
+
+    author, outsider = make_user(first_name="Lid"), make_user()
+    space = make_space("public", members={author: Role.OWNER})
+    post = actions.do_create_post(user=author, space=space, title="Open plan", body="<p>open</p>")
+    post = actions.do_publish_post(user=author, post=post)
+
+    def socket(user):
+        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/blogs/posts/{post.pk}/")
+        communicator.scope["user"] = user or AnonymousUser()
+        return communicator
+
+    def narrow():
+        actions.do_update_post(user=author, post=post, visibility="members")
+        actions.do_publish_post(user=author, post=post)
+
+    async def scenario():
+        sockets = {
+            name: socket(user)
+            for name, user in (("anonymous", None), ("outsider", outsider), ("author", author))
+        }
+        for communicator in sockets.values():
+            connected, _ = await communicator.connect(timeout=30)
+            assert connected
+            assert (await communicator.receive_json_from(timeout=30))["type"] == "hello"
+        await database_sync_to_async(narrow)()
+        await database_sync_to_async(actions.do_add_comment)(user=author, post=post, body="Alleen leden")
+        seen = {}
+        for name, communicator in sockets.items():
+            frames = []
+            while True:
+                output = await communicator.receive_output(timeout=30)
+                if output["type"] == "websocket.close":
+                    frames.append(("closed", output.get("code")))
+                    break
+                frame = json.loads(output["text"])
+                frames.append((frame["type"], frame.get("body")))
+                if frame["type"] == "comment":
+                    break
+            seen[name] = frames
+            await communicator.disconnect()
+        return seen
+
+    assert run(scenario) == {
+        "anonymous": [("closed", 4404)],
+        "outsider": [("closed", 4404)],
+        "author": [("post_draft_saved", None), ("post_published", None), ("comment", "Alleen leden")],
+    }

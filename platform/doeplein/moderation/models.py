@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Sanction(models.Model):
+    #: A sanction given, lifted or shortened changes what the person may do in the room (a ban: not even
+    #: read); see ``doeplein.spaces.models.Space.ACCESS_FIELDS``.
+    ACCESS_FIELDS = ("kind", "until", "lifted_at")
+
     class Kind(models.TextChoices):
         MUTE = "mute", _("Muted")
         BAN = "ban", _("Banned")

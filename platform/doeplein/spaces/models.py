@@ -39,6 +39,11 @@ class JoinPolicy(models.TextChoices):
 class Space(models.Model):
     """A container with a visibility, members and roles. ``parent`` nests a group in a workspace."""
 
+    #: The fields that decide who may see, join or write in the space. An action that changes one of them
+    #: calls ``doeplein.live.access_changed_on_commit`` (tests/doeplein/spaces/test_access_events.py
+    #: finds every action that writes them and proves it does).
+    ACCESS_FIELDS = ("visibility", "join_policy", "parent", "is_archived")
+
     kind = models.CharField(_("kind"), max_length=50, db_index=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     visibility = models.CharField(
@@ -86,6 +91,9 @@ class Space(models.Model):
 
 
 class Membership(models.Model):
+    #: Changing or ending a membership changes what the person may do (see ``Space.ACCESS_FIELDS``).
+    ACCESS_FIELDS = ("role",)
+
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.PositiveSmallIntegerField(_("role"), choices=Role.choices, default=Role.MEMBER)

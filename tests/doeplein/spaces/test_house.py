@@ -1,5 +1,6 @@
 """One house for spaces: page and API show the same eligibility, the actions obey it; live events
-counted exactly; the access-narrowing actions each publish ``access_changed``; issue 8's findings 4-6."""
+counted exactly; issue 8's findings 4-6 (that every access-narrowing action publishes ``access_changed`` is
+proved in test_access_events.py)."""
 
 import itertools
 
@@ -12,7 +13,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from doeplein.core.exceptions import ActionError
-from doeplein.live import access_group, access_space_group
+from doeplein.live import access_group
 from doeplein.spaces import actions
 from doeplein.spaces.models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Visibility
 from doeplein.spaces.views import membership_context
@@ -125,102 +126,6 @@ def test_a_refused_action_publishes_nothing(make_user, make_space, live_events):
     with live_events() as events, pytest.raises(ActionError):
         actions.do_join(user=person, space=space)
     assert events == []
-
-
-def _access_changing_actions(make_user, make_space):
-    """Every action that changes an access field, each with the event it must publish."""
-    from django.contrib.auth.models import Group as AuthGroup
-
-    owner, member, manager = make_user(), make_user(), make_user()
-    space = make_space(
-        "public", members={owner: Role.OWNER, member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER}
-    )
-    team = AuthGroup.objects.create(name="team-x")
-    member.groups.add(team)
-    cases = {
-        "do_leave": (lambda: actions.do_leave(user=member, space=space), [access_group(member.pk)]),
-        "do_remove_member": (
-            lambda: actions.do_remove_member(actor=owner, space=space, user=member),
-            [access_group(member.pk)],
-        ),
-        "do_change_role (demotion)": (
-            lambda: actions.do_change_role(actor=owner, space=space, user=manager, role=Role.MEMBER),
-            [access_group(manager.pk)],
-        ),
-        "do_transfer_ownership": (
-            lambda: actions.do_transfer_ownership(actor=owner, space=space, user=member),
-            [access_group(owner.pk)],
-        ),
-        "do_set_archived": (
-            lambda: actions.do_set_archived(actor=owner, space=space, archived=True),
-            [access_space_group(space.pk)],
-        ),
-        "do_set_grant (removed, person)": (
-            lambda: (
-                actions.do_set_grant(
-                    actor=owner, space=space, codename="moderate_space", granted=True, user=member
-                ),
-                actions.do_set_grant(
-                    actor=owner, space=space, codename="moderate_space", granted=False, user=member
-                ),
-            ),
-            [access_group(member.pk)],
-        ),
-        "do_set_grant (removed, group)": (
-            lambda: actions.do_set_grant(
-                actor=owner, space=space, codename="view_space", granted=False, group=team
-            ),
-            [access_group(member.pk)],
-        ),
-    }
-    return space, owner, cases
-
-
-ACCESS_CHANGING = [
-    "do_leave",
-    "do_remove_member",
-    "do_change_role (demotion)",
-    "do_transfer_ownership",
-    "do_set_archived",
-    "do_set_grant (removed, person)",
-    "do_set_grant (removed, group)",
-]
-
-
-@pytest.mark.parametrize("name", ACCESS_CHANGING)
-def test_every_access_narrowing_action_publishes_access_changed(make_user, make_space, live_events, name):
-    _space, _owner, cases = _access_changing_actions(make_user, make_space)
-    assert sorted(cases) == sorted(ACCESS_CHANGING)  # a new case must be listed (and so tested) here
-    run, groups = cases[name]
-    with live_events() as events:
-        run()
-    assert [group for group, _reason in access_events(events)] == groups
-
-
-def test_workspace_and_group_settings_that_narrow_access_publish_access_changed(make_user, live_events):
-    from django.apps import apps
-
-    if not (apps.is_installed("workspaces") and apps.is_installed("groups")):
-        pytest.skip("needs the workspaces and groups plugins")
-    from doeplein.home.models import Theme
-    from groups.actions import do_create_group, do_update_group
-    from workspaces.actions import do_open_workspace, do_update_workspace
-
-    servant = make_user(role="civil_servant")
-    theme = Theme.objects.create(name="Water", slug="water-x")
-    workspace = do_open_workspace(
-        user=servant, name="Dijken", slug="dijken-x", themes=[theme], visibility="public"
-    )
-    group = do_create_group(user=servant, name="Pompen", slug="pompen", parent=workspace, policy="open")
-    with live_events() as events:
-        do_update_workspace(user=servant, workspace=workspace, visibility="secret")
-    assert access_events(events) == [(access_space_group(workspace.pk), "settings_changed")]
-    with live_events() as events:
-        do_update_group(user=servant, group=group, policy="secret")
-    assert access_events(events) == [(access_space_group(group.pk), "settings_changed")]
-    with live_events() as events:
-        do_update_group(user=servant, group=group, description="Alleen de tekst")
-    assert access_events(events) == []
 
 
 # --- Issue 8, findings 4-6 -------------------------------------------------------------------------------
