@@ -11,7 +11,7 @@ from doeplein.spaces.models import Invitation, Membership, Role
 from doeplein.teams.profiles import build_graph, build_profiles
 from groups.models import Group
 from tests.support.celery_worker import run_worker
-from workspaces.models import Workspace
+from workspaces.actions import do_open_workspace
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +38,8 @@ def check_both_sizes(page, check_accessibility, name):
 def test_a_manager_gets_teams_from_a_worker_invites_one_to_a_new_group_and_finds_an_expert(
     live_server, home_site, browser, make_user, task_broker, check_accessibility, artifacts
 ):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from doeplein.home.models import Theme
 
     theme = Theme.objects.create(name="Climate adaptation", slug="climate-adaptation")
@@ -50,8 +52,6 @@ def test_a_manager_gets_teams_from_a_worker_invites_one_to_a_new_group_and_finds
         person.profile.skills.set([skill])
         person.profile.save()
         experts[skill] = person
-    from workspaces.actions import do_open_workspace
-
     workspace = do_open_workspace(
         user=servant, name="Dikes of tomorrow", slug="dikes", themes=[theme], visibility="logged_in"
     )
@@ -76,7 +76,7 @@ def test_a_manager_gets_teams_from_a_worker_invites_one_to_a_new_group_and_finds
         # The worker computes the teams; the page follows its progress and shows them when done.
         try:
             page.get_by_role("heading", name="Team 1").wait_for(timeout=120_000)
-        except Exception:
+        except PlaywrightTimeout:
             worker.check_alive()
             raise AssertionError(f"no team appeared.\n{worker.report()}") from None
         main = page.inner_text("main")
