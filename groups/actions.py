@@ -2,17 +2,19 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from doeplein.access import can, check
 from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_changed_on_commit
-from doeplein.spaces.actions import do_create_space_membership, free_slug
+from doeplein.spaces.actions import do_create_space_membership, do_invite_people, free_slug
 from doeplein.spaces.kinds import kind_label
-from doeplein.spaces.models import Role, Space
+from doeplein.spaces.models import Role, Space, Visibility
 
-from .models import Group
+from .models import Group, GroupPolicy
 
 EDITABLE = ("name", "description", "policy", "visibility", "welcome_message", "allow_leaving")
 
@@ -90,3 +92,47 @@ def do_update_group(*, user, group, **fields) -> Group:
         access_changed_on_commit(space_ids=[group.pk], reason="settings_changed")
     record(actor=user, verb="group.updated", target=group, space=group)
     return group
+
+
+def may_create_group(user, parent) -> bool:
+    """The gate's verdict on :func:`check_may_create_group`, as a yes or no."""
+    try:
+        check_may_create_group(user, parent)
+    except (PermissionDenied, ActionError, Http404):
+        return False
+    return True
+
+
+@transaction.atomic
+def do_create_group_for_team(*, user, parent, name, people):
+    """A group by invitation inside ``parent`` for a suggested team, with ``people`` invited as members
+    through the core invitations: the team destination this plugin offers (``doeplein.plugins``).
+    Returns ``(group, invited, skipped)``."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ActionError(_("Give the new group a name."), code="no_name", status=422)
+    slug = slugify(name)[:80].strip("-")
+    if len(slug) < 2:
+        slug = "team"
+    try:
+        group = do_create_group(
+            user=user,
+            name=name[:200],
+            slug=slug,
+            parent=parent,
+            policy=GroupPolicy.INVITATION,
+            visibility=Visibility.MEMBERS,
+        )
+    except ActionError as e:
+        if e.code == "duplicate_slug":
+            raise ActionError(
+                _(
+                    "A group called %(name)s already exists here: invite the team to it, or choose another name."
+                )
+                % {"name": name},
+                code="duplicate_name",
+                status=409,
+            ) from None
+        raise
+    invited, skipped = do_invite_people(actor=user, space=group, people=people)
+    return group, invited, skipped

@@ -207,3 +207,24 @@ def search_sources():
             order=20,
         )
     ]
+
+
+# --- Team suggestions (doeplein.plugins.HOOK_TEAM_DESTINATIONS) -------------------------------------
+# A manager invites a suggested team to a new group inside the space, in one action.
+@hooks.register("doeplein_team_destinations")
+def team_destinations():
+    from doeplein.plugins import TeamDestination
+
+    from .actions import do_create_group_for_team, may_create_group
+
+    return [
+        TeamDestination(
+            key=Group.KIND,
+            label=_("group"),
+            create=lambda user, parent, name, people: do_create_group_for_team(
+                user=user, parent=parent, name=name, people=people
+            ),
+            may_create=may_create_group,
+            order=20,
+        )
+    ]

@@ -35,6 +35,9 @@ hook name                          the function returns
                                    page; each is called as ``items(user, spaces)``
 ``doeplein_featured_spaces``       a list of :class:`FeaturedSource`: public spaces the home page
                                    features
+``doeplein_team_destinations``     a list of :class:`TeamDestination`: kinds of space a suggested
+                                   team can be invited to as a new space inside a workspace (a
+                                   group), created and invited in one action
 =================================  =============================================================
 
 Tests register temporarily with ``wagtail.hooks.register_temporarily(NAME, fn)``.
@@ -62,6 +65,7 @@ HOOK_REPORT_SOURCES = "doeplein_report_sources"
 HOOK_NOTIFICATION_VERBS = "doeplein_notification_verbs"
 HOOK_START_PAGE_ITEMS = "doeplein_start_page_items"
 HOOK_FEATURED_SPACES = "doeplein_featured_spaces"
+HOOK_TEAM_DESTINATIONS = "doeplein_team_destinations"
 
 ALL_HOOKS = (
     HOOK_SPACE_KINDS,
@@ -81,6 +85,7 @@ ALL_HOOKS = (
     HOOK_NOTIFICATION_VERBS,
     HOOK_START_PAGE_ITEMS,
     HOOK_FEATURED_SPACES,
+    HOOK_TEAM_DESTINATIONS,
 )
 
 
@@ -363,6 +368,39 @@ class FeaturedSource:
     theme_url: Callable | None = None
 
 
+@dataclass(frozen=True)
+class TeamDestination:
+    """A kind of space a suggested team can be invited to, inside a space (usually a workspace).
+
+    The team page (``doeplein.teams``) offers "invite this team to a new <label>" for every destination
+    whose ``may_create`` says yes, and always the existing spaces the manager may invite to (the space
+    itself and the spaces inside it, of any kind, through the gate). The plugin keeps its own rules:
+
+    * ``may_create(user, parent)`` -> bool: may ``user`` create one inside ``parent`` (the gate's verdict,
+      never raising);
+    * ``create(user, parent, name, people)`` -> ``(space, invited, skipped)``: in one transaction, create
+      the space through the plugin's own action (``user`` its owner) and invite ``people`` through the core
+      invitations (:func:`doeplein.spaces.actions.do_invite_people`, which only gives roles the actor may
+      give); ``skipped`` is a list of ``(person, reason)``. Raises ActionError / PermissionDenied with a
+      message. The people were already filtered by the core: they allow suggestions and may see
+      ``parent``.
+    * ``existing(user, parent)`` (optional) -> spaces of this kind elsewhere than inside ``parent`` that
+      ``user`` may invite the team to (the core already lists the spaces inside ``parent``).
+    """
+
+    key: str  # the Space.kind it creates
+    label: str
+    create: Callable
+    may_create: Callable
+    existing: Callable | None = None
+    order: int = 100
+
+
+def team_destinations():
+    """Every registered :class:`TeamDestination` by ``order``, keyed by ``key``."""
+    return {d.key: d for d in sorted(collect(HOOK_TEAM_DESTINATIONS), key=lambda d: d.order)}
+
+
 def collect(hook_name):
     """Everything registered under ``hook_name``, flattened in registration order."""
     items = []
@@ -442,5 +480,7 @@ __all__ = [name for name in dir() if name.startswith("HOOK_")] + [
     "StartItem",
     "NewsItem",
     "FeaturedSource",
+    "TeamDestination",
+    "team_destinations",
     "collect",
 ]

@@ -378,6 +378,38 @@ def do_invite(*, actor, space, email, role=Role.MEMBER) -> tuple[Invitation, str
     return invitation, token
 
 
+INVITE_SKIP_REASONS = {
+    "already_member": lambda: _("already a member"),
+    "duplicate_invitation": lambda: _("already invited"),
+}
+
+
+@transaction.atomic
+def do_invite_people(*, actor, space, people, role=Role.MEMBER) -> tuple[list, list]:
+    """Invite several people (accounts) at once through :func:`do_invite`.
+
+    The actor's right to invite, and to give ``role``, is checked once for all (PermissionDenied,
+    Http404 or ActionError as for one); then each person gets an invitation in a savepoint of its own,
+    or is skipped with a reason ("already a member", "already invited" …), never naming their address.
+    Returns ``(invited people, [(person, reason), …])``."""
+    _check_not_archived(actor, "moderate", space)
+    role = Role(role)
+    if role == Role.OWNER:
+        raise ActionError(_("Invite as member first; ownership is handed over later."), code="bad_role")
+    check_may_give_role(actor, space, role)
+    invited, skipped = [], []
+    for person in people:
+        try:
+            with transaction.atomic():
+                do_invite(actor=actor, space=space, email=person.email, role=role)
+        except ActionError as e:
+            reason = INVITE_SKIP_REASONS.get(e.code)
+            skipped.append((person, reason() if reason else str(e)))
+        else:
+            invited.append(person)
+    return invited, skipped
+
+
 @transaction.atomic
 def do_resend_invitation(*, actor, invitation_id) -> tuple[Invitation, str]:
     """A new link (the old one stops working) and a new expiry date."""

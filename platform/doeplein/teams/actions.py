@@ -228,3 +228,123 @@ def do_invite_people(*, actor, space, user_ids):
     if not invited and not skipped and user_ids:
         raise ActionError(_("Nobody to invite: they may not be suggested."), code="nobody", status=422)
     return invited, skipped
+
+
+# --- Inviting a suggested team to a space, existing or new (doeplein.plugins.TeamDestination) --------------
+def team_members(req, team_index):
+    """The people of team ``team_index`` (0-based) of a finished request, as user ids."""
+    teams = (req.result or {}).get("teams") or []
+    if req.status != TeamRequest.Status.DONE or not 0 <= team_index < len(teams):
+        raise ActionError(_("This team does not exist (any more)."), code="no_team", status=422)
+    return [m["user"] for m in teams[team_index]["members"]]
+
+
+def split_team(*, workspace, user_ids):
+    """Who of a suggested team may be invited: ``(people, [(person, reason), …])``. People who no longer
+    allow suggestions, left the platform or may not see the workspace are skipped with a reason."""
+    from doeplein.accounts.models import User
+
+    people, skipped = [], []
+    for person in User.objects.filter(pk__in=list(user_ids)).select_related("profile").order_by("pk"):
+        profile = getattr(person, "profile", None)
+        if not person.is_active or person.is_deleted:
+            skipped.append((person, _("no longer on the platform")))
+        elif profile is None or not profile.suggestible:
+            skipped.append((person, _("no longer allows suggestions")))
+        elif not can(person, "view", workspace):
+            skipped.append((person, _("may not see %(space)s") % {"space": workspace.name}))
+        else:
+            people.append(person)
+    return people, skipped
+
+
+def check_invite_team(*, actor, workspace, space=None, new_kind=None, name=""):
+    """Authorise an invitation of a team from ``workspace``'s suggestions: to ``space`` (the workspace
+    itself or a space inside it, which the actor may invite to) or to a new space of kind ``new_kind``."""
+    from django.core.exceptions import PermissionDenied
+
+    from doeplein.plugins import team_destinations
+
+    check(actor, "moderate", workspace)
+    if (space is None) == (not new_kind):
+        raise ActionError(
+            _("Choose an existing space or a new one to invite the team to."),
+            code="no_destination",
+            status=422,
+        )
+    if new_kind:
+        destination = team_destinations().get(new_kind)
+        if destination is None:
+            raise ActionError(_("This kind of space cannot be created here."), code="bad_kind", status=422)
+        if not " ".join(str(name or "").split()):
+            raise ActionError(_("Give the new space a name."), code="no_name", status=422)
+        if len(name) > 200:
+            raise ActionError(_("The name is longer than 200 characters."), code="long_name", status=422)
+        if workspace.is_archived or not destination.may_create(actor, workspace):
+            raise PermissionDenied(_("You may not create a new space here."))
+        return destination
+    if (
+        space.pk != workspace.pk
+        and space.parent_id != workspace.pk
+        and space not in _extra_spaces(actor, workspace)
+    ):
+        raise ActionError(
+            _("Invite the team to %(space)s or a space inside it.") % {"space": workspace.name},
+            code="elsewhere",
+            status=422,
+        )
+    if space.is_archived:
+        raise ActionError(
+            _("%(space)s is archived: nobody can be invited to it.") % {"space": space.name},
+            code="archived",
+            status=409,
+        )
+    if not can(actor, "moderate", space):
+        raise PermissionDenied(_("You may not invite people to %(space)s.") % {"space": space.name})
+    return None
+
+
+def _extra_spaces(actor, workspace):
+    from doeplein.plugins import team_destinations
+
+    extra = []
+    for destination in team_destinations().values():
+        if destination.existing is not None:
+            extra.extend(destination.existing(actor, workspace))
+    return extra
+
+
+def destinations_for(actor, workspace):
+    """What the team page offers: ``(existing spaces the actor may invite to, new kinds they may create)``."""
+    from doeplein.access import visible
+    from doeplein.plugins import team_destinations
+    from doeplein.spaces.models import Space
+
+    candidates = [workspace, *visible(actor, Space.objects.filter(parent=workspace)).order_by("name")[:200]]
+    candidates += [s for s in _extra_spaces(actor, workspace) if s not in candidates]
+    existing = [s for s in candidates if not s.is_archived and can(actor, "moderate", s)]
+    new = (
+        []
+        if workspace.is_archived
+        else [d for d in team_destinations().values() if d.may_create(actor, workspace)]
+    )
+    return existing, new
+
+
+def do_invite_team(*, actor, req, team_index, space=None, new_kind=None, name=""):
+    """Invite one suggested team of ``req`` to ``space`` or to a new space of kind ``new_kind`` named
+    ``name`` (created by its plugin through the team-destinations hook), in one transaction.
+    Returns ``(space, invited people, [(person, reason), …])``."""
+    from doeplein.spaces.actions import do_invite_people
+
+    workspace = req.space
+    destination = check_invite_team(
+        actor=actor, workspace=workspace, space=space, new_kind=new_kind, name=name
+    )
+    people, skipped = split_team(workspace=workspace, user_ids=team_members(req, team_index))
+    with transaction.atomic():
+        if destination is not None:
+            space, invited, more = destination.create(actor, workspace, " ".join(name.split()), people)
+        else:
+            invited, more = do_invite_people(actor=actor, space=space, people=people)
+    return space, invited, skipped + list(more)

@@ -119,3 +119,52 @@ def invite(request, body: InviteIn):
     space = get_object_or_404(request.user, Space.objects.all(), pk=body.space)
     invited, skipped = actions.do_invite_people(actor=request.user, space=space, user_ids=body.people)
     return {"invited": [p.pk for p in invited], "skipped": skipped}
+
+
+class InviteTeamIn(Schema):
+    model_config = STRICT
+    team: int = Field(..., ge=1, le=10, description="The team's number on the page (1 is the best).")
+    space: int | None = Field(
+        None, ge=1, description="An existing space: the request's space or one inside it."
+    )
+    new_kind: str | None = Field(
+        None, max_length=50, description='A new space of this kind inside the request\'s space ("group").'
+    )
+    name: str = Field("", max_length=200, description="The new space's name.")
+
+
+class SkippedOut(Schema):
+    id: int
+    name: str
+    reason: str
+
+
+class InviteTeamOut(Schema):
+    space: int
+    created: bool
+    invited: list[int]
+    skipped: list[SkippedOut]
+
+
+@router.post(
+    "/requests/{request_id}/invitations",
+    response=InviteTeamOut,
+    summary="Invite a suggested team to an existing space of the workspace or to a new one (a group)",
+)
+def invite_team(request, request_id: int, body: InviteTeamIn):
+    req = selectors.team_request_for(user=request.user, request_id=request_id)
+    space = get_object_or_404(request.user, Space.objects.all(), pk=body.space) if body.space else None
+    space, invited, skipped = actions.do_invite_team(
+        actor=request.user,
+        req=req,
+        team_index=body.team - 1,
+        space=space,
+        new_kind=body.new_kind,
+        name=body.name,
+    )
+    return {
+        "space": space.pk,
+        "created": bool(body.new_kind),
+        "invited": [p.pk for p in invited],
+        "skipped": [{"id": p.pk, "name": p.display_name, "reason": str(r)} for p, r in skipped],
+    }

@@ -79,3 +79,29 @@ class InviteForm(forms.Form):
             return [int(x) for x in self.cleaned_data["people"].split(",") if x.strip()]
         except ValueError:
             raise forms.ValidationError(_("Choose people to invite.")) from None
+
+
+class InviteTeamForm(forms.Form):
+    """Invite suggested team number ``team`` to ``destination``: "space:<id>" or "new:<kind>" (then ``name``)."""
+
+    team = forms.IntegerField(min_value=1, max_value=10, error_messages={"required": _("Choose a team.")})
+    destination = forms.CharField(
+        max_length=100, error_messages={"required": _("Choose where to invite the team.")}
+    )
+    name = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("destination") or ""
+        prefix, _sep, rest = value.partition(":")
+        data["space_id"], data["new_kind"] = None, None
+        if prefix == "space" and rest.isdigit() and int(rest) > 0:
+            data["space_id"] = int(rest)
+        elif prefix == "new" and rest:
+            data["new_kind"] = rest
+            if not (data.get("name") or "").strip():
+                self.add_error("name", _("Give the new space a name."))
+        elif value:
+            self.add_error("destination", _("Choose where to invite the team."))
+        data["name"] = (data.get("name") or "").strip()
+        return data

@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,10 +13,11 @@ from doeplein.access import can, get_object_or_404, visible
 from doeplein.accounts.models import User
 from doeplein.core.exceptions import ActionError
 from doeplein.core.navigation import back_to
+from doeplein.spaces.kinds import kind_label, space_url
 from doeplein.spaces.models import Space
 
 from . import actions, selectors
-from .forms import ExpertSearchForm, InviteForm, TeamRequestForm
+from .forms import ExpertSearchForm, InviteForm, InviteTeamForm, TeamRequestForm
 from .models import TeamRequest
 
 REASON_LABELS = {
@@ -166,11 +169,8 @@ def team_suggestions(request, space_id):
     )
 
 
-@login_required
-def team_request(request, request_id):
-    req = selectors.team_request_for(user=request.user, request_id=request_id)
-    if request.GET.get("format") == "json":
-        return JsonResponse({"status": req.status, "progress": req.progress})
+def _request_page(request, req, *, error=None, status=200, chosen=None):
+    existing, new = actions.destinations_for(request.user, req.space) if req.status == "done" else ([], [])
     return render(
         request,
         "teams/team_request.html",
@@ -178,10 +178,72 @@ def team_request(request, request_id):
             "req": req,
             "space": req.space,
             "result": _render_result(req),
-            "targets": [
-                s
-                for s in _invite_targets(request.user)
-                if s.pk == req.space_id or s.parent_id == req.space_id
-            ],
+            "existing": [(f"space:{s.pk}", s.name, kind_label(s)) for s in existing],
+            "new_kinds": [(f"new:{d.key}", str(d.label)) for d in new],
+            "error": error,
+            "chosen": chosen or {},
         },
+        status=status,
     )
+
+
+@login_required
+def team_request(request, request_id):
+    req = selectors.team_request_for(user=request.user, request_id=request_id)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": req.status, "progress": req.progress})
+    return _request_page(request, req)
+
+
+@login_required
+@require_POST
+def invite_team(request, request_id):
+    """One action: invite a suggested team to an existing space of the workspace, or to a new one (a
+    group, through the plugin that brings it). Bad input: the page again with a message (4xx)."""
+    req = selectors.team_request_for(user=request.user, request_id=request_id)
+    form = InviteTeamForm(request.POST)
+    chosen = {"team": request.POST.get("team", ""), "destination": request.POST.get("destination", "")}
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _request_page(request, req, error=error, status=422, chosen=chosen)
+    d = form.cleaned_data
+    space = None
+    try:
+        if d["space_id"]:
+            space = get_object_or_404(request.user, Space.objects.all(), pk=d["space_id"])
+        space, invited, skipped = actions.do_invite_team(
+            actor=request.user,
+            req=req,
+            team_index=d["team"] - 1,
+            space=space,
+            new_kind=d["new_kind"],
+            name=d["name"],
+        )
+    except ActionError as e:
+        return _request_page(request, req, error=str(e), status=e.status, chosen=chosen)
+    except PermissionDenied as e:
+        return _request_page(
+            request,
+            req,
+            error=str(e) or _("You may not invite people to this space."),
+            status=403,
+            chosen=chosen,
+        )
+    label = kind_label(space)
+    if d["new_kind"]:
+        messages.success(request, _("Created the %(kind)s %(space)s.") % {"kind": label, "space": space.name})
+    if invited:
+        messages.success(
+            request,
+            _("Invited to %(space)s: %(names)s.")
+            % {"space": space.name, "names": ", ".join(p.display_name for p in invited)},
+        )
+    if skipped:
+        messages.info(
+            request,
+            _("Not invited: %(people)s.")
+            % {"people": "; ".join(f"{p.display_name} ({reason})" for p, reason in skipped)},
+        )
+    if not invited and not skipped:
+        messages.info(request, _("Nobody to invite in this team."))
+    return redirect(space_url(space) or reverse("teams:request", args=[req.pk]))
