@@ -29,7 +29,9 @@ def test_bad_queries_answer_without_error(world, client, call, q):
     page = client.get("/search/", {"q": q})
     assert page.status_code == 200
     api = call("get", "/search", None, q=q[:10_000])
-    assert api.status_code in (200, 422)
+    assert api.status_code in (200, 400, 422)  # 400: a NUL character, refused at the API's edge
+    if api.status_code != 200:
+        assert api.json()["detail"]
     assert "detail" in api.json() or "total" in api.json()
 
 
