@@ -70,7 +70,6 @@
     li.appendChild(avatar(m.author));
     var meta = el("p", "meta");
     meta.appendChild(el("strong", "author", m.author && m.author.name));
-    if (moderator && m.author && m.author.id) meta.appendChild(el("span", "muted", " (#" + m.author.id + ")"));
     var time = el("time", null, new Date(m.created_at).toLocaleTimeString().slice(0, 5));
     time.setAttribute("datetime", m.created_at);
     time.setAttribute("data-relative", "");
@@ -238,9 +237,21 @@
         state.textContent = [frame.locked ? T.locked : "",
                              frame.slow_mode_seconds ? T.slow.replace("{n}", frame.slow_mode_seconds) : ""].join(" ").trim();
         break;
+      case "sanction": sanctionNotice(frame); break;
       case "reports": reviewQueue(frame.reports); break;
       case "report": addReport(frame); break;
     }
+  }
+  function sanctionNotice(frame) {
+    // Muted (or the mute lifted) while here: said at once, with the end, and the composer follows.
+    var notice = root.querySelector("[data-live-sanction]");
+    if (!notice) return;
+    var text = frame.message || "";
+    if (frame.active && frame.until) text += T.until + new Date(frame.until).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" }) + ")";
+    notice.textContent = text;
+    notice.hidden = false;
+    notice.setAttribute("data-active", frame.active ? "1" : "0");
+    if (form) form.querySelectorAll("textarea,button").forEach(function (x) { x.disabled = !!frame.active; });
   }
   function presence(online) {
     var p = root.querySelector("[data-presence]");
@@ -268,7 +279,7 @@
       window.doepleinLive = false;
       if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
         stopped = true;
-        errors.textContent = T.lost;
+        if (errors.getAttribute("data-code") !== "access_revoked" || !errors.textContent) errors.textContent = T.lost;
         if (form) form.querySelectorAll("textarea,button").forEach(function (x) { x.disabled = true; });
         return;
       }
