@@ -14,7 +14,10 @@ from tests.doeplein.discussion.live import join, next_frame, outcome, run
 
 @pytest.fixture
 def setting(make_user, make_space, make_room, post):
-    member, manager = make_user(first_name="Bas", last_name="Lid"), make_user(first_name="Amira", last_name="Beheer")
+    member, manager = (
+        make_user(first_name="Bas", last_name="Lid"),
+        make_user(first_name="Amira", last_name="Beheer"),
+    )
     space = make_space("members", members={member: Role.MEMBER, manager: Role.COMMUNITY_MANAGER})
     room = make_room(space)
     post(member, room, "Scheldwoorden hier")
@@ -102,7 +105,9 @@ def test_members_and_other_spaces_managers_cannot_sanction_or_lift(setting, make
     )
     assert response.status_code == 403 and not Sanction.objects.exists()
     mute = Sanction.objects.create(room=room, user=other, kind="mute", created_by=manager)
-    assert client_for(member).post(f"/moderation/spaces/{space.pk}/sanctions/{mute.pk}/lift/").status_code == 403
+    assert (
+        client_for(member).post(f"/moderation/spaces/{space.pk}/sanctions/{mute.pk}/lift/").status_code == 403
+    )
     assert client_for(member).get(f"/moderation/spaces/{space.pk}/sanctions/").status_code == 403
     elsewhere_manager = make_user()
     elsewhere = make_space("members", members={elsewhere_manager: Role.COMMUNITY_MANAGER})
