@@ -10,6 +10,7 @@ var/screenshots/ (CI keeps them as artefacts).
 
 import pytest
 
+from tests.e2e.conftest import SCREENSHOTS, SIZES
 from tests.e2e.test_discussion_journey import (  # noqa: F401 (fixtures)
     LIVE,
     asgi_server,
@@ -17,7 +18,6 @@ from tests.e2e.test_discussion_journey import (  # noqa: F401 (fixtures)
     open_room,
     room_setting,
 )
-from tests.e2e.test_start_page_journey import SCREENSHOTS, SIZES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
