@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from doeplein.access import get_object_or_404
@@ -117,11 +118,36 @@ def lift(request, space_id, sanction_id):
     return redirect(back_to(request, reverse("moderation:sanctions", args=[space.pk])))
 
 
+# The audit log's filter: what kind of action (by the prefix of its code).
+AUDIT_KINDS = {
+    "sanctions": ("user.", gettext_lazy("Mutes and exclusions")),
+    "messages": ("message.", gettext_lazy("Messages")),
+    "reports": ("report.", gettext_lazy("Reports")),
+    "rooms": ("room.", gettext_lazy("Discussions (locked, slow mode)")),
+    "filters": ("filter.", gettext_lazy("Word filters")),
+}
+
+
 @login_required
 def audit(request, space_id):
     space = _space(request, space_id)
-    page = Paginator(audit_log(user=request.user, space=space), 50).get_page(request.GET.get("page"))
-    return render(request, "moderation/audit.html", {"space": space.specific, "page": page})
+    entries = audit_log(user=request.user, space=space)
+    kind = request.GET.get("kind", "")
+    if kind in AUDIT_KINDS:
+        entries = entries.filter(action__startswith=AUDIT_KINDS[kind][0])
+    else:
+        kind = ""  # an unknown filter shows everything
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/audit.html",
+        {
+            "space": space.specific,
+            "page": page,
+            "kind": kind,
+            "kinds": [(key, label) for key, (_prefix, label) in AUDIT_KINDS.items()],
+        },
+    )
 
 
 @login_required

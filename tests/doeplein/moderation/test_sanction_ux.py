@@ -166,3 +166,20 @@ def test_an_excluded_person_is_told_so_with_the_end_before_the_socket_closes(set
         sanction.until.isoformat(),
     )
     assert (closed["type"], closed.get("code")) == ("websocket.close", 4403)
+
+
+@pytest.mark.django_db
+def test_the_audit_log_filters_by_kind_of_action(setting):
+    from doeplein.moderation.actions import do_hide_message, do_sanction
+
+    member, manager, space, room = setting
+    do_sanction(actor=manager, room=room, user=member, kind="mute", minutes=10, reason="schelden")
+    do_hide_message(actor=manager, message=Message.objects.get(room=room, seq=1), reason="Te fel")
+    client = client_for(manager)
+    url = f"/moderation/spaces/{space.pk}/audit/"
+    everything = client.get(url).content.decode()
+    assert 'data-action="user.mute"' in everything and 'data-action="message.hidden"' in everything
+    sanctions = client.get(url, {"kind": "sanctions"}).content.decode()
+    assert 'data-action="user.mute"' in sanctions and 'data-action="message.hidden"' not in sanctions
+    unknown = client.get(url, {"kind": "<script>"})
+    assert unknown.status_code == 200 and 'data-action="message.hidden"' in unknown.content.decode()
