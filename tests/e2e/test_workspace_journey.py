@@ -110,6 +110,11 @@ def test_civil_servant_opens_a_workspace_and_group_and_approves_a_citizen_who_th
     servant_page.wait_for_load_state()
     assert Membership.objects.filter(space=group, user=citizen).exists()
     look(servant_page, "group-requests-approved")
+    # The members page: the new member is listed; removing them or handing over looks destructive and asks.
+    servant_page.goto(f"{base}/spaces/{group.pk}/members/")
+    remove = servant_page.get_by_role("button", name="Remove Chris Citizen")
+    assert "destructive" in remove.get_attribute("class") and remove.get_attribute("data-confirm")
+    look(servant_page, "group-members")
 
     # The citizen now sees the members-only noticeboard with the welcome message.
     citizen_page.goto(base + group.get_absolute_url())
