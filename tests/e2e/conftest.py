@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Journeys' screenshots, at every size: CI keeps this folder as an artefact (README, "Browser tests").
+SCREENSHOTS = E2E_DIR.parents[1] / "var" / "screenshots"
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
@@ -94,6 +97,28 @@ def check_accessibility(axe_source, artifacts):
         assert not violations, f"WCAG 2.1 AA violations on {name} ({page.url}):\n{described}"
 
     return check
+
+
+@pytest.fixture(params=list(SIZES))
+def screen(request):
+    """The journey runs once per screen size: ``screen`` is "desktop" or "phone"; open contexts with
+    ``viewport=SIZES[screen]``."""
+    return request.param
+
+
+@pytest.fixture
+def look(screen, check_accessibility):
+    """``look(page, name)``: a full-page screenshot in var/screenshots/<name>-<size>.png, then axe-core
+    on the page (no WCAG 2.1 A/AA violation), and nothing wider than the screen."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def look(page, name):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{screen}.png"), full_page=True)
+        check_accessibility(page, f"{name}-{screen}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SIZES[screen]["width"], f"{name} scrolls sideways on a {screen}: {width} px"
+
+    return look
 
 
 @pytest.fixture

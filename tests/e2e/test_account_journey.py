@@ -1,11 +1,13 @@
 """A newcomer's journey in a real browser: register, confirm, log in, fill in the profile with
 per-field audiences, and see that another person sees only what they may. Every page on the way
-passes axe-core's WCAG 2.1 A/AA rules."""
+passes axe-core's WCAG 2.1 A/AA rules, at desktop and phone sizes (screenshots in var/screenshots/)."""
 
 import re
 
 import pytest
 from django.core import mail
+
+from tests.e2e.conftest import SIZES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,20 +39,20 @@ def log_in(page, base, email, password):
 
 
 def test_register_confirm_log_in_and_share_a_profile(
-    live_server, home_site, browser, make_user, task_broker, check_accessibility, artifacts
+    live_server, home_site, browser, make_user, task_broker, screen, look
 ):
     from doeplein.accounts.models import User
 
     base = live_server.url
-    owner_context = browser.new_context(locale="en-GB")
+    owner_context = browser.new_context(locale="en-GB", viewport=SIZES[screen])
     page = owner_context.new_page()
 
     page.goto(base + "/")
     assert page.locator("h1").count() == 1
-    check_accessibility(page, "home")
+    look(page, "account-home")
     page.get_by_role("link", name=re.compile("Register|Registreren|Join|Doe mee", re.I)).first.click()
     page.wait_for_url(re.compile(r"/accounts/signup/"))
-    check_accessibility(page, "signup")
+    look(page, "account-signup")
 
     page.fill("input[name=email]", "newcomer@example.org")
     page.fill("input[name=first_name]", "Nadia")
@@ -58,19 +60,22 @@ def test_register_confirm_log_in_and_share_a_profile(
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     submit(page)
+    look(page, "account-signed-up")
     newcomer = User.objects.get(email="newcomer@example.org")
     assert (newcomer.first_name, newcomer.last_name) == ("Nadia", "Newcomer")
 
     page.goto(confirmation_link("newcomer@example.org", base))
+    look(page, "account-confirm-email")
     submit(page)
     assert newcomer.emailaddress_set.get().verified
 
     page.goto(base + "/accounts/login/")
-    check_accessibility(page, "login")
+    look(page, "account-login")
     log_in(page, base, "newcomer@example.org", PASSWORD)
+    look(page, "account-start")
 
     page.goto(base + "/people/me/edit/")
-    check_accessibility(page, "profile-edit")
+    look(page, "account-profile-edit")
     page.fill("input[name=organisation]", "Gemeente Utrecht")
     page.select_option("select[name=audience_organisation]", "everyone")
     page.fill("input[name=job_title]", "Policy adviser")
@@ -84,12 +89,11 @@ def test_register_confirm_log_in_and_share_a_profile(
     assert page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
     assert page.locator("[data-field=bio]").inner_text() == BIO
     assert "participation" in page.locator("[data-field=skills]").inner_text()
-    check_accessibility(page, "profile")
-    page.screenshot(path=str(artifacts / "profile-owner.png"), full_page=True)
+    look(page, "account-profile-owner")
 
     # Another logged-in person: the organisation (everyone) yes, the bio (only me) no.
     other = make_user(password=PASSWORD)
-    other_context = browser.new_context(locale="en-GB")
+    other_context = browser.new_context(locale="en-GB", viewport=SIZES[screen])
     other_page = other_context.new_page()
     log_in(other_page, base, other.email, PASSWORD)
     other_page.goto(f"{base}/people/{newcomer.pk}/")
@@ -97,11 +101,12 @@ def test_register_confirm_log_in_and_share_a_profile(
     assert other_page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
     assert other_page.locator("[data-field=bio]").count() == 0
     assert BIO not in other_page.content()
-    other_page.screenshot(path=str(artifacts / "profile-other.png"), full_page=True)
+    look(other_page, "account-profile-other")
 
     # Nobody logged in: the organisation is for everyone, the skills (logged-in users by default) are not.
-    anonymous_page = browser.new_context(locale="en-GB").new_page()
+    anonymous_page = browser.new_context(locale="en-GB", viewport=SIZES[screen]).new_page()
     anonymous_page.goto(f"{base}/people/{newcomer.pk}/")
     assert anonymous_page.locator("[data-field=organisation]").inner_text() == "Gemeente Utrecht"
     assert anonymous_page.locator("[data-field=skills]").count() == 0
     assert BIO not in anonymous_page.content()
+    look(anonymous_page, "account-profile-anonymous")

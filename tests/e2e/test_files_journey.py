@@ -1,12 +1,15 @@
 """The files journey in a real browser: a member drops two files on a secret group's files page (one
 progress bar each, resumable tus upload), uploads a second version of one with the plain form; another
 member downloads the first version; the first member restores it; an outsider gets 404 for the download.
-The files pages pass axe-core's WCAG 2.1 A/AA rules."""
+Every page on the way passes axe-core's WCAG 2.1 A/AA rules, at desktop and phone sizes (screenshots in
+var/screenshots/)."""
 
 import re
 
 import pytest
 from django.test import override_settings
+
+from tests.e2e.conftest import SIZES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +45,7 @@ def run_scans():
 
 
 def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
-    live_server, home_site, browser, make_user, make_space, task_broker, check_accessibility, tmp_path
+    live_server, home_site, browser, make_user, make_space, task_broker, screen, look, tmp_path
 ):
     from doeplein.spaces.models import Role
     from files.models import File
@@ -58,10 +61,10 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
     with override_settings(
         FILES_ROOT=str(tmp_path / "store"), FILES_UPLOAD_TMP=str(tmp_path / "tmp"), FILES_SCANNER="none"
     ):
-        page = browser.new_context(locale="en-GB").new_page()
+        page = browser.new_context(locale="en-GB", viewport=SIZES[screen]).new_page()
         log_in(page, base, first_member.email)
         page.goto(f"{base}/files/space/{group.pk}/")
-        check_accessibility(page, "files-folder")
+        look(page, "files-folder")
         page.evaluate(DROP_TWO_FILES, ["post,bedrag\nwegen,100\n", "Notulen van maandag\n"])
         assert page.locator(".upload-progress progress").count() == 2  # one bar per file
         page.wait_for_function(
@@ -71,6 +74,7 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
             ".upload-progress"
         )
         page.wait_for_load_state()
+        look(page, "files-folder-uploaded")
         assert set(File.objects.values_list("name", flat=True)) == {"begroting.csv", "notulen.txt"}
         run_scans()
 
@@ -87,12 +91,13 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
         run_scans()
         page.reload()
         assert page.locator("table.versions tbody tr").count() == 2
-        check_accessibility(page, "files-file")
+        look(page, "files-file")
 
         # Another member downloads the first version.
-        other = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
+        other = browser.new_context(locale="en-GB", viewport=SIZES[screen], accept_downloads=True).new_page()
         log_in(other, base, second_member.email)
         other.goto(f"{base}/files/file/{budget.pk}/")
+        look(other, "files-file-other-member")
         with other.expect_download() as download_info:
             other.get_by_role("link", name="Download version 1").click()
         download = download_info.value
@@ -105,11 +110,13 @@ def test_members_upload_version_download_and_restore_while_an_outsider_gets_404(
         budget.refresh_from_db()
         assert budget.version_count == 3 and budget.current.restored_from.number == 1
         assert page.locator("table.versions tbody tr").count() == 3
+        look(page, "files-file-restored")
 
         # An outsider gets the same 404 as for a file that does not exist.
-        stranger = browser.new_context(locale="en-GB").new_page()
+        stranger = browser.new_context(locale="en-GB", viewport=SIZES[screen]).new_page()
         log_in(stranger, base, outsider.email)
         response = stranger.goto(f"{base}/files/file/{budget.pk}/v/1/download/")
         assert response.status == 404
         assert stranger.goto(f"{base}/files/file/{budget.pk}/").status == 404
         assert re.search(r"404", stranger.inner_text("main"))
+        look(stranger, "files-not-found")

@@ -227,15 +227,38 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # On the pool of threads, like sends: rechecks must not queue behind other rooms' writes.
         return await database_sync_to_async(self._read_access, thread_sensitive=False)(chain)
 
-    async def _cut_off(self):
-        await self._send(
-            {
-                "type": "error",
-                "code": "access_revoked",
-                "message": _("You no longer have access to this discussion."),
-            }
-        )
+    async def _cut_off(self, banned_until=False):
+        frame = {
+            "type": "error",
+            "code": "access_revoked",
+            "message": _("You no longer have access to this discussion."),
+        }
+        if banned_until is not False:
+            # Excluded while connected: the person is told so, with the end, before the socket closes.
+            frame["sanction"] = "ban"
+            frame["message"] = _("You are banned from this discussion.")
+            frame["until"] = banned_until.isoformat() if banned_until else None
+        await self._send(frame)
         await self._close(CLOSE_FORBIDDEN)
+
+    def _sanction_frame(self):
+        """Told live when a mute starts, changes or ends: whether it is in force, until when."""
+        if self.access.muted:
+            until = self.access.mute_until
+            return {
+                "type": "sanction",
+                "kind": "mute",
+                "active": True,
+                "until": until.isoformat() if until else None,
+                "message": _("You are muted in this discussion."),
+            }
+        return {
+            "type": "sanction",
+            "kind": "mute",
+            "active": False,
+            "until": None,
+            "message": _("You may write in this discussion again."),
+        }
 
     # --- frames in ---------------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -300,9 +323,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         event = message["event"]
         if event.get("kind") == "access_changed":
             # Re-read before delivering anything more; the space may have moved under another parent.
+            before = self.access
             if not await self._recheck(chain=True):
+                if self.access.banned and not before.banned:
+                    return await self._cut_off(banned_until=self.access.ban_until)
                 return await self._cut_off()
             await self._join_groups()
+            if (before.muted, before.mute_until) != (self.access.muted, self.access.mute_until):
+                await self._send(self._sanction_frame())
             return
         if event.get("except_channel") == self.channel_name:
             return

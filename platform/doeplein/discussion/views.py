@@ -34,12 +34,13 @@ def _context(request, room, before=None):
     items = messages_for(user=request.user, room=room, before=before, moderator=moderator)
     for item in items:
         item.reaction_summary = sorted(reaction_counts(item).items())
-    may_write, why_not = True, ""
+    may_write, why_not, why_not_until = True, "", None
     if request.user.is_authenticated:
         try:
             actions.check_can_post(request.user, room)
         except ActionError as exc:
             may_write, why_not = False, exc.message
+            why_not_until = getattr(exc, "until", None)
         except PermissionDenied:
             may_write = False
     else:
@@ -76,6 +77,7 @@ def _context(request, room, before=None):
         "moderator": moderator,
         "may_write": may_write,
         "why_not": why_not,
+        "why_not_until": why_not_until,
         "client_id": uuid.uuid4().hex,
         "reactions": actions.ALLOWED_REACTIONS,
         "unread": unread_count(user=request.user, room=room),

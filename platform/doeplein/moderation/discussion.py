@@ -213,6 +213,24 @@ class SanctionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=MAX_REASON)
 
 
+# The durations a manager picks from the message itself (minutes; 0: until lifted, for an exclusion).
+DURATIONS = (
+    (10, gettext_lazy("10 minutes")),
+    (60, gettext_lazy("1 hour")),
+    (24 * 60, gettext_lazy("1 day")),
+    (7 * 24 * 60, gettext_lazy("1 week")),
+    (0, gettext_lazy("Until lifted (exclusion only)")),
+)
+
+
+class AuthorSanctionForm(forms.Form):
+    """Mute or exclude the author of a message: no ids to type, a duration from a short list, a reason."""
+
+    kind = forms.ChoiceField(choices=Sanction.Kind.choices, label=gettext_lazy("What"))
+    minutes = forms.TypedChoiceField(choices=DURATIONS, coerce=int, label=gettext_lazy("For how long"))
+    reason = forms.CharField(max_length=MAX_REASON, label=gettext_lazy("Reason"))
+
+
 class SlowModeForm(forms.Form):
     seconds = forms.IntegerField(
         min_value=0, max_value=MAX_SLOW_MODE_SECONDS, label=gettext_lazy("Slow mode (seconds)")
@@ -303,6 +321,29 @@ def prepare_sanction(request, room, message):
     )
 
 
+def prepare_sanction_author(request, room, message):
+    form = AuthorSanctionForm(request.POST)
+    if not form.is_valid():
+        raise form_error(form)
+    if message.author is None:
+        raise ActionError(_("No such person."), code="not_found")
+    data = form.cleaned_data
+    kind = data["kind"]
+    return (
+        actions.do_sanction,
+        {
+            "actor": request.user,
+            "room": room,
+            "user": message.author,
+            "kind": kind,
+            "reason": data["reason"].strip(),
+            "minutes": data["minutes"] or None,
+        },
+        (_("%(name)s is muted.") if kind == Sanction.Kind.MUTE else _("%(name)s is excluded."))
+        % {"name": message.author.display_name},
+    )
+
+
 PAGE_ACTIONS = (
     PageAction("report", "message", prepare_report),
     PageAction("hide", "message", prepare_hide),
@@ -311,16 +352,22 @@ PAGE_ACTIONS = (
     PageAction("lock", "room", prepare_lock),
     PageAction("slow-mode", "room", prepare_slow_mode),
     PageAction("sanction", "room", prepare_sanction),
+    PageAction("sanction", "message", prepare_sanction_author),
 )
 
 
 def review_queue(request, room, moderator):
-    """The room page's review queue, for its moderators."""
+    """The room page's review queue, the sanctions in force and the forms' choices, for its moderators."""
     if not moderator:
         return {"reports": []}
-    from .selectors import open_reports
+    from .selectors import active_sanctions_in, open_reports
 
-    return {"reports": list(open_reports(user=request.user, room=room)[:50])}
+    return {
+        "reports": list(open_reports(user=request.user, room=room)[:50]),
+        "sanctions": list(active_sanctions_in(user=request.user, room=room)[:100]),
+        "sanction_kinds": Sanction.Kind.choices,
+        "sanction_durations": DURATIONS,
+    }
 
 
 def register(registry: DiscussionRegistry):

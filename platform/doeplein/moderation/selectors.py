@@ -1,6 +1,6 @@
 """Reading moderation state through the gate."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from doeplein.access import check
@@ -18,6 +18,22 @@ def active_sanction(*, room, user, kind) -> Sanction | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def active_sanctions_in(*, user, room=None, space=None) -> QuerySet:
+    """The mutes and exclusions in force in a room, or in every room of a space and its children, for
+    its moderators; the soonest to end first (those without an end last)."""
+    target = room.space if room is not None else space
+    check(user, "moderate", target)
+    qs = (
+        Sanction.objects.filter(lifted_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+        .select_related("user", "created_by", "room")
+        .order_by(F("until").asc(nulls_last=True), "pk")
+    )
+    if room is not None:
+        return qs.filter(room=room)
+    return qs.filter(Q(room__space=space) | Q(room__space__parent=space))
 
 
 def open_reports(*, user, room=None, space=None) -> QuerySet:

@@ -11,6 +11,8 @@ urlpatterns = [
         views.resolve_other,
         name="resolve-other",
     ),
+    path("spaces/<int:space_id>/sanctions/", views.sanctions, name="sanctions"),
+    path("spaces/<int:space_id>/sanctions/<int:sanction_id>/lift/", views.lift, name="lift"),
     path("spaces/<int:space_id>/audit/", views.audit, name="audit"),
     path("spaces/<int:space_id>/word-filters/", views.word_filters, name="word-filters"),
 ]

@@ -3,19 +3,23 @@
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from doeplein.access import get_object_or_404
 from doeplein.core.exceptions import ActionError
+from doeplein.core.navigation import back_to
 from doeplein.plugins import report_sources
 from doeplein.spaces.models import Space
 
 from . import actions
-from .models import Report, WordFilter
-from .selectors import audit_log, open_reports
+from .models import Report, Sanction, WordFilter
+from .selectors import active_sanctions_in, audit_log, open_reports
 
 
 def _space(request, space_id):
@@ -80,10 +84,70 @@ def resolve(request, space_id, report_id):
 
 
 @login_required
+def sanctions(request, space_id):
+    """The mutes and exclusions in force in the space's rooms (and its children's), with their end."""
+    space = _space(request, space_id)
+    return render(
+        request,
+        "moderation/sanctions.html",
+        {"space": space.specific, "sanctions": active_sanctions_in(user=request.user, space=space)[:500]},
+    )
+
+
+@login_required
+@require_POST
+def lift(request, space_id, sanction_id):
+    """Lift a mute or exclusion early; back to where the manager came from (the room or the list)."""
+    space = _space(request, space_id)
+    sanction = (
+        Sanction.objects.select_related("room__space", "user")
+        .filter(pk=sanction_id, lifted_at__isnull=True)
+        .filter(Q(room__space=space) | Q(room__space__parent=space))
+        .first()
+    )
+    if sanction is None:
+        flash.error(request, _("This sanction has already ended or was lifted."))
+    else:
+        try:
+            actions.do_lift_sanction(actor=request.user, sanction=sanction)
+            flash.success(
+                request, _("Lifted: %(name)s may write again.") % {"name": sanction.user.display_name}
+            )
+        except ActionError as exc:
+            flash.error(request, exc.message)
+    return redirect(back_to(request, reverse("moderation:sanctions", args=[space.pk])))
+
+
+# The audit log's filter: what kind of action (by the prefix of its code).
+AUDIT_KINDS = {
+    "sanctions": ("user.", gettext_lazy("Mutes and exclusions")),
+    "messages": ("message.", gettext_lazy("Messages")),
+    "reports": ("report.", gettext_lazy("Reports")),
+    "rooms": ("room.", gettext_lazy("Discussions (locked, slow mode)")),
+    "filters": ("filter.", gettext_lazy("Word filters")),
+}
+
+
+@login_required
 def audit(request, space_id):
     space = _space(request, space_id)
-    page = Paginator(audit_log(user=request.user, space=space), 50).get_page(request.GET.get("page"))
-    return render(request, "moderation/audit.html", {"space": space.specific, "page": page})
+    entries = audit_log(user=request.user, space=space)
+    kind = request.GET.get("kind", "")
+    if kind in AUDIT_KINDS:
+        entries = entries.filter(action__startswith=AUDIT_KINDS[kind][0])
+    else:
+        kind = ""  # an unknown filter shows everything
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/audit.html",
+        {
+            "space": space.specific,
+            "page": page,
+            "kind": kind,
+            "kinds": [(key, label) for key, (_prefix, label) in AUDIT_KINDS.items()],
+        },
+    )
 
 
 @login_required

@@ -143,6 +143,7 @@ def test_the_frames_the_server_sends_have_the_documented_keys(make_user, make_sp
         real["room"] = await next_frame(a, "room")
         await m.send_json_to({"type": "mute", "user": member.pk, "minutes": 60, "reason": "Off-topic"})
         real["done"] = await next_frame(m, "done")
+        real["sanction"] = await next_frame(a, "sanction")
         await a.send_json_to({"type": "send", "client_id": "c-2", "body": "Nog iets"})
         real["error"] = await next_frame(a, "error")
         await a.disconnect()

@@ -11,12 +11,12 @@
           typing: " is aan het typen…", online: "Nu aanwezig: ", until: " (tot ", reason: "Reden voor verbergen", hide: "Verbergen",
           show: "Weer tonen", approve: "Goedkeuren", keep: "Laten staan", sanction: "Verbergen en dempen", reported: "Gemeld door ",
           empty: "Niets te beoordelen.", edited: "(bewerkt)", lost: "Je hebt geen toegang meer tot deze discussie.", reconnecting: "Verbinding verbroken; opnieuw verbinden…",
-          locked: "Deze discussie is gesloten.", slow: "Vertraagde modus: één bericht per {n} seconden." },
+          locked: "Deze discussie is gesloten.", reload: "Pagina vernieuwen", slow: "Vertraagde modus: één bericht per {n} seconden." },
     en: { actions: "Actions", hidden: "Hidden by a moderator: ", held: "Held for review by the moderators.", deleted: "This message was deleted.",
           typing: " is typing…", online: "Here now: ", until: " (until ", reason: "Reason for hiding", hide: "Hide",
           show: "Show again", approve: "Approve", keep: "Keep it", sanction: "Hide and mute", reported: "Reported by ",
           empty: "Nothing to review.", edited: "(edited)", lost: "You no longer have access to this discussion.", reconnecting: "Connection lost; reconnecting…",
-          locked: "This discussion is locked.", slow: "Slow mode: one message every {n} seconds." }
+          locked: "This discussion is locked.", reload: "Reload the page", slow: "Slow mode: one message every {n} seconds." }
   }[lang.slice(0, 2)] || null;
   if (!T) T = { hidden: "Hidden: ", held: "Held.", deleted: "Deleted.", typing: " is typing…", online: "Here now: ", until: " (until ",
                 reason: "Reason", hide: "Hide", show: "Show", approve: "Approve", keep: "Keep", sanction: "Sanction", reported: "Reported by ",
@@ -70,7 +70,6 @@
     li.appendChild(avatar(m.author));
     var meta = el("p", "meta");
     meta.appendChild(el("strong", "author", m.author && m.author.name));
-    if (moderator && m.author && m.author.id) meta.appendChild(el("span", "muted", " (#" + m.author.id + ")"));
     var time = el("time", null, new Date(m.created_at).toLocaleTimeString().slice(0, 5));
     time.setAttribute("datetime", m.created_at);
     time.setAttribute("data-relative", "");
@@ -238,8 +237,26 @@
         state.textContent = [frame.locked ? T.locked : "",
                              frame.slow_mode_seconds ? T.slow.replace("{n}", frame.slow_mode_seconds) : ""].join(" ").trim();
         break;
+      case "sanction": sanctionNotice(frame); break;
       case "reports": reviewQueue(frame.reports); break;
       case "report": addReport(frame); break;
+    }
+  }
+  function sanctionNotice(frame) {
+    // Muted (or the mute lifted) while here: said at once, with the end (a send is refused meanwhile).
+    var notice = root.querySelector("[data-live-sanction]");
+    if (!notice) return;
+    var text = frame.message || "";
+    if (frame.active && frame.until) text += T.until + new Date(frame.until).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" }) + ")";
+    notice.textContent = text;
+    notice.hidden = false;
+    notice.setAttribute("data-active", frame.active ? "1" : "0");
+    if (!frame.active && !textarea) {
+      // The page was loaded while muted, so it has no composer yet: a reload brings it.
+      var link = el("a", null, T.reload || "Reload");
+      link.href = location.pathname;
+      notice.appendChild(document.createTextNode(" "));
+      notice.appendChild(link);
     }
   }
   function presence(online) {
@@ -268,7 +285,7 @@
       window.doepleinLive = false;
       if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
         stopped = true;
-        errors.textContent = T.lost;
+        if (errors.getAttribute("data-code") !== "access_revoked" || !errors.textContent) errors.textContent = T.lost;
         if (form) form.querySelectorAll("textarea,button").forEach(function (x) { x.disabled = true; });
         return;
       }
