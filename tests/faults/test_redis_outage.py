@@ -11,9 +11,6 @@ import os
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
 import pytest
@@ -22,7 +19,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from doeplein.discussion.actions import get_or_create_room
 from doeplein.discussion.models import Message
 from doeplein.spaces.models import Role
-from tests.faults.support import Client, live_servers, report
+from tests.faults.support import Client, http, live_servers, report
 from tests.support.api import bearer
 from tests.support.asgi_server import session_cookie
 from tests.support.waiting import wait_until
@@ -65,31 +62,6 @@ class PrivateRedis:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(url, *, data=None, headers=None, json_body=None):
-    """(status, body text) of one request; redirects are answers, not followed."""
-    headers = dict(headers or {})
-    if json_body is not None:
-        data = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    elif data is not None:
-        data = urllib.parse.urlencode(data).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with OPENER.open(request, timeout=30) as response:
-            return response.status, response.read().decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
 
 
 @pytest.fixture
