@@ -3,7 +3,7 @@ post: /healthz answers 503 naming Redis's parts, posts over the API and the plai
 refused with a clear answer (never a 500), and when Redis is back live delivery resumes and a client
 that reconnects catches up with nothing lost.
 
-The outage lasts DOEPLEIN_FAULT_REDIS_OUTAGE seconds (10 by default to keep CI short; the issue says 30).
+The outage lasts DOEPLEIN_FAULT_REDIS_OUTAGE seconds (30, as issue 14 asks; shorter for a quick local run).
 """
 
 import json
@@ -26,7 +26,7 @@ from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.redis
 
-OUTAGE = float(os.environ.get("DOEPLEIN_FAULT_REDIS_OUTAGE", "10"))
+OUTAGE = float(os.environ.get("DOEPLEIN_FAULT_REDIS_OUTAGE", "30"))
 CSRF = uuid.uuid4().hex  # 32 characters: Django accepts an unmasked secret as the form's token
 
 
@@ -172,6 +172,8 @@ def test_redis_stopped_while_people_post_nothing_500s_and_nothing_is_lost(
     report(
         "Redis outage",
         outage_s=OUTAGE,
+        healthz_during="503, down: "
+        + "+".join(sorted(part for part, state in health_down.items() if state["status"] == "down")),
         sent=len(statuses),
         accepted=len(accepted),
         refused_cleanly=len(refused),
