@@ -54,6 +54,10 @@ def database_from_env(name, default):
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
         config["CONN_MAX_AGE"] = 0
+    else:
+        # A kept connection is checked before each request reuses it: after a database restart the
+        # first request reconnects instead of failing on the dead connection.
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

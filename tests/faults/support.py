@@ -5,6 +5,9 @@ import contextlib
 import json
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 
 import websockets
@@ -111,3 +114,28 @@ class Client:
 def report(title, **figures):
     line = ", ".join(f"{key}={value}" for key, value in figures.items())
     sys.stdout.write(f"\n[fault] {title}: {line}\n")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def http(url, *, data=None, headers=None, json_body=None):
+    """(status, body text) of one request; redirects are answers, not followed."""
+    headers = dict(headers or {})
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    elif data is not None:
+        data = urllib.parse.urlencode(data).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+    try:
+        with OPENER.open(request, timeout=30) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")

@@ -3,7 +3,7 @@ post: /healthz answers 503 naming Redis's parts, posts over the API and the plai
 refused with a clear answer (never a 500), and when Redis is back live delivery resumes and a client
 that reconnects catches up with nothing lost.
 
-The outage lasts DOEPLEIN_FAULT_REDIS_OUTAGE seconds (10 by default to keep CI short; the issue says 30).
+The outage lasts DOEPLEIN_FAULT_REDIS_OUTAGE seconds (30, as issue 14 asks; shorter for a quick local run).
 """
 
 import json
@@ -11,9 +11,6 @@ import os
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
 import pytest
@@ -22,14 +19,14 @@ from asgiref.sync import async_to_sync, sync_to_async
 from doeplein.discussion.actions import get_or_create_room
 from doeplein.discussion.models import Message
 from doeplein.spaces.models import Role
-from tests.faults.support import Client, live_servers, report
+from tests.faults.support import Client, http, live_servers, report
 from tests.support.api import bearer
 from tests.support.asgi_server import session_cookie
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.redis
 
-OUTAGE = float(os.environ.get("DOEPLEIN_FAULT_REDIS_OUTAGE", "10"))
+OUTAGE = float(os.environ.get("DOEPLEIN_FAULT_REDIS_OUTAGE", "30"))
 CSRF = uuid.uuid4().hex  # 32 characters: Django accepts an unmasked secret as the form's token
 
 
@@ -65,31 +62,6 @@ class PrivateRedis:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(url, *, data=None, headers=None, json_body=None):
-    """(status, body text) of one request; redirects are answers, not followed."""
-    headers = dict(headers or {})
-    if json_body is not None:
-        data = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    elif data is not None:
-        data = urllib.parse.urlencode(data).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with OPENER.open(request, timeout=30) as response:
-            return response.status, response.read().decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
 
 
 @pytest.fixture
@@ -200,6 +172,8 @@ def test_redis_stopped_while_people_post_nothing_500s_and_nothing_is_lost(
     report(
         "Redis outage",
         outage_s=OUTAGE,
+        healthz_during="503, down: "
+        + "+".join(sorted(part for part, state in health_down.items() if state["status"] == "down")),
         sent=len(statuses),
         accepted=len(accepted),
         refused_cleanly=len(refused),

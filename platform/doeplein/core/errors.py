@@ -1,6 +1,7 @@
 """Error pages: JSON under /api/, the site's layout elsewhere."""
 
 import logging
+import sys
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -75,6 +76,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django's last resort for an exception nothing else answered. One that means the database or Redis
+    is unreachable (raised in a middleware, say, before any view ran) is a 503 with a clear message."""
+    if isinstance(sys.exc_info()[1], service_errors()):
+        return service_unavailable(request)
     return error_response(request, 500, _("Something went wrong on our side. Please try again later."))
 
 
