@@ -39,6 +39,7 @@ WIDENING = {
     "doeplein.spaces.actions.do_accept_invitations_for_email": "adds memberships (or raises their roles)",
     "workspaces.actions.do_open_workspace": "a new space: no one is connected to it yet",
     "groups.actions.do_create_group": "a new space: no one is connected to it yet",
+    "groups.actions.do_create_group_for_team": "a new group for a suggested team (do_create_group)",
     "files.actions.do_move": "writes a folder's parent, not a space's",
     "blogs.actions.do_create_post": "a new post, a draft: no one is connected to it yet",
     "blogs.actions.do_update_post": (
