@@ -72,6 +72,14 @@ def expert_finder(request):
     )
 
 
+def _say_invited(request, space, invited):
+    if invited:
+        names = ", ".join(p.display_name for p in invited)
+        messages.success(
+            request, _("Invited to %(space)s: %(names)s.") % {"space": space.name, "names": names}
+        )
+
+
 @login_required
 @require_POST
 def invite(request):
@@ -88,12 +96,7 @@ def invite(request):
     except ActionError as e:
         messages.error(request, str(e))
         return redirect(back)
-    if invited:
-        messages.success(
-            request,
-            _("Invited to %(space)s: %(names)s.")
-            % {"space": space.name, "names": ", ".join(p.display_name for p in invited)},
-        )
+    _say_invited(request, space, invited)
     if skipped:
         messages.info(
             request,
@@ -232,12 +235,7 @@ def invite_team(request, request_id):
     label = kind_label(space)
     if d["new_kind"]:
         messages.success(request, _("Created the %(kind)s %(space)s.") % {"kind": label, "space": space.name})
-    if invited:
-        messages.success(
-            request,
-            _("Invited to %(space)s: %(names)s.")
-            % {"space": space.name, "names": ", ".join(p.display_name for p in invited)},
-        )
+    _say_invited(request, space, invited)
     if skipped:
         messages.info(
             request,
