@@ -79,7 +79,7 @@ def test_bad_form_input_is_a_4xx_with_a_message_and_nothing_stored(cast):
     for data in cases:
         response = client.post(f"/blogs/write/?space={c.space.pk}", data)
         assert response.status_code == 400, data
-        assert b"errorlist" in response.content
+        assert b"utrecht-form-field-error-message" in response.content
     assert not Post.objects.exists()
 
 
