@@ -9,6 +9,7 @@ import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from doeplein.discussion import frames, presence
 from doeplein.discussion.consumers import encode
@@ -160,7 +161,9 @@ def test_presence_goes_when_a_connection_dies_without_a_disconnect(setting):
         communicator, _ = await join(member, room.pk)
         present = await asyncio.to_thread(presence.online, room.pk)
         communicator.future.cancel()  # the application task dies: no websocket.disconnect ever comes
-        with pytest.raises(asyncio.CancelledError):
+        # Cancelled while channels-redis waits on a read, redis-py may report the cancellation as its own
+        # TimeoutError (seen on a loaded machine); either way the task is dead, which is what this tests.
+        with pytest.raises((asyncio.CancelledError, RedisTimeoutError)):
             await communicator.future
         gone = await asyncio.to_thread(presence.online, room.pk)
         return present, gone
