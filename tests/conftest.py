@@ -165,6 +165,17 @@ def live_events(db):
 _PLUGINS = ("workspaces", "groups", "blogs", "files")
 
 
+def pytest_runtest_setup(item):
+    """``@pytest.mark.needs_plugins("workspaces")``: a test of the core that needs a plugin's models skips,
+    with that reason, where the plugin is not installed."""
+    from django.apps import apps
+
+    for marker in item.iter_markers("needs_plugins"):
+        missing = [name for name in marker.args if not apps.is_installed(name)]
+        if missing:
+            pytest.skip(f"needs the {', '.join(missing)} plugin(s), not installed (DOEPLEIN_PLUGINS)")
+
+
 def pytest_ignore_collect(collection_path, config):
     """Leave out test files of plugins that are not installed: a file under ``tests/<plugin>/``, or one
     that imports the plugin at module level. ``DOEPLEIN_PLUGINS=groups ./dev test`` runs what applies."""

@@ -203,6 +203,7 @@ def _existing_for(route, world):
     return existing
 
 
+@pytest.mark.needs_plugins("workspaces", "groups")  # its world has a workspace with a group in it
 @pytest.mark.parametrize("who", ["anonymous", "member", "admin"])
 def test_no_url_answers_500(world, who):
     user = world["users"][who]

@@ -90,6 +90,7 @@ def test_a_group_patch_that_is_not_an_object_is_refused(client, owner, group, ra
     assert_error(send(client, "patch", f"/groups/{group.pk}", owner, raw), 422)
 
 
+@pytest.mark.needs_plugins("workspaces")
 def test_a_workspace_patch_that_is_not_an_object_is_refused(client, owner):
     from doeplein.home.models import Theme
     from workspaces.actions import do_open_workspace
@@ -183,6 +184,7 @@ def test_every_operation_documents_its_json_errors(document):
         assert error == {"$ref": "#/components/schemas/Error"}, (method, path)
 
 
+@pytest.mark.needs_plugins("workspaces")
 def test_operations_open_to_anonymous_callers_say_so(client, document):
     anonymous = {(p, m) for p, m, op in _operations(document) if {} in op.get("security", [])}
     assert ("/api/v1/themes", "get") in anonymous

@@ -2,6 +2,7 @@
 writes are rate limited, security headers are set, and /healthz needs no session."""
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,11 @@ def test_a_view_may_raise_its_own_body_limit(settings):
 @pytest.fixture
 def rate_limits(settings):
     settings.RATELIMIT_ENABLE = True
+    # Counters of this test only: runs within the same window (and the same user ids in a fresh
+    # database) must not share them through the one Redis.
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": f"rl-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
+    }
     return settings
 
 

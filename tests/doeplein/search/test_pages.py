@@ -108,6 +108,7 @@ def test_suggestions_complete_titles(world, client):
     ]
 
 
+@pytest.mark.needs_plugins("workspaces")
 def test_a_space_home_has_search_in_this_space(world, client):
     from workspaces.models import Workspace
 

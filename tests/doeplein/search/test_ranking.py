@@ -89,6 +89,7 @@ def test_facets_count_per_filter_and_filters_narrow(corpus, find):
     assert find(None, "overleg", date_from=corpus["new"].created_at.date()).total == 1
 
 
+@pytest.mark.needs_plugins("workspaces")
 def test_theme_filter_reads_the_workspaces_themes(make_user, index, find, make_message):
     from doeplein.home.models import Theme
     from workspaces.models import Workspace
