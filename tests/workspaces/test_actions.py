@@ -126,6 +126,7 @@ def demo_counts():
     }
 
 
+@pytest.mark.needs_plugins("groups")
 def test_demo_data_grows_workspaces_and_groups_and_is_idempotent(db):
     from groups.models import Group, GroupPolicy
 

@@ -329,6 +329,7 @@ def test_anonymous_visitor_is_sent_to_log_in_before_opening(client):
 
 
 # --- The workspace home -----------------------------------------------------------------------------------
+@pytest.mark.needs_plugins("groups")
 def test_workspace_home_shows_welcome_membership_sections_and_activity(client, servant, themes, make_user):
     ws = open_ws(servant, "Water board", [themes["water"]], welcome="<p>Hello <b>all</b></p>", tags=["dijk"])
     from groups.actions import do_create_group

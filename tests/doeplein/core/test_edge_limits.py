@@ -92,6 +92,7 @@ def test_a_body_above_the_limit_is_413_before_it_is_read(make_user, settings):
     assert page.status_code == 413
 
 
+@pytest.mark.needs_plugins("groups")
 def test_a_json_body_above_data_upload_max_memory_size_is_413_from_the_api(make_user, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     user = make_user()

@@ -3,7 +3,8 @@ phrases, prefixes and OR."""
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("needs_postgres")
+# The ranked corpus is made of groups' cards and messages: the groups plugin must be there.
+pytestmark = [pytest.mark.usefixtures("needs_postgres"), pytest.mark.needs_plugins("groups")]
 
 
 @pytest.fixture

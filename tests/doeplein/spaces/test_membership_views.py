@@ -85,6 +85,7 @@ def test_public_space_members_page_is_open_to_anonymous_visitors(client, make_us
     assert "Pia Public" in page_text(response)
 
 
+@pytest.mark.needs_plugins("groups")
 def test_group_members_page_uses_group_role_names(client, make_user):
     from groups.models import Group
 
@@ -752,6 +753,7 @@ def test_success_messages_are_shown_after_an_action(client, team):
 
 
 # --- A space with its own page (a group): refusals go back there with a message ------------------------------------
+@pytest.mark.needs_plugins("groups")
 def test_refusal_on_a_space_with_a_page_redirects_back_with_the_message(client, make_user):
     from django.contrib.messages import get_messages
 
@@ -780,6 +782,7 @@ def test_refusal_on_a_space_with_a_page_redirects_back_with_the_message(client, 
     assert role_of(group, person) == Role.MEMBER
 
 
+@pytest.mark.needs_plugins("groups")
 def test_group_invitations_offer_member_and_admin_only(client, make_user):
     from groups.models import Group
 
