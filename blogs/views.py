@@ -283,28 +283,29 @@ def publish(request, pk):
     return redirect("blogs:post", pk=post.pk)
 
 
+def _on_editable_post(request, pk, action, done):
+    """Run ``action`` on a post the person may edit, then back to the post with ``done`` (or the refusal)."""
+    post = _editable(request, pk)
+    try:
+        action(user=request.user, post=post)
+    except ActionError as exc:
+        return _refuse(request, exc)
+    messages.success(request, done)
+    return redirect("blogs:post", pk=post.pk)
+
+
 @login_required
 @require_POST
 def unpublish(request, pk):
-    post = _editable(request, pk)
-    try:
-        actions.do_unpublish_post(user=request.user, post=post)
-    except ActionError as exc:
-        return _refuse(request, exc)
-    messages.success(request, _("The post is offline again."))
-    return redirect("blogs:post", pk=post.pk)
+    return _on_editable_post(request, pk, actions.do_unpublish_post, _("The post is offline again."))
 
 
 @login_required
 @require_POST
 def submit_for_review(request, pk):
-    post = _editable(request, pk)
-    try:
-        actions.do_submit_for_review(user=request.user, post=post)
-    except ActionError as exc:
-        return _refuse(request, exc)
-    messages.success(request, _("Sent to the space's managers for review."))
-    return redirect("blogs:post", pk=post.pk)
+    return _on_editable_post(
+        request, pk, actions.do_submit_for_review, _("Sent to the space's managers for review.")
+    )
 
 
 @login_required
