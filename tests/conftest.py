@@ -161,6 +161,16 @@ def live_events(db):
     return capture_live_events
 
 
+@pytest.fixture(autouse=True)
+def _write_behind_of_this_test_only():
+    """Room sockets queue read markers and activity records (doeplein.discussion.afterwards); what one
+    test queued is not written into the next test's data. Tests of the queue call ``queue.flush()``."""
+    from doeplein.discussion.afterwards import queue
+
+    yield
+    queue.discard()
+
+
 # --- Runs with some plugins only (DOEPLEIN_PLUGINS=groups ./dev test) --------------------------------------
 _PLUGINS = ("workspaces", "groups", "blogs", "files")
 

@@ -15,6 +15,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from doeplein import livehub
+
 logger = logging.getLogger(__name__)
 
 LIVE_QUEUE = "doeplein.live"
@@ -65,9 +67,16 @@ def send_event_on_commit(group, event):
 
 
 def publish(group, event):
+    """Rooms and access groups go through the process hubs (:mod:`doeplein.livehub`: one delivery per
+    process); access groups and every other group through the channel layer too (blog post and
+    notification sockets listen there)."""
     if settings.LIVE_RELAY_VIA_BROKER and IN_WORKER and not IN_WEB_PROCESS:
         _publish_to_broker(group, event)
         return
+    if livehub.carried(group):
+        livehub.publish(group, event)
+        if not group.startswith("access."):
+            return
     layer = get_channel_layer()
     if layer is None:
         return
@@ -106,7 +115,12 @@ async def relay_from_broker(stop):
         while not stop.is_set():
             payload = await loop.run_in_executor(None, next_message)
             if payload:
-                await layer.group_send(payload["group"], {"type": "live.event", "event": payload["event"]})
+                group, event = payload["group"], payload["event"]
+                if livehub.carried(group):
+                    await livehub.apublish(group, event)
+                    if not group.startswith("access."):
+                        continue
+                await layer.group_send(group, {"type": "live.event", "event": event})
     except Exception:  # the relay must never take the web process down
         logger.exception("live relay stopped")
     finally:

@@ -430,6 +430,10 @@ DISCUSSION_MAX_MESSAGE_LENGTH = env_int("DISCUSSION_MAX_MESSAGE_LENGTH", 4000)
 DISCUSSION_MAX_FRAME_BYTES = env_int("DISCUSSION_MAX_FRAME_BYTES", 64 * 1024)
 DISCUSSION_RATE_COUNT = env_int("DISCUSSION_RATE_COUNT", 10)  # messages per person per room …
 DISCUSSION_RATE_SECONDS = env_int("DISCUSSION_RATE_SECONDS", 10)  # … in this many seconds
+# Frames a room socket may have waiting before it counts as too slow (closed with 4408, catches up by seq).
+DISCUSSION_SOCKET_QUEUE = env_int("DISCUSSION_SOCKET_QUEUE", 2000)
+# A socket's cached verdict is read again after access events, ended sanctions, and at the latest this often.
+DISCUSSION_VERDICT_SECONDS = env_int("DISCUSSION_VERDICT_SECONDS", 60)
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

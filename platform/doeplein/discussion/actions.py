@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from doeplein.notifications.actions import do_notify
 
 from .models import Mention, Message, MessageRevision, Reaction, ReadMarker, Room
 from .registry import registry
-from .serializers import message_frame, reaction_counts
+from .serializers import reaction_counts
 
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
 
@@ -50,22 +51,11 @@ def is_moderator(user, room):
 
 def broadcast_message(message, kind="message", reactions=None):
     """Send a message's new state to the room: text for those who may read it, full to moderators."""
+    from .fanout import message_event
+
     if reactions is None:
         reactions = reaction_counts(message)
-    public = message_frame(message, reactions=reactions)
-    public["type"] = kind
-    moderator = message_frame(message, for_moderator=True, reactions=reactions)
-    moderator["type"] = kind
-    send_event_on_commit(
-        room_group(message.room_id),
-        {
-            "kind": "message",
-            "public": public if message.state != Message.State.HELD else None,
-            "moderator": moderator,
-            # A held message reaches its author too; hidden text reaches moderators only.
-            "author_id": message.author_id if message.state == Message.State.HELD else None,
-        },
-    )
+    send_event_on_commit(room_group(message.room_id), message_event(message, kind, reactions))
 
 
 def broadcast_room(room, frame, moderators_only=False):
@@ -221,9 +211,13 @@ def clean_body(body):
 
 
 # --- Messages ---------------------------------------------------------------------------------------
-def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), access=None):
+def do_send_message(
+    *, user, room, body, client_id, reply_to=None, mentions=(), access=None, write_behind=False
+):
     """Store a message with the room's next sequence number, then broadcast it. Returns (message, created).
-    ``access``: a :func:`room_access` the caller has just read (the consumer reads one per frame)."""
+    ``access``: a :func:`room_access` the caller has just read (the consumer keeps one per connection).
+    ``write_behind``: the sender's read marker, the activity record and the search signal are queued
+    (:mod:`.afterwards`) instead of written now: the websocket's hot path."""
     if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
         raise DiscussionError(
             _("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id"
@@ -240,10 +234,85 @@ def do_send_message(*, user, room, body, client_id, reply_to=None, mentions=(), 
     check_rate(user, room)
     held = registry.hold(user, room, body, moderator) and not moderator
     try:
+        if not held and connection.vendor == "postgresql":
+            return _insert_message(user, room, body, client_id, reply_to, mentions, write_behind), True
         return _store_message(user, room, body, client_id, reply_to, mentions, held), True
     except IntegrityError:
         # The same client_id raced in through another connection: return the stored one.
         return Message.objects.get(room=room, author=user, client_id=client_id), False
+
+
+_INSERT_MESSAGE = """
+WITH parent AS (
+    SELECT id FROM {message} WHERE room_id = %(room)s AND seq = %(reply_to)s
+), next AS (
+    UPDATE {room} SET last_seq = last_seq + 1
+    WHERE id = %(room)s AND (CAST(%(reply_to)s AS bigint) IS NULL OR EXISTS (SELECT 1 FROM parent))
+    RETURNING last_seq
+)
+INSERT INTO {message}
+    (room_id, seq, author_id, client_id, body, reply_to_id, state, hidden_reason, pinned, created_at, edited_at)
+SELECT %(room)s, next.last_seq, %(author)s, %(client_id)s, %(body)s, (SELECT id FROM parent), %(state)s, '',
+    false, %(now)s, NULL
+FROM next
+RETURNING id, seq, reply_to_id
+"""
+
+
+def _insert_message(user, room, body, client_id, reply_to, mentions, write_behind):
+    """A visible message in one statement (PostgreSQL): the room's next number, taken under the room row's
+    lock, and the row, atomic without a transaction of its own (and inside the caller's if there is one).
+    Same rules as :func:`_store_message`; the per-person writes may be queued (``write_behind``)."""
+    from doeplein.activity.actions import prepare
+
+    now = timezone.now()
+    sql = _INSERT_MESSAGE.format(message=Message._meta.db_table, room=Room._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "room": room.pk,
+                "reply_to": reply_to or None,
+                "author": user.pk,
+                "client_id": client_id,
+                "body": body,
+                "state": Message.State.VISIBLE,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise DiscussionError(_("The message you reply to does not exist."), code="bad_reply", status=404)
+    pk, seq, parent_id = row
+    room.last_seq = max(room.last_seq or 0, seq)
+    message = Message(
+        pk=pk, room=room, seq=seq, author=user, client_id=client_id, body=body, reply_to_id=parent_id,
+        state=Message.State.VISIBLE, created_at=now,
+    )  # fmt: skip
+    if parent_id is not None:
+        message.reply_to = Message(pk=parent_id, room=room, seq=reply_to)
+    message._state.adding = False
+    for listener in registry.stored_listeners:
+        listener(message)
+    if mentions:
+        _mention(message, mentions)
+    activity = prepare(actor=user, verb="discussion.posted", target=room, space=room.space, data={"seq": seq})
+    if write_behind:
+        from .afterwards import queue
+
+        queue.add(message=message, activity=activity)
+    else:
+        from doeplein.activity.actions import record_many
+
+        from .afterwards import write_markers
+
+        write_markers({(room.pk, user.pk): seq})
+        record_many([activity])
+        post_save.send(
+            sender=Message, instance=message, created=True, update_fields=None, raw=False, using="default"
+        )
+    broadcast_message(message, reactions={})
+    return message
 
 
 @transaction.atomic

@@ -7,8 +7,10 @@ its own. Nothing here names moderation.
 """
 
 import asyncio
+import collections
 import json
 import logging
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -18,14 +20,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from doeplein import livehub
 from doeplein.core.errors import service_errors
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_group, access_space_group
 
-from . import actions, frames, presence
+from . import actions, fanout, frames, presence
 from .frames import FrameError
 from .models import Message, Room
 from .registry import FrameType, registry
@@ -37,10 +40,25 @@ CLOSE_SERVER_ERROR = 1011
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN = 1013
+CLOSE_TOO_SLOW = 4408  # the client read slower than the room talked; reconnect and catch up by seq
 CATCH_UP_LIMIT = 200
 HISTORY_LIMIT = 100
 
-__all__ = ["CLOSE_FORBIDDEN", "CLOSE_NOT_FOUND", "CLOSE_UNAUTHENTICATED", "FrameError", "RoomConsumer"]
+__all__ = [
+    "CLOSE_FORBIDDEN",
+    "CLOSE_NOT_FOUND",
+    "CLOSE_TOO_SLOW",
+    "CLOSE_UNAUTHENTICATED",
+    "FrameError",
+    "RoomConsumer",
+]
+
+
+def pooled(function):
+    """``database_sync_to_async`` on the pool of threads (each with its own database connection), not the
+    one shared sync thread: one room's database work does not queue behind every other room's."""
+    return database_sync_to_async(function, thread_sensitive=False)
 
 
 def scope_language(scope):
@@ -67,19 +85,39 @@ def encode(frame):
     return text
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
-    """``/ws/rooms/<room_id>/``"""
+class _Close:
+    __slots__ = ("code",)
 
+    def __init__(self, code):
+        self.code = code
+
+
+RECHECK = object()  # in a socket's queue: read the verdict again before writing what follows
+
+
+class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
+    """``/ws/rooms/<room_id>/``
+
+    Room sockets do not use the channel layer: their events come from this process's hub
+    (:mod:`doeplein.livehub`, :mod:`.fanout`), and everything a socket writes goes through its own queue,
+    written in order by one task (:meth:`_write`). The verdict is kept per socket and read again when an
+    access event says so, when a sanction it knows of ends, or after :data:`VERDICT_SECONDS`."""
+
+    channel_layer_alias = "doeplein.room-sockets-use-the-hub"  # no such layer: channels then runs without one
     joined = False
     closing = False
-    heartbeat = None
+    torn_down = False
+    feed = None
+    writer = None
+    too_slow = False
+    presence_key = None
 
     async def __call__(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
         finally:
             # However the connection ends (a close, a cancelled task, a crash), its presence goes.
-            await self._leave_presence()
+            await self._teardown()
 
     async def dispatch(self, message):
         # Every frame out (errors included) speaks the language of the page that opened the socket.
@@ -92,14 +130,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise
             except Exception:
                 # The one place an unexpected failure ends up: logged with an id, the client told, the
-                # consumer alive. A failure while connecting or re-reading access closes (fail closed).
+                # consumer alive. A failure while connecting closes (fail closed).
                 error_id = uuid.uuid4().hex[:12]
                 logger.exception("discussion consumer failed on %s (error %s)", message.get("type"), error_id)
                 kind = message.get("type")
                 if kind == "websocket.disconnect":
                     raise StopConsumer() from None
                 if kind == "websocket.connect":
-                    await self._close(CLOSE_SERVER_ERROR)  # before accepting: the handshake is refused
+                    await self.close(code=CLOSE_SERVER_ERROR)  # before accepting: the handshake is refused
                     return
                 await self._server_error(error_id)
                 if kind != "websocket.receive":
@@ -108,50 +146,69 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- connecting --------------------------------------------------------------------------------
     async def connect(self):
         self.user = self.scope.get("user")
+        self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
         self.room_id = self.scope["url_route"]["kwargs"].get("room_id")
-        self.groups_joined = set()
-        verdict = await self._load_room()
+        self.connection_id = uuid.uuid4().hex
+        self.outbox = collections.deque()
+        self.outbox_ready = asyncio.Event()
+        self.access_generation = self.verdict_generation = 0
+        self.access_groups = set()
+        verdict = await database_sync_to_async(self._load_room, thread_sensitive=False)()
         if verdict is not None:
             # Accept first so the client can read the close code and reason.
             await self.accept()
-            await self._close(verdict)
+            await self.close(code=verdict)
             return
         try:
-            await self._join_groups()
+            self.feed = await fanout.join(self, self.room.pk, self.room.last_seq)
+            await self._join_access_groups()
         except service_errors() as exc:
             # Redis unreachable (or a pooled connection gone stale across its restart): 1013 "try again
             # later"; the client reconnects with backoff and catches up by seq. Not an ASGI crash.
             logger.warning("room %s: could not join the live groups: %r", self.room.pk, exc)
+            await self._teardown()
             await self.accept()
-            await self._close(1013)
+            await self.close(code=CLOSE_TRY_AGAIN)
             return
         self.joined = True
         await self.accept()
-        if self.user.is_authenticated:
-            self.presence_key = presence.connection_key(self.user, self.channel_name)
-            others = await database_sync_to_async(presence.enter, thread_sensitive=False)(
-                self.room.pk, self.user, self.channel_name
+        self.writer = asyncio.ensure_future(self._write())
+        self.told_mute = (self.access.muted, self.access.mute_until)
+        if self.user_id is not None:
+            self.presence_key = presence.connection_key(self.user, self.connection_id)
+            await database_sync_to_async(presence.enter, thread_sensitive=False)(
+                self.room.pk, self.user, self.connection_id
             )
-            await self._broadcast_presence(others)
-            self.heartbeat = asyncio.ensure_future(self._heartbeat())
+            self.feed.presence_changed()
 
     async def disconnect(self, code):
         if not self.joined:
             return
         self.joined = False
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = set()
-        if await self._leave_presence():
-            others = await database_sync_to_async(presence.online, thread_sensitive=False)(self.room.pk)
-            await self._broadcast_presence(others)
+        await self._teardown()
+
+    async def _teardown(self):
+        """Leave the room's feed, the access groups and the presence list (once, however it ends)."""
+        if self.torn_down:
+            return
+        self.torn_down = True
+        if self.writer is not None and not self.writer.done():
+            self.writer.cancel()
+        had_presence = await self._leave_presence()
+        feed, self.feed = self.feed, None
+        hub = feed.hub if feed is not None else None
+        if feed is not None:
+            await fanout.leave(self, feed)
+            if had_presence:
+                feed.presence_changed()
+        for group in list(getattr(self, "access_groups", ())):
+            if hub is not None:
+                await hub.unsubscribe(group, self)
+        self.access_groups = set()
 
     async def _leave_presence(self):
-        """Stop the heartbeat and drop this connection's presence entry; True if there was one."""
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-            self.heartbeat = None
-        if getattr(self, "presence_key", None) is None:
+        """Drop this connection's presence entry; True if there was one."""
+        if self.presence_key is None:
             return False
         key, self.presence_key = self.presence_key, None
         try:
@@ -160,22 +217,75 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.exception("presence could not be cleared")
         return True
 
-    async def _heartbeat(self):
-        while True:
-            await asyncio.sleep(presence.HEARTBEAT)
-            try:
-                await database_sync_to_async(presence.refresh, thread_sensitive=False)(
-                    self.room.pk, self.presence_key
-                )
-            except Exception:
-                logger.exception("presence heartbeat failed")
-
     async def _close(self, code):
+        """Close after everything queued before (the error frame that says why, first of all)."""
         self.closing = True
-        await self.close(code=code)
+        self._enqueue(_Close(code))
+
+    # --- writing -----------------------------------------------------------------------------------
+    def enqueue(self, item):
+        """From the room's feed: a frame for everyone in the room (:class:`fanout.Outgoing`)."""
+        if self.joined and not self.closing:
+            self._enqueue(item)
+
+    def _enqueue(self, item):
+        if self.too_slow:
+            return
+        if len(self.outbox) >= settings.DISCUSSION_SOCKET_QUEUE:
+            # This client reads slower than the room talks: rather than grow this process's memory, the
+            # socket closes (4408) and the client catches up by seq when it reconnects.
+            self.too_slow = True
+            self.closing = True
+            self.outbox.clear()
+            self.outbox.append(_Close(CLOSE_TOO_SLOW))
+            logger.info("room %s: a socket fell %d frames behind; closed", self.room_id, len(self.outbox))
+        else:
+            self.outbox.append(item)
+        self.outbox_ready.set()
+
+    async def _write(self):
+        """The socket's one writer: its own frames, the room's frames in this socket's variant, access
+        re-reads and the close, in the order they were queued."""
+        outbox = self.outbox
+        try:
+            while True:
+                if not outbox:
+                    self.outbox_ready.clear()
+                    await self.outbox_ready.wait()
+                    continue
+                item = outbox.popleft()
+                if type(item) is str:
+                    await self.send(text_data=item)
+                elif item is RECHECK:
+                    if not await self._apply_access_change():
+                        return
+                elif type(item) is _Close:
+                    self.closing = True
+                    await self.close(code=item.code)
+                    return
+                elif not self.closing:
+                    if item.needs_verdict(self) and not await self._recheck():
+                        await self._cut_off_now()
+                        return
+                    text = item.text_for(self)
+                    if text is not None:
+                        await self.send(text_data=text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            error_id = uuid.uuid4().hex[:12]
+            logger.exception("room socket writer failed (error %s)", error_id)
+            try:
+                await self.close(code=CLOSE_SERVER_ERROR)
+            except Exception:  # noqa: BLE001 -- the socket is gone already
+                pass
+
+    async def room_for_more(self):
+        """Wait until the socket's queue is at most half full (a long catch-up does not outrun the client)."""
+        while len(self.outbox) > settings.DISCUSSION_SOCKET_QUEUE // 2 and not self.closing:
+            await asyncio.sleep(0.01)
 
     # --- access ------------------------------------------------------------------------------------
-    @database_sync_to_async
     def _load_room(self):
         """Load the room and decide: None (welcome) or a close code."""
         if not isinstance(self.room_id, int) or not 1 <= self.room_id <= frames.MAX_ID:
@@ -185,6 +295,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return CLOSE_NOT_FOUND
         self.room = room
         self.access = actions.room_access(self.user, room)
+        self.verdict_at = time.monotonic()
         if not self.access.view:
             return room_verdict(self.user, room)
         if self.access.banned:
@@ -192,33 +303,59 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.chain = space_chain(room.space_id)
         return None
 
-    def _wanted_groups(self):
-        groups = {actions.room_group(self.room.pk)} | {
-            access_space_group(space_id) for space_id in self.chain
-        }
-        if self.user.is_authenticated:
-            groups.add(access_group(self.user.pk))
+    def _wanted_access_groups(self):
+        groups = {access_space_group(space_id) for space_id in self.chain}
+        if self.user_id is not None:
+            groups.add(access_group(self.user_id))
         return groups
 
-    async def _join_groups(self):
-        wanted = self._wanted_groups()
-        for group in wanted - self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        for group in self.groups_joined - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = wanted
+    async def _join_access_groups(self):
+        hub = livehub.current()
+        wanted = self._wanted_access_groups()
+        for group in wanted - self.access_groups:
+            await hub.subscribe(group, self)
+        for group in self.access_groups - wanted:
+            await hub.unsubscribe(group, self)
+        self.access_groups = wanted
+
+    def hub_event(self, group, event):
+        """From the hub, for this socket's access groups: the verdict is stale from now on."""
+        if event is livehub.RESUBSCRIBED or event.get("kind") in ("access_changed", "resubscribed"):
+            self.access_changed()
+
+    def access_changed(self):
+        """Read the verdict again before the next frame in and before writing anything queued after now."""
+        self.access_generation += 1
+        if self.joined:
+            self._enqueue(RECHECK)
 
     @property
     def moderator(self):
         return self.access.moderate
 
+    def verdict_is_fresh(self):
+        """The cached verdict still holds: no access event since it was read, no sanction of it has ended,
+        and it is younger than DISCUSSION_VERDICT_SECONDS (a safety net, not the mechanism)."""
+        if self.verdict_generation != self.access_generation:
+            return False
+        if time.monotonic() - self.verdict_at > settings.DISCUSSION_VERDICT_SECONDS:
+            return False
+        access = self.access
+        for active, until in ((access.muted, access.mute_until), (access.banned, access.ban_until)):
+            if active and until is not None and until <= timezone.now():
+                return False
+        return True
+
     def _read_access(self, chain=False):
         """The verdict, read again: the gate's decisions for the room's space, the person's sanctions and
         the room's state (doeplein.discussion.actions.room_access). ``chain``: the space's ancestors too."""
+        generation = self.access_generation
         self.access = actions.room_access(self.user, self.room)
+        self.verdict_generation = generation
+        self.verdict_at = time.monotonic()
         self.room.is_locked = self.access.locked
         self.room.slow_mode_seconds = self.access.slow_mode_seconds
-        self.room.last_seq = self.access.last_seq
+        self.room.last_seq = max(self.room.last_seq, self.access.last_seq)
         if chain:
             self.chain = space_chain(self.room.space_id)
         return self.access.view and not self.access.banned
@@ -227,7 +364,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # On the pool of threads, like sends: rechecks must not queue behind other rooms' writes.
         return await database_sync_to_async(self._read_access, thread_sensitive=False)(chain)
 
-    async def _cut_off(self, banned_until=False):
+    async def _apply_access_change(self):
+        """In the writer, where an access event was queued: read the verdict (and the space's ancestors)
+        again; cut off, follow a move or tell a changed mute. False when the socket closed."""
+        if not await self._recheck(chain=True):
+            await self._cut_off_now(banned_until=self.access.ban_until if self.access.banned else False)
+            return False
+        await self._join_access_groups()
+        mute = (self.access.muted, self.access.mute_until)
+        if mute != self.told_mute:
+            self.told_mute = mute
+            await self.send(text_data=encode(self._sanction_frame()))
+        return True
+
+    async def _cut_off_now(self, banned_until=False):
+        """In the writer: say why, then close (nothing queued after is written)."""
+        self.closing = True
+        await self.send(text_data=encode(self._cut_off_frame(banned_until)))
+        await self.close(code=CLOSE_FORBIDDEN)
+
+    def _cut_off_frame(self, banned_until=False):
         frame = {
             "type": "error",
             "code": "access_revoked",
@@ -238,7 +394,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             frame["sanction"] = "ban"
             frame["message"] = _("You are banned from this discussion.")
             frame["until"] = banned_until.isoformat() if banned_until else None
-        await self._send(frame)
+        return frame
+
+    async def _cut_off(self, banned_until=False):
+        await self._send(self._cut_off_frame(banned_until))
         await self._close(CLOSE_FORBIDDEN)
 
     def _sanction_frame(self):
@@ -275,7 +434,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "unknown_type",
                     _("Unknown frame type %(type)s.") % {"type": frames.printable(raw["type"])},
                 )
-            if not await self._recheck():
+            if not self.verdict_is_fresh() and not await self._recheck():
                 return await self._cut_off()
             if not frame_type.anonymous and not self.user.is_authenticated:
                 raise FrameError("login_required", _("Log in to take part."))
@@ -300,14 +459,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send(frame)
 
     async def run(self, function, /, **kwargs):
-        """Call a (synchronous) action with the database, off the event loop."""
-        return await database_sync_to_async(function)(**kwargs)
+        """Call a (synchronous) action with the database, off the event loop (on the pool of threads)."""
+        return await database_sync_to_async(function, thread_sensitive=False)(**kwargs)
 
     async def message(self, seq):
         """Message ``seq`` of this room, as this connection may know it (a held one only for moderators
         and its author), or ``not_found``."""
         message = await database_sync_to_async(
-            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first
+            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first,
+            thread_sensitive=False,
         )()
         if message is None or (
             message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk
@@ -316,54 +476,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return message
 
     # --- frames out --------------------------------------------------------------------------------
-    async def live_event(self, message):
-        """Events from actions (after commit): pick the version this connection may see."""
-        if self.closing:
-            return
-        event = message["event"]
-        if event.get("kind") == "access_changed":
-            # Re-read before delivering anything more; the space may have moved under another parent.
-            before = self.access
-            if not await self._recheck(chain=True):
-                if self.access.banned and not before.banned:
-                    return await self._cut_off(banned_until=self.access.ban_until)
-                return await self._cut_off()
-            await self._join_groups()
-            if (before.muted, before.mute_until) != (self.access.muted, self.access.mute_until):
-                await self._send(self._sanction_frame())
-            return
-        if event.get("except_channel") == self.channel_name:
-            return
-        frame = event.get("public")
-        # Only a moderator version that differs (hidden or held text, reports) needs the verdict now.
-        if event.get("moderator") is not None and event["moderator"] != frame:
-            author = event.get("author_id")
-            if author is not None and self.user.is_authenticated and author == self.user.pk:
-                frame = event["moderator"]
-            elif self.moderator:
-                # Moderator-only text goes only where the verdict is "moderator" now, not at connect.
-                if not await self._recheck():
-                    return await self._cut_off()
-                if self.moderator:
-                    frame = event["moderator"]
-        if frame is not None:
-            await self._send(frame)
-
-    async def _broadcast_presence(self, users):
-        await self.channel_layer.group_send(
-            actions.room_group(self.room.pk),
-            {
-                "type": "live.event",
-                "event": {
-                    "kind": "room",
-                    "public": {"type": "presence", "room": self.room.pk, "online": users},
-                    "moderator": None,
-                },
-            },
-        )
-
     async def _send(self, frame):
-        await self.send(text_data=encode(frame))
+        self._enqueue(encode(frame))
 
     async def _error(self, code, message, **extra):
         frame = {"type": "error", "code": code, "message": str(message)}
@@ -379,9 +493,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     # --- helpers (database) ------------------------------------------------------------------------
-    @database_sync_to_async
+    def known_last_seq(self):
+        """The room's last number as this process knows it (from its own sends and the room's feed)."""
+        feed_cursor = self.feed.cursor if self.feed is not None else 0
+        self.room.last_seq = max(self.room.last_seq, feed_cursor)
+        return self.room.last_seq
+
+    async def refresh_last_seq(self):
+        from .fanout import last_seq
+
+        latest = await database_sync_to_async(last_seq, thread_sensitive=False)(self.room.pk)
+        self.room.last_seq = max(self.room.last_seq, latest)
+        return self.room.last_seq
+
+    @pooled
     def welcome(self):
+        from .fanout import last_seq
         from .selectors import unread_count
+
+        self.room.last_seq = max(self.room.last_seq, last_seq(self.room.pk))
 
         pinned = Message.objects.filter(room=self.room, pinned=True, state=Message.State.VISIBLE).values_list(
             "seq", flat=True
@@ -416,7 +546,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except (ActionError, PermissionDenied, Http404):
             return False
 
-    @database_sync_to_async
+    @pooled
     def messages(self, **kwargs):
         from .selectors import messages_for
         from .serializers import message_frame
@@ -432,12 +562,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             batch = await self.messages(after=after, limit=CATCH_UP_LIMIT)
             for frame in batch:
                 await self._send(frame)
+            await self.room_for_more()
             if len(batch) < CATCH_UP_LIMIT:
                 break
             after = batch[-1]["seq"]
         await self._send({"type": "caught_up", "last_seq": self.room.last_seq})
 
-    @database_sync_to_async
+    @pooled
     def unread(self):
         from .selectors import unread_count
 
@@ -447,6 +578,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 # --- the core's frame handlers ---------------------------------------------------------------------
 async def on_hello(conn, frame: frames.Hello):
     """Start or resume: send the room's state, then every message after ``last_seq``."""
+    if frame.last_seq is not None and frame.last_seq > conn.known_last_seq():
+        await conn.refresh_last_seq()
     if frame.last_seq is not None and frame.last_seq > conn.room.last_seq:
         raise FrameError(
             "bad_seq",
@@ -459,7 +592,7 @@ async def on_hello(conn, frame: frames.Hello):
 
 
 async def on_history(conn, frame: frames.History):
-    before = frame.before if frame.before is not None else conn.room.last_seq + 1
+    before = frame.before if frame.before is not None else conn.known_last_seq() + 1
     messages = await conn.messages(before=before, limit=min(frame.limit, HISTORY_LIMIT))
     await conn.send_frame(
         {
@@ -483,7 +616,9 @@ async def on_send(conn, frame: frames.Send):
         reply_to=frame.reply_to,
         mentions=frame.mentions,
         access=conn.access,
+        write_behind=True,
     )
+    conn.room.last_seq = max(conn.room.last_seq, message.seq)
     await conn.send_frame(
         {
             "type": "ack",
@@ -511,7 +646,7 @@ async def on_react(conn, frame: frames.React):
 
 
 async def on_read(conn, frame: frames.Read):
-    if frame.seq > conn.room.last_seq:
+    if frame.seq > conn.known_last_seq() and frame.seq > await conn.refresh_last_seq():
         raise FrameError("bad_seq", _("That message does not exist yet."))
     await conn.run(actions.do_mark_read, user=conn.user, room=conn.room, seq=frame.seq)
     await conn.send_frame({"type": "unread", "room": conn.room.pk, "count": await conn.unread()})
@@ -520,16 +655,13 @@ async def on_read(conn, frame: frames.Read):
 async def on_typing(conn, frame: frames.Typing):
     if not conn.access.contribute:
         raise FrameError("read_only", _("You may read this discussion, not write in it."))
-    await conn.channel_layer.group_send(
+    await livehub.apublish(
         actions.room_group(conn.room.pk),
         {
-            "type": "live.event",
-            "event": {
-                "kind": "room",
-                "public": {"type": "typing", "user": {"id": conn.user.pk, "name": conn.user.display_name}},
-                "moderator": None,
-                "except_channel": conn.channel_name,
-            },
+            "kind": "room",
+            "public": {"type": "typing", "user": {"id": conn.user.pk, "name": conn.user.display_name}},
+            "moderator": None,
+            "except_channel": conn.connection_id,
         },
     )
 

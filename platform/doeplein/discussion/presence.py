@@ -2,7 +2,8 @@
 
 With Redis (``REDIS_URL``), a room is a sorted set shared by every server process: the member is
 the connection (person and channel name), the score the moment it expires. A connection adds itself on
-connect, refreshes its expiry with a heartbeat every :data:`HEARTBEAT` seconds and removes itself
+connect, its expiry is refreshed by a heartbeat every :data:`HEARTBEAT` seconds (one per room and process for
+all its connections) and removes itself
 however it ends; a process that dies takes its heartbeats along, so its connections expire after
 :data:`TTL` seconds. Every change is one Redis command, so two processes never overwrite each other's
 entries (the former read-modify-write cache entry could). Without Redis (the one-process demo) the same
@@ -44,11 +45,12 @@ class MemoryStore:
         with self.lock:
             self.rooms.setdefault(key, {})[member] = expires
 
-    def refresh(self, key, member, expires):
+    def refresh(self, key, members, expires):
         with self.lock:
             room = self.rooms.get(key, {})
-            if member in room:  # like ZADD XX: a connection that left stays gone
-                room[member] = expires
+            for member in members:
+                if member in room:  # like ZADD XX: a connection that left stays gone
+                    room[member] = expires
 
     def remove(self, key, member):
         with self.lock:
@@ -74,9 +76,9 @@ class RedisStore:
         pipe.expire(key, TTL * 2)
         pipe.execute()
 
-    def refresh(self, key, member, expires):
+    def refresh(self, key, members, expires):
         pipe = self.client.pipeline()
-        pipe.zadd(key, {member: expires}, xx=True)
+        pipe.zadd(key, dict.fromkeys(members, expires), xx=True)
         pipe.expire(key, TTL * 2)
         pipe.execute()
 
@@ -109,7 +111,13 @@ def enter(room_id, user, channel_name):
 
 
 def refresh(room_id, member):
-    store().refresh(_key(room_id), member, time.time() + TTL)
+    refresh_many(room_id, [member])
+
+
+def refresh_many(room_id, members):
+    """One heartbeat for many connections of a room (a server process beats once per room)."""
+    if members:
+        store().refresh(_key(room_id), list(members), time.time() + TTL)
 
 
 def leave(room_id, member):

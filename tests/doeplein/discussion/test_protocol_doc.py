@@ -105,6 +105,7 @@ def test_the_documented_close_codes_are_the_consumers():
         consumers.CLOSE_UNAUTHENTICATED,
         consumers.CLOSE_FORBIDDEN,
         consumers.CLOSE_NOT_FOUND,
+        consumers.CLOSE_TOO_SLOW,
     }
 
 
