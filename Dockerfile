@@ -10,4 +10,4 @@ RUN pip install . && useradd --system --home /var/lib/doeplein doeplein && mkdir
 RUN DEBUG=1 python manage.py collectstatic --noinput
 USER doeplein
 EXPOSE 8000
-CMD ["uvicorn", "doeplein.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips=*"]
+CMD ["uvicorn", "doeplein.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips=*", "--ws-per-message-deflate", "false"]

@@ -61,11 +61,28 @@ def parse_args():
     parser.add_argument(
         "--drain-cap", type=float, default=900.0, help="most seconds to wait for late deliveries"
     )
+    parser.add_argument(
+        "--sweep",
+        nargs="*",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="after the main run, send at each of these rates (default 50 100 150 200 250 300) for "
+        "--sweep-duration seconds on the same connections, and report the knee: the highest rate with "
+        "p99 <= 250 ms and nothing lost",
+    )
+    parser.add_argument("--sweep-duration", type=float, default=20.0, help="seconds of each sweep step")
+    parser.add_argument("--skip-main", action="store_true", help="with --sweep: only the sweep")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="py-spy record server A during the main run into FILE"
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
     if args.quick:
         args.duration = 10.0
+    if args.sweep is not None and not args.sweep:
+        args.sweep = [50.0, 100.0, 150.0, 200.0, 250.0, 300.0]
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error(
             "give a PostgreSQL DATABASE_URL for a dedicated database, e.g. postgres://postgres@127.0.0.1:5432/doeplein_bench_live"
@@ -209,12 +226,21 @@ class Client:
         self.ws, self.seen, self.welcomed, self.task, self.closed_early = None, set(), None, None, False
 
 
-async def read_frames(client, prefix, tally):
+class Recorder:
+    """Where the clients count what they see: one tally per run or sweep step (swapped between them)."""
+
+    def __init__(self):
+        self.tally = Tally()
+
+
+async def read_frames(client, prefix, recorder):
     import websockets
 
+    tally = recorder.tally
     try:
         async for raw in client.ws:
             now = time.perf_counter()
+            tally = recorder.tally
             frame = json.loads(raw)
             kind = frame.get("type")
             if kind == "message":
@@ -243,7 +269,7 @@ async def read_frames(client, prefix, tally):
             client.welcomed.set_exception(ConnectionError("closed before the welcome"))
 
 
-async def open_client(client, cookie, prefix, tally):
+async def open_client(client, cookie, prefix, recorder):
     from websockets.asyncio.client import connect
 
     client.welcomed = asyncio.get_running_loop().create_future()
@@ -252,7 +278,7 @@ async def open_client(client, cookie, prefix, tally):
         additional_headers={"Cookie": cookie}, open_timeout=TIMEOUT, ping_interval=None, close_timeout=5,
         max_queue=None,
     )  # fmt: skip
-    client.task = asyncio.create_task(read_frames(client, prefix, tally))
+    client.task = asyncio.create_task(read_frames(client, prefix, recorder))
     await client.ws.send(json.dumps({"type": "hello"}))
     await asyncio.wait_for(client.welcomed, TIMEOUT)
 
@@ -315,79 +341,195 @@ async def drain(what, expected, received, *, idle, cap):
     return True
 
 
-async def server_phase(args, servers, room_ids, cookies, prefix):
-    """Connect every client, send for the duration, drain. Returns (tally, clients)."""
-    tally = Tally()
-    clients = [
-        Client(i, room_ids[i % args.rooms], servers[(i // args.rooms) % 2]) for i in range(args.clients)
-    ]
-    began = time.perf_counter()
-    # Staggered, and at most 50 handshakes in flight: each waits for its own turn, not for the whole storm.
-    failures = await paced(
-        len(clients), args.connect_rate, lambda i: open_client(clients[i], cookies[i], prefix, tally), 50
-    )
-    tally.connect_failures = len(failures)
-    if failures:
-        print(f"  {len(failures)} connections failed, e.g. {failures[0]!r}")
-    print(f"  {len(clients) - len(failures)} clients connected in {time.perf_counter() - began:.1f} s")
-    live = [c for c in clients if welcomed(c)]
-    members = collections.defaultdict(list)
-    for client in live:
-        members[client.room].append(client)
-        tally.listeners[client.room] += 1
-    await asyncio.sleep(2)  # let the presence frames of the connection storm settle
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (from /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
-    async def send_one(r, k):
-        """Send through the next member of the room in turn whose connection is still open."""
+
+def own_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Run:
+    """The connected clients of the server phase, shared by the main run and the sweep steps."""
+
+    def __init__(self, args, servers, room_ids, cookies, prefix):
+        self.args, self.servers, self.room_ids, self.cookies, self.prefix = (
+            args,
+            servers,
+            room_ids,
+            cookies,
+            prefix,
+        )
+        self.recorder = Recorder()
+        self.clients = [
+            Client(i, room_ids[i % args.rooms], servers[(i // args.rooms) % 2]) for i in range(args.clients)
+        ]
+        self.live, self.members = [], collections.defaultdict(list)
+        self.connect_seconds = None
+
+    async def connect(self):
+        tally = self.recorder.tally
+        began = time.perf_counter()
+        # Staggered, and at most 50 handshakes in flight: each waits for its own turn, not for the whole storm.
+        failures = await paced(
+            len(self.clients),
+            self.args.connect_rate,
+            lambda i: open_client(self.clients[i], self.cookies[i], self.prefix, self.recorder),
+            50,
+        )
+        tally.connect_failures = len(failures)
+        if failures:
+            print(f"  {len(failures)} connections failed, e.g. {failures[0]!r}")
+        self.connect_seconds = time.perf_counter() - began
+        print(f"  {len(self.clients) - len(failures)} clients connected in {self.connect_seconds:.1f} s")
+        self.live = [c for c in self.clients if welcomed(c)]
+        for client in self.live:
+            self.members[client.room].append(client)
+        await asyncio.sleep(2)  # let the presence frames of the connection storm settle
+
+    async def send(self, rate, duration, tag):
+        """Send at ``rate`` for ``duration`` seconds with client ids starting ``<prefix><tag>-``; drain.
+        Returns (tally, CPU figures)."""
         import websockets
 
-        room = members[room_ids[r]]
-        client_id = f"{prefix}{r}-{k}"
-        for attempt in range(len(room)):
-            by = room[(k + attempt) % len(room)]
-            if by.task.done():
-                continue  # the server closed this connection (counted as closed)
-            try:
-                await by.ws.send(
-                    json.dumps(
-                        {
-                            "type": "send",
-                            "client_id": client_id,
-                            "body": f"{client_id} {time.perf_counter():.6f}",
-                        }
+        tally = self.recorder.tally = Tally()
+        for client in self.live:
+            tally.listeners[client.room] += 1
+        room_ids, members = self.room_ids, self.members
+
+        async def send_one(r, k):
+            """Send through the next member of the room in turn whose connection is still open."""
+            room = members[room_ids[r]]
+            client_id = f"{self.prefix}{tag}-{r}-{k}"
+            for attempt in range(len(room)):
+                by = room[(k + attempt) % len(room)]
+                if by.task.done():
+                    continue  # the server closed this connection (counted as closed)
+                try:
+                    await by.ws.send(
+                        json.dumps(
+                            {
+                                "type": "send",
+                                "client_id": client_id,
+                                "body": f"{client_id} {time.perf_counter():.6f}",
+                            }
+                        )
                     )
-                )
-            except websockets.ConnectionClosed:
-                continue
-            tally.sent += 1
-            return
-        tally.errors["no_open_connection_to_send"] += 1
+                except websockets.ConnectionClosed:
+                    continue
+                tally.sent += 1
+                return
+            tally.errors["no_open_connection_to_send"] += 1
 
-    began = time.perf_counter()
-    await send_at_rate(args.rooms, args.rooms / args.rate, args.duration, send_one)
-    print(f"  sent {tally.sent} messages in {time.perf_counter() - began:.1f} s")
+        pids = {server.name: server.process.pid for server in self.servers}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        own_before, began = own_cpu_seconds(), time.perf_counter()
+        await send_at_rate(self.args.rooms, self.args.rooms / rate, duration, send_one)
+        wall = time.perf_counter() - began
+        cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
+        cpu["generator"] = (own_cpu_seconds() - own_before) / wall
+        print(f"  sent {tally.sent} messages in {wall:.1f} s")
 
-    # Drain: every send answered, then every receiver has every accepted message (bounded).
-    def answered():
-        return tally.acks + sum(n for code, n in tally.errors.items() if code != "no_open_connection_to_send")
+        # Drain: every send answered, then every receiver has every accepted message (bounded).
+        def answered():
+            return tally.acks + sum(
+                n for code, n in tally.errors.items() if code != "no_open_connection_to_send"
+            )
 
-    await drain("acks", lambda: tally.sent, answered, idle=TIMEOUT, cap=args.drain_cap)
-    await drain("deliveries", tally.expected, tally.received, idle=TIMEOUT, cap=args.drain_cap)
+        await drain("acks", lambda: tally.sent, answered, idle=TIMEOUT, cap=self.args.drain_cap)
+        await drain("deliveries", tally.expected, tally.received, idle=TIMEOUT, cap=self.args.drain_cap)
+        return tally, cpu
 
-    async def close(client):
-        await client.ws.close()
-        await client.task
-
-    for client in live:
-        client.closed_early = client.task.done()
-    closed_early = sum(1 for c in live if c.closed_early)
-    if closed_early:
-        print(
-            f"  {closed_early} connections were closed by the servers during the run (e.g. keepalive ping timeout)"
+    def lost(self, tag):
+        """(expected, lost, lost to connections a server closed) for the messages of step ``tag``."""
+        stored = stored_messages(self.room_ids, f"{self.prefix}{tag}-")
+        connected = [c for c in self.clients if welcomed(c)]
+        per_receiver = [len(stored[c.room] - c.seen) for c in connected]
+        closed = sum(n for c, n in zip(connected, per_receiver, strict=True) if c.task.done())
+        return (
+            sum(len(stored[c.room]) for c in connected),
+            sum(per_receiver),
+            closed,
+            sum(len(v) for v in stored.values()),
         )
-    tally.closed_by_server = closed_early
-    await paced(len(live), 500, lambda i: asyncio.wait_for(close(live[i]), 30))
-    return tally, clients
+
+    async def close(self):
+        async def close(client):
+            await client.ws.close()
+            await client.task
+
+        for client in self.live:
+            client.closed_early = client.task.done()
+        closed_early = sum(1 for c in self.live if c.closed_early)
+        if closed_early:
+            print(f"  {closed_early} connections were closed by the servers during the run")
+        await paced(len(self.live), 500, lambda i: asyncio.wait_for(close(self.live[i]), 30))
+        return closed_early
+
+
+def queries_per_send(users, rooms):
+    """The SQL statements of one websocket send (verdict cached, as the consumer has it), and of the
+    write-behind batch per message, counted with Django's CaptureQueriesContext in this process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from doeplein.accounts.models import User
+    from doeplein.discussion import actions
+    from doeplein.discussion.afterwards import queue
+    from doeplein.discussion.models import Room
+
+    user = User.objects.get(pk=users[0].pk)
+    room = Room.objects.select_related("space").get(pk=rooms[0].pk)
+    access = actions.room_access(user, room)
+    counts = []
+    for _n in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            actions.do_send_message(
+                user=user,
+                room=room,
+                body="q",
+                client_id=f"queries-{uuid.uuid4().hex}",
+                access=access,
+                write_behind=True,
+            )
+        counts.append(len(queries))
+    with CaptureQueriesContext(connection) as batch:
+        flushed = queue.flush()
+    return counts[-1], len(batch) / max(flushed, 1), flushed
+
+
+async def sweep_and_main(args, servers, room_ids, cookies, prefix, profile):
+    run = Run(args, servers, room_ids, cookies, prefix)
+    await run.connect()
+    results = {}
+    if not args.skip_main:
+        profiler = profile() if profile else None
+        tally, cpu = await run.send(args.rate, args.duration, "main")
+        if profiler is not None:
+            profiler.wait()
+        results["main"] = (args.rate, tally, cpu, await asyncio.to_thread(run.lost, "main"))
+    for step, rate in enumerate(args.sweep or ()):
+        print(f"sweep step: {rate:g} msg/s for {args.sweep_duration:g} s")
+        tally, cpu = await run.send(rate, args.sweep_duration, f"s{step}")
+        lost = await asyncio.to_thread(run.lost, f"s{step}")
+        results[f"s{step}"] = (rate, tally, cpu, lost)
+        figures = latency_figures(tally)
+        print(
+            f"  p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, lost {lost[1]}, CPU "
+            + ", ".join(f"{name} {share * 100:.0f}%" for name, share in cpu.items())
+        )
+        if lost[1] or figures["p99"] > 250 * 4:
+            break  # far past the knee: the next steps would only queue
+        await asyncio.sleep(2)
+    closed_early = await run.close()
+    return run, results, closed_early
 
 
 async def baseline_phase(args, redis_url):
@@ -505,22 +647,59 @@ def main():
         },
     )  # fmt: skip
     log_dir = Path(tempfile.mkdtemp(prefix="bench-discussion-"))
+    sends, batch_per_message, batch = queries_per_send(users, rooms)
+    print(
+        f"queries per websocket send: {sends} (verdict cached); write-behind: {batch_per_message:.2f} per message "
+        f"(a batch of {batch} took {batch_per_message * batch:.0f})"
+    )
     print(f"servers: 2 × uvicorn doeplein.asgi:application (logs in {log_dir})")
     with run_servers(["A", "B"], env=env, log_dir=log_dir) as servers:
         print(
             f"server phase: {args.clients} clients, {args.rooms} rooms, {args.rate:g} msg/s, {args.duration:g} s"
         )
-        tally, clients = run_async(server_phase(args, servers, room_ids, cookies, prefix))
+        profile = None
+        if args.profile:
+            import subprocess
+
+            def profile():
+                return subprocess.Popen(
+                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(servers[0].process.pid),
+                     "--duration", str(int(args.duration)), "--format", "raw", "--output", args.profile,
+                     "--nonblocking"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+
+        run, results, closed_early = run_async(
+            sweep_and_main(args, servers, room_ids, cookies, prefix, profile)
+        )
         peaks = {server.name: server.peak_memory_kib() for server in servers}
         for server in servers:
             server.check_alive()
-    stored = stored_messages(room_ids, prefix)
-    stored_count = sum(len(ids) for ids in stored.values())
-    connected = [c for c in clients if welcomed(c)]
-    expected = sum(len(stored[c.room]) for c in connected)
-    lost_per_receiver = [len(stored[c.room] - c.seen) for c in connected]
-    lost = sum(lost_per_receiver)
-    lost_closed = sum(n for c, n in zip(connected, lost_per_receiver, strict=True) if c.closed_early)
+
+    sweep_rows = [
+        (rate, latency_figures(t), cpu, lost)
+        for key, (rate, t, cpu, lost) in results.items()
+        if key != "main"
+    ]
+    if sweep_rows:
+        print()
+        print(f"sweep ({args.sweep_duration:g} s per step, same {len(run.live)} connections):")
+        print(f"{'msg/s':>7} {'p50 ms':>9} {'p99 ms':>9} {'lost':>6}  CPU (servers A, B; generator)")
+        for rate, fig, cpu, lost in sweep_rows:
+            print(
+                f"{rate:7g} {fig['p50']:9.1f} {fig['p99']:9.1f} {lost[1]:6d}  "
+                + ", ".join(f"{name} {share * 100:.0f}%" for name, share in cpu.items())
+            )
+        good = [rate for rate, fig, _cpu, lost in sweep_rows if fig["p99"] <= 250 and not lost[1]]
+        knee = max(good) if good else None
+        print(
+            f"knee (highest rate with p99 <= 250 ms and nothing lost): {knee if knee is not None else 'below the lowest step'}"
+        )
+    if "main" not in results:
+        return 0
+
+    rate, tally, cpu, (expected, lost, lost_closed, stored_count) = results["main"]
+    connected = run.live
 
     print(f"baseline phase: bare Redis pub/sub, {args.clients} subscribers on {args.rooms} channels")
     base = run_async(baseline_phase(args, args.redis_url))
@@ -528,8 +707,12 @@ def main():
 
     server_lat, base_lat = latency_figures(tally), latency_figures(base)
     rows = [
-        ("clients connected", len(connected), args.clients - base.connect_failures),
-        ("connections closed by a server mid-run", tally.closed_by_server, "-"),
+        (
+            "clients connected",
+            f"{len(connected)} in {run.connect_seconds:.1f} s",
+            args.clients - base.connect_failures,
+        ),
+        ("connections closed by a server mid-run", closed_early, "-"),
         ("messages sent", tally.sent, base.sent),
         ("messages stored (acknowledged)", f"{stored_count} ({tally.acks - tally.ack_duplicates})", "-"),
         ("expected deliveries", expected, base_expected),
@@ -540,6 +723,7 @@ def main():
         ("latency p50 (ms)", f"{server_lat['p50']:.1f}", f"{base_lat['p50']:.1f}"),
         ("latency p99 (ms)", f"{server_lat['p99']:.1f}", f"{base_lat['p99']:.1f}"),
         ("latency max (ms)", f"{server_lat['max']:.1f}", f"{base_lat['max']:.1f}"),
+        ("CPU while sending", ", ".join(f"{n} {c * 100:.0f}%" for n, c in cpu.items()), "-"),
     ]
     print()
     print(f"{'':40} {'2 ASGI servers + Redis':>24} {'bare Redis pub/sub':>20}")
@@ -547,8 +731,6 @@ def main():
         print(f"{label:40} {ours!s:>24} {theirs!s:>20}")
     if tally.errors:
         print(f"send errors: {dict(tally.errors)}")
-    if lost:
-        print(f"receivers that missed messages: {sum(1 for n in lost_per_receiver if n)} of {len(connected)}")
     print()
     print(
         f"Closing note: {len(connected)} websocket clients on two uvicorn processes sharing Redis, {args.rooms} rooms, "
@@ -556,7 +738,9 @@ def main():
         f"p99 {server_lat['p99']:.1f} ms, max {server_lat['max']:.1f} ms, {lost} messages lost. Bare Redis pub/sub "
         f"in the same run: p50 {base_lat['p50']:.1f} ms, p99 {base_lat['p99']:.1f} ms, max {base_lat['max']:.1f} ms. "
         f"Ratio server/baseline: p50 ×{server_lat['p50'] / base_lat['p50']:.1f}, "
-        f"p99 ×{server_lat['p99'] / base_lat['p99']:.1f}. Server peak memory (VmHWM): "
+        f"p99 ×{server_lat['p99'] / base_lat['p99']:.1f}. Queries per send {sends}. CPU while sending: "
+        + ", ".join(f"{n} {c * 100:.0f}%" for n, c in cpu.items())
+        + ". Server peak memory (VmHWM): "
         + ", ".join(
             f"{name} {kib / 1024:.0f} MiB" if kib else f"{name} unknown" for name, kib in peaks.items()
         )

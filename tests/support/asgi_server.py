@@ -110,6 +110,7 @@ def _start(name, env, log_dir):
     command = [
         sys.executable, "-m", "uvicorn", "doeplein.asgi:application",
         "--fd", str(sock.fileno()), "--lifespan", "on", "--no-access-log", "--log-level", "warning",
+        "--ws-per-message-deflate", "false",  # as in production (Dockerfile): see docs/live-discussion.md
     ]  # fmt: skip
     try:
         with open(log_path, "wb") as log:
@@ -168,13 +169,28 @@ def run_servers(names, *, env, log_dir, startup_timeout=120):
     """Start one uvicorn process per name (all at once), wait until every one is healthy, yield them."""
     Path(log_dir).mkdir(parents=True, exist_ok=True)
     servers = []
+    started = []  # every process, restarted ones included, is stopped at the end
+
+    def restart(server):
+        """SIGKILL ``server`` and start a fresh process in its place (same name, new port); returns it."""
+        server.process.kill()
+        server.process.wait(timeout=10)
+        fresh = _start(server.name, env, log_dir)
+        started.append(fresh)
+        wait_healthy([fresh], timeout=startup_timeout)
+        servers[servers.index(server)] = fresh
+        return fresh
+
     try:
         for name in names:
             servers.append(_start(name, env, log_dir))
+        started.extend(servers)
         wait_healthy(servers, timeout=startup_timeout)
+        for server in servers:
+            server.restart = restart
         yield servers
     finally:
-        for server in servers:
+        for server in started:
             stop(server)
 
 

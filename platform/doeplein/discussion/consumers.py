@@ -14,6 +14,7 @@ import time
 import uuid
 from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -125,7 +126,13 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
             self.language = scope_language(self.scope)
         with translation.override(self.language):
             try:
-                await super().dispatch(message)
+                # channels' own dispatch first closes the shared sync thread's stale database connections,
+                # a thread hop per frame; this consumer never uses that thread (its database work runs on
+                # the pool, and DatabaseSyncToAsync closes stale connections there), so the hop is skipped.
+                handler = getattr(self, get_handler_name(message), None)
+                if handler is None:
+                    raise ValueError(f"No handler for message type {message['type']}")
+                await handler(message)
             except StopConsumer:
                 raise
             except Exception:
@@ -272,6 +279,8 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
                         await self.send(text_data=text)
         except asyncio.CancelledError:
             raise
+        except OSError:
+            return  # the client went away while a frame was being written (uvicorn's ClientDisconnected)
         except Exception:
             error_id = uuid.uuid4().hex[:12]
             logger.exception("room socket writer failed (error %s)", error_id)

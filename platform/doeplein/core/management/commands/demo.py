@@ -56,7 +56,10 @@ class Command(BaseCommand):
         try:
             import uvicorn
 
-            uvicorn.run("doeplein.asgi:application", host=host, port=port, lifespan="on", log_level="info")
+            uvicorn.run(
+                "doeplein.asgi:application", host=host, port=port, lifespan="on", log_level="info",
+                ws_per_message_deflate=False,  # see docs/live-discussion.md ("Fan-out")
+            )  # fmt: skip
         finally:
             if worker is not None:
                 worker.send_signal(signal.SIGTERM)
