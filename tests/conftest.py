@@ -163,10 +163,12 @@ def live_events(db):
 
 @pytest.fixture(autouse=True)
 def _write_behind_of_this_test_only():
-    """Room sockets queue read markers and activity records (doeplein.discussion.afterwards); what one
-    test queued is not written into the next test's data. Tests of the queue call ``queue.flush()``."""
+    """Room sockets queue read markers and activity records (doeplein.discussion.afterwards); in this
+    process they are written only when a test calls ``queue.flush()`` (server processes the tests start
+    run the batching thread as in production), and what one test queued never reaches the next test."""
     from doeplein.discussion.afterwards import queue
 
+    queue.autostart = False  # no background thread writing into another test's data: tests flush() themselves
     yield
     queue.discard()
 

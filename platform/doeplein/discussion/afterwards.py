@@ -12,7 +12,7 @@ import atexit
 import logging
 import threading
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.db.models.signals import post_save
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class WriteBehind:
         self.thread = None
         self.wake = threading.Event()
         self.batches = 0
+        self.autostart = True  # False: nothing is written until flush() is called (the test suite)
 
     def add(self, *, message, activity):
         with self.lock:
@@ -41,7 +42,7 @@ class WriteBehind:
             if len(self.messages) > MOST:
                 del self.messages[: len(self.messages) - MOST]
                 del self.activities[: max(0, len(self.activities) - MOST)]
-            if self.thread is None or not self.thread.is_alive():
+            if self.autostart and (self.thread is None or not self.thread.is_alive()):
                 self.thread = threading.Thread(target=self._run, name="discussion-write-behind", daemon=True)
                 self.thread.start()
 
@@ -67,23 +68,27 @@ class WriteBehind:
         try:
             write_markers(markers)
             record_many(activities)
-            for message in messages:
-                post_save.send(
-                    sender=type(message),
-                    instance=message,
-                    created=True,
-                    update_fields=None,
-                    raw=False,
-                    using="default",
-                )
-        except Exception:
-            logger.exception("write-behind batch failed; kept for the next one")
+        except (OperationalError, InterfaceError):
+            # The database is away (a restart): keep the batch for the next round.
+            logger.warning("write-behind batch of %d messages waits for the database", len(messages))
             with self.lock:
                 for key, seq in markers.items():
                     self.markers[key] = max(self.markers.get(key, 0), seq)
                 self.activities[:0] = activities
                 self.messages[:0] = messages
             raise
+        except DatabaseError:
+            # The room or the person is gone meanwhile (deleted): these records have nothing to belong to.
+            logger.warning("write-behind batch of %d messages dropped", len(messages), exc_info=True)
+            return 0
+        for message in messages:
+            try:
+                post_save.send(
+                    sender=type(message), instance=message, created=True, update_fields=None, raw=False,
+                    using="default",
+                )  # fmt: skip
+            except Exception:  # search indexing of one message; the nightly rebuild catches up
+                logger.exception("post_save of message %s failed", message.pk)
         self.batches += 1
         return len(messages)
 
