@@ -176,24 +176,45 @@ def check_can_post(user, room, access=None, *, new_message=True):
 
 
 def check_rate(user, room, *, count=None, seconds=None):
-    """Flood protection: at most ``count`` messages per ``seconds`` per person per room."""
+    """Flood protection: at most ``count`` messages per ``seconds`` per person per room (shared by every
+    server process through the cache)."""
     count = count or settings.DISCUSSION_RATE_COUNT
     seconds = seconds or settings.DISCUSSION_RATE_SECONDS
     window = int(timezone.now().timestamp()) // seconds
     key = f"discussion:rate:{room.pk}:{user.pk}:{window}"
-    if cache.add(key, 1, seconds * 2):
-        used = 1
-    else:
-        try:
-            used = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, seconds * 2)
-            used = 1
+    used = _count(key, seconds * 2)
     if used > count:
         until = timezone.datetime.fromtimestamp((window + 1) * seconds, tz=timezone.get_current_timezone())
         raise DiscussionError(
             _("Too many messages; wait a moment."), code="rate_limited", status=429, until=until
         )
+
+
+def _count(key, timeout):
+    """Add one to the counter ``key`` (created with ``timeout``) and return it: on Redis one round trip
+    (INCR and EXPIRE NX in a pipeline), elsewhere the cache's add/incr."""
+    client = _redis_of_cache()
+    if client is not None:
+        redis_key = cache.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, timeout, nx=True)
+        return pipe.execute()[0]
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def _redis_of_cache():
+    """A redis-py client on the default cache's own connection pool, or None when it is not Redis."""
+    backend = getattr(cache, "_cache", None)
+    if not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(write=True)
 
 
 def clean_body(body):

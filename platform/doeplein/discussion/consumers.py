@@ -8,18 +8,20 @@ its own. Nothing here names moderation.
 
 import asyncio
 import collections
+import functools
 import json
 import logging
 import time
 import uuid
 from types import SimpleNamespace
 
+from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -57,9 +59,22 @@ __all__ = [
 
 
 def pooled(function):
-    """``database_sync_to_async`` on the pool of threads (each with its own database connection), not the
-    one shared sync thread: one room's database work does not queue behind every other room's."""
-    return database_sync_to_async(function, thread_sensitive=False)
+    """Run ``function`` on the pool of threads (each with its own database connection), not the one shared
+    sync thread: one room's database work does not queue behind every other room's.
+
+    Unlike ``database_sync_to_async`` this does not check the thread's connection before every call (with
+    CONN_HEALTH_CHECKS that is a ``SELECT 1`` round trip per frame); a connection that a database restart
+    broke is closed when a call fails on it, and the next call opens a new one."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            raise
+
+    return SyncToAsync(call, thread_sensitive=False)
 
 
 def scope_language(scope):
@@ -112,6 +127,7 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
     writer = None
     too_slow = False
     presence_key = None
+    holding = 0
 
     async def __call__(self, scope, receive, send):
         try:
@@ -157,10 +173,11 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
         self.room_id = self.scope["url_route"]["kwargs"].get("room_id")
         self.connection_id = uuid.uuid4().hex
         self.outbox = collections.deque()
+        self.held = []
         self.outbox_ready = asyncio.Event()
         self.access_generation = self.verdict_generation = 0
         self.access_groups = set()
-        verdict = await database_sync_to_async(self._load_room, thread_sensitive=False)()
+        verdict = await pooled(self._load_room)()
         if verdict is not None:
             # Accept first so the client can read the close code and reason.
             await self.accept()
@@ -183,9 +200,7 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
         self.told_mute = (self.access.muted, self.access.mute_until)
         if self.user_id is not None:
             self.presence_key = presence.connection_key(self.user, self.connection_id)
-            await database_sync_to_async(presence.enter, thread_sensitive=False)(
-                self.room.pk, self.user, self.connection_id
-            )
+            await pooled(presence.enter)(self.room.pk, self.user, self.connection_id)
             self.feed.presence_changed()
 
     async def disconnect(self, code):
@@ -219,7 +234,7 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
             return False
         key, self.presence_key = self.presence_key, None
         try:
-            await database_sync_to_async(presence.leave, thread_sensitive=False)(self.room.pk, key)
+            await pooled(presence.leave)(self.room.pk, key)
         except Exception:  # the entry expires by itself (presence.TTL)
             logger.exception("presence could not be cleared")
         return True
@@ -233,6 +248,22 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
     def enqueue(self, item):
         """From the room's feed: a frame for everyone in the room (:class:`fanout.Outgoing`)."""
         if self.joined and not self.closing:
+            if self.holding:
+                self.held.append(item)
+                if len(self.held) + len(self.outbox) >= settings.DISCUSSION_SOCKET_QUEUE:
+                    self.release_held()
+            else:
+                self._enqueue(item)
+
+    def hold_room_frames(self):
+        """While this socket's own send is stored: room frames wait, so that its ``ack`` comes before the
+        room's copy of the message (as the protocol promises the sender)."""
+        self.holding += 1
+
+    def release_held(self):
+        self.holding = max(0, self.holding - 1)
+        held, self.held = self.held, []
+        for item in held:
             self._enqueue(item)
 
     def _enqueue(self, item):
@@ -371,7 +402,7 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
 
     async def _recheck(self, chain=False):
         # On the pool of threads, like sends: rechecks must not queue behind other rooms' writes.
-        return await database_sync_to_async(self._read_access, thread_sensitive=False)(chain)
+        return await pooled(self._read_access)(chain)
 
     async def _apply_access_change(self):
         """In the writer, where an access event was queued: read the verdict (and the space's ancestors)
@@ -469,14 +500,13 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
 
     async def run(self, function, /, **kwargs):
         """Call a (synchronous) action with the database, off the event loop (on the pool of threads)."""
-        return await database_sync_to_async(function, thread_sensitive=False)(**kwargs)
+        return await pooled(function)(**kwargs)
 
     async def message(self, seq):
         """Message ``seq`` of this room, as this connection may know it (a held one only for moderators
         and its author), or ``not_found``."""
-        message = await database_sync_to_async(
-            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first,
-            thread_sensitive=False,
+        message = await pooled(
+            Message.objects.select_related("room__space", "author").filter(room=self.room, seq=seq).first
         )()
         if message is None or (
             message.state == Message.State.HELD and not self.moderator and message.author_id != self.user.pk
@@ -511,7 +541,7 @@ class RoomConsumer(AsyncWebsocketConsumer, livehub.Listener):
     async def refresh_last_seq(self):
         from .fanout import last_seq
 
-        latest = await database_sync_to_async(last_seq, thread_sensitive=False)(self.room.pk)
+        latest = await pooled(last_seq)(self.room.pk)
         self.room.last_seq = max(self.room.last_seq, latest)
         return self.room.last_seq
 
@@ -617,26 +647,30 @@ async def on_send(conn, frame: frames.Send):
     # Sends run on a pool of threads (each with its own database connection) rather than the one
     # shared database thread, so that one room's writes do not queue behind every other room's.
     # The row lock on the room keeps the sequence strict.
-    message, created = await database_sync_to_async(actions.do_send_message, thread_sensitive=False)(
-        user=conn.user,
-        room=conn.room,
-        body=frame.body,
-        client_id=frame.client_id,
-        reply_to=frame.reply_to,
-        mentions=frame.mentions,
-        access=conn.access,
-        write_behind=True,
-    )
-    conn.room.last_seq = max(conn.room.last_seq, message.seq)
-    await conn.send_frame(
-        {
-            "type": "ack",
-            "client_id": frame.client_id,
-            "seq": message.seq,
-            "state": message.state,
-            "duplicate": not created,
-        }
-    )
+    conn.hold_room_frames()
+    try:
+        message, created = await pooled(actions.do_send_message)(
+            user=conn.user,
+            room=conn.room,
+            body=frame.body,
+            client_id=frame.client_id,
+            reply_to=frame.reply_to,
+            mentions=frame.mentions,
+            access=conn.access,
+            write_behind=True,
+        )
+        conn.room.last_seq = max(conn.room.last_seq, message.seq)
+        await conn.send_frame(
+            {
+                "type": "ack",
+                "client_id": frame.client_id,
+                "seq": message.seq,
+                "state": message.state,
+                "duplicate": not created,
+            }
+        )
+    finally:
+        conn.release_held()
 
 
 async def on_edit(conn, frame: frames.Edit):
