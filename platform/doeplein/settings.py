@@ -149,7 +149,8 @@ if REDIS_URL:
     # CACHE_KEY_PREFIX keeps apart what shares one Redis (test servers, a benchmark, several sites).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend with one connection pool per process (see doeplein.core.cache).
+            "BACKEND": "doeplein.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
         }

@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,47 +245,72 @@ def do_send_message(
         raise DiscussionError(
             _("Every message needs a client_id of 1 to 64 characters."), code="bad_client_id"
         )
-    existing = (
-        Message.objects.filter(room=room, author=user, client_id=client_id).first()
-        if user.is_authenticated
-        else None
-    )
-    if existing is not None:
-        return existing, False  # a retried send: stored once, acknowledged again
-    body = clean_body(body)
-    moderator = check_can_post(user, room, access)
-    check_rate(user, room)
-    held = registry.hold(user, room, body, moderator) and not moderator
+    if not (write_behind and connection.vendor == "postgresql" and user.is_authenticated):
+        existing = (
+            Message.objects.filter(room=room, author=user, client_id=client_id).first()
+            if user.is_authenticated
+            else None
+        )
+        if existing is not None:
+            return existing, False  # a retried send: stored once, acknowledged again
+    try:
+        body = clean_body(body)
+        moderator = check_can_post(user, room, access)
+        check_rate(user, room)
+        held = registry.hold(user, room, body, moderator) and not moderator
+    except (DiscussionError, PermissionDenied, Http404):
+        # On the websocket's path the retried-send check is part of the insert; a retry that is refused
+        # now (muted, flooding) is still acknowledged as the message it stored before.
+        existing = _stored(user, room, client_id) if write_behind else None
+        if existing is not None:
+            return existing, False
+        raise
     try:
         if not held and connection.vendor == "postgresql":
-            return _insert_message(user, room, body, client_id, reply_to, mentions, write_behind), True
+            return _insert_message(user, room, body, client_id, reply_to, mentions, write_behind)
+        if write_behind and (existing := _stored(user, room, client_id)) is not None:
+            return existing, False
         return _store_message(user, room, body, client_id, reply_to, mentions, held), True
     except IntegrityError:
         # The same client_id raced in through another connection: return the stored one.
         return Message.objects.get(room=room, author=user, client_id=client_id), False
 
 
+def _stored(user, room, client_id):
+    if not user.is_authenticated:
+        return None
+    return Message.objects.filter(room=room, author=user, client_id=client_id).first()
+
+
 _INSERT_MESSAGE = """
-WITH parent AS (
+WITH stored AS (
+    SELECT id FROM {message} WHERE room_id = %(room)s AND author_id = %(author)s AND client_id = %(client_id)s
+), parent AS (
     SELECT id FROM {message} WHERE room_id = %(room)s AND seq = %(reply_to)s
 ), next AS (
     UPDATE {room} SET last_seq = last_seq + 1
-    WHERE id = %(room)s AND (CAST(%(reply_to)s AS bigint) IS NULL OR EXISTS (SELECT 1 FROM parent))
+    WHERE id = %(room)s AND NOT EXISTS (SELECT 1 FROM stored)
+        AND (CAST(%(reply_to)s AS bigint) IS NULL OR EXISTS (SELECT 1 FROM parent))
     RETURNING last_seq
+), inserted AS (
+    INSERT INTO {message}
+        (room_id, seq, author_id, client_id, body, reply_to_id, state, hidden_reason, pinned, created_at, edited_at)
+    SELECT %(room)s, next.last_seq, %(author)s, %(client_id)s, %(body)s, (SELECT id FROM parent), %(state)s, '',
+        false, %(now)s, NULL
+    FROM next
+    RETURNING id, seq, reply_to_id
 )
-INSERT INTO {message}
-    (room_id, seq, author_id, client_id, body, reply_to_id, state, hidden_reason, pinned, created_at, edited_at)
-SELECT %(room)s, next.last_seq, %(author)s, %(client_id)s, %(body)s, (SELECT id FROM parent), %(state)s, '',
-    false, %(now)s, NULL
-FROM next
-RETURNING id, seq, reply_to_id
+SELECT id, seq, reply_to_id, true FROM inserted
+UNION ALL
+SELECT id, NULL, NULL, false FROM stored
 """
 
 
 def _insert_message(user, room, body, client_id, reply_to, mentions, write_behind):
-    """A visible message in one statement (PostgreSQL): the room's next number, taken under the room row's
-    lock, and the row, atomic without a transaction of its own (and inside the caller's if there is one).
-    Same rules as :func:`_store_message`; the per-person writes may be queued (``write_behind``)."""
+    """A visible message in one statement (PostgreSQL): the retried-send check, the room's next number
+    (taken under the room row's lock) and the row, atomic without a transaction of its own (and inside the
+    caller's if there is one). Same rules as :func:`_store_message`; the per-person writes may be queued
+    (``write_behind``). Returns (message, created)."""
     from doeplein.activity.actions import prepare
 
     now = timezone.now()
@@ -304,7 +331,9 @@ def _insert_message(user, room, body, client_id, reply_to, mentions, write_behin
         row = cursor.fetchone()
     if row is None:
         raise DiscussionError(_("The message you reply to does not exist."), code="bad_reply", status=404)
-    pk, seq, parent_id = row
+    pk, seq, parent_id, created = row
+    if not created:
+        return Message.objects.select_related("author", "reply_to").get(pk=pk), False  # a retried send
     room.last_seq = max(room.last_seq or 0, seq)
     message = Message(
         pk=pk, room=room, seq=seq, author=user, client_id=client_id, body=body, reply_to_id=parent_id,
@@ -333,7 +362,7 @@ def _insert_message(user, room, body, client_id, reply_to, mentions, write_behin
             sender=Message, instance=message, created=True, update_fields=None, raw=False, using="default"
         )
     broadcast_message(message, reactions={})
-    return message
+    return message, True
 
 
 @transaction.atomic
