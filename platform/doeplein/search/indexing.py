@@ -105,6 +105,11 @@ def reindex(source_key, ids):
                 backend.delete(old)
             if fresh:
                 backend.add_bulk(SearchDocument, fresh)
+            index = backend.get_index_for_model(SearchDocument)
+            if source.immediate and hasattr(index, "refresh"):
+                # A cluster shows writes after its next refresh (about a second); what must hold at once
+                # (a narrowed profile field) is made visible now.
+                index.refresh()
         SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
     return len(fresh)
 
@@ -180,13 +185,16 @@ def _drop_documents(keys, backends, everything):
         index = backend.get_index_for_model(SearchDocument)
         if isinstance(index, LanguageIndex):
             index.drop_documents(keys)
-        elif everything and hasattr(index, "reset"):
-            # OpenSearch/Elasticsearch: one index per model; start it afresh with its mapping.
-            index.reset()
+        elif hasattr(index, "delete_stale_model_entries"):
+            pass  # Wagtail's database index: entries of documents that no longer exist leave at the end
+        else:
+            # OpenSearch/Elasticsearch: an index per model, so a full rebuild starts it afresh.
+            if everything:
+                index.reset()
+            else:
+                for doc in docs.iterator(chunk_size=2000):
+                    backend.delete(doc)
             index.add_model(SearchDocument)
-        elif not hasattr(index, "delete_stale_model_entries"):
-            for doc in docs.iterator(chunk_size=2000):
-                backend.delete(doc)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
