@@ -1,17 +1,21 @@
 """Benchmark: the site search for an anonymous visitor, a member of 50 spaces and an administrator.
 
-Builds (once, idempotently) a platform of N people with profiles, S groups of every visibility inside
-W workspaces on themes, memberships (one person is a member of 50 spaces), and M discussion messages of
-realistic Dutch and English text — the content that exists today; posts, comments and files come with
-the blogs and files plugins. Then it times the index build (``rebuild``) and ten realistic queries
-(one word, two words, a phrase, a prefix, an OR, filters by theme, space, type and person) through
-:func:`doeplein.search.selectors.search` (results, count and every facet), and prints per searcher the
+Builds (once, idempotently, in bulk SQL: generate_series and INSERT … SELECT, a few minutes) the benchmark
+platform of issue 12: 50,000 people with profiles, 500 workspaces on ten themes, 5,000 groups of every
+visibility inside them, memberships (three spaces each; one person in 50), 100,000 blog posts,
+1,000,000 comments, 700,000 files (two in three with extracted text) and 100,000 discussion messages,
+of Dutch and English text (seven in ten Dutch) drawn from a skewed vocabulary. Then it times the index
+build for the whole platform (``rebuild``: the set-based path) and ten realistic queries (one word, two
+words, a phrase, a prefix, an OR, filters by theme, space, type and person) through
+:func:`doeplein.search.selectors.search` (results, total and every facet), and prints per searcher the
 median and p95 as ratios to a one-query baseline measured in the same run: a single indexed
 ``SearchDocument`` lookup, the cheapest query a search page could make.
 
-Use a dedicated database (created if missing, then migrated):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/doeplein_bench_search .venv/bin/python bench/bench_search.py \\
-        --people 5000 --groups 500 --messages 100000
+Use a dedicated database (created if missing, then migrated); the full scale is a heavy run:
+    flock /work/brief/heavy.lock env DATABASE_URL=postgres://postgres@127.0.0.1:5432/doeplein_bench_search \
+        .venv/bin/python bench/bench_search.py --repeat 5
+Smaller: ``--people 2000 --workspaces 20 --groups 200 --posts 4000 --comments 40000 --files 28000
+--messages 4000``. ``--only-data`` stops after generating, ``--skip-build`` reuses the last index.
 """
 
 # ruff: noqa: T201 - a benchmark prints its figures
@@ -359,9 +363,12 @@ def main():
         written = rebuild()
         seconds = time.perf_counter() - started
         print(f"index build: {rows} rows -> {sum(written.values())} documents in {seconds:.1f} s "
-              f"({rows / seconds:.0f} rows/s; {written})")  # fmt: skip
+              f"({rows / seconds:.0f} rows/s; {written}); load average "
+              f"{Path('/proc/loadavg').read_text().split()[:3]}", flush=True)  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("VACUUM ANALYZE search_searchdocument")
+        cursor.execute("VACUUM ANALYZE wagtailsearch_indexentry")
+    print(f"load average before the queries: {Path('/proc/loadavg').read_text().strip()}", flush=True)
 
     some_doc = SearchDocument.objects.order_by("pk").values_list("pk", flat=True)[
         SearchDocument.objects.count() // 2
