@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -202,6 +202,17 @@ def _queryset(access, filters, leave_out=None):
 # --- Search ------------------------------------------------------------------------------------------
 def search(*, user, params, facets=True):
     """One page of results for ``params`` as ``user`` may see them, with facet counts."""
+    if connection.vendor != "postgresql":
+        return _search(user=user, params=params, facets=facets)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # A search's few queries each run once: compiling them (PostgreSQL's JIT, on by default for
+            # costly plans) took longer than it saved at full scale (bench/README.md).
+            cursor.execute("SET LOCAL jit = off")
+        return _search(user=user, params=params, facets=facets)
+
+
+def _search(*, user, params, facets):
     page = SearchPage(params=params)
     parsed = parse(params.q)
     page.notes.extend(parsed.notes)
@@ -217,7 +228,8 @@ def search(*, user, params, facets=True):
     if params.space is not None and scope.sees(params.space):
         page.space = Space.objects.filter(pk=params.space).first()
     engine = backend()
-    results = engine.search(parsed.query, _queryset(access, filters))
+    # The ranking reads the matches' index entries and keys only; the page's rows are read afterwards.
+    results = engine.search(parsed.query, _queryset(access, filters).only("pk", "date"))
     grouped = None
     if facets and _is_postgres_backend():
         # PostgreSQL: the total and every facet in one pass over the matches per facet base (the
@@ -232,8 +244,9 @@ def search(*, user, params, facets=True):
         page.notes.append(_("There is no page %(page)s of these results.") % {"page": params.page})
     elif page.total:
         start = (params.page - 1) * per_page
-        docs = list(results[start : start + per_page])
-        page.results = _results(docs, parsed)
+        ids = [d.pk for d in results[start : start + per_page]]
+        rows = SearchDocument.objects.in_bulk(ids)
+        page.results = _results([rows[pk] for pk in ids if pk in rows], parsed)
     if facets and page.total:
         page.facets = _facets(engine, parsed, access, filters, params, grouped)
     return page
