@@ -354,6 +354,17 @@ def main():
     if args.only_data:
         return
     member = User.objects.get(pk=member_id)
+    from doeplein.access import visible
+    from doeplein.spaces.models import Space
+
+    # The space filter's space: a members-only space the member may view (a group inside a workspace
+    # the member is not in is hidden from them by the gate, and would measure an empty search).
+    space_id = (
+        visible(member, Space.objects.filter(memberships__user=member, visibility="members"))
+        .values_list("pk", flat=True)
+        .first()
+        or space_id
+    )
     admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
         f"admin{DOMAIN}", "x"
     )
