@@ -14,7 +14,14 @@ from django.db.models import F, Q
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from doeplein.plugins import ActivityRecord, InteractionEdge, ProfileSource, SearchDoc, SearchSource
+from doeplein.plugins import (
+    ActivityRecord,
+    InteractionEdge,
+    ProfileSource,
+    SearchBulk,
+    SearchDoc,
+    SearchSource,
+)
 
 from .models import Comment, Post, PostVisibility
 
@@ -60,19 +67,77 @@ def comment_documents(comment):
     ]
 
 
+def post_bulk():
+    """The same documents as :func:`post_documents`, as SQL (a rebuild of the whole platform)."""
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Coalesce, Concat
+
+    from doeplein.search.bulk import strip_tags as sql_strip_tags
+    from doeplein.search.bulk import url
+
+    return SearchBulk(
+        queryset=Post.objects.filter(live=True, visibility=PostVisibility.SPACE),
+        fields={
+            "object_id": F("pk"),
+            "title": F("title"),
+            "body": Concat(F("summary"), Value("\n"), sql_strip_tags(F("body")), output_field=TextField()),
+            "url": url("blogs:post", pk=F("pk")),
+            "space_id": F("space_id"),
+            "person_id": F("author_id"),
+            "date": Coalesce(F("first_published_at"), F("created_at")),
+        },
+    )
+
+
+def comment_bulk():
+    """The same documents as :func:`comment_documents`, as SQL."""
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from doeplein.search.bulk import url
+
+    return SearchBulk(
+        queryset=Comment.objects.filter(
+            state=Comment.State.VISIBLE, post__live=True, post__visibility=PostVisibility.SPACE
+        ),
+        fields={
+            "object_id": F("pk"),
+            "title": Value(""),
+            "heading": F("post__title"),
+            "body": F("body"),
+            "url": Concat(
+                url("blogs:post", pk=F("post_id")),
+                Value("#comment-"),
+                Cast(F("pk"), TextField()),
+                output_field=TextField(),
+            ),
+            "space_id": F("post__space_id"),
+            "person_id": F("author_id"),
+            "date": F("created_at"),
+        },
+    )
+
+
 def _comment_ids_of_post(post):
     return list(Comment.objects.filter(post=post).values_list("pk", flat=True))
 
 
 def search_sources():
     return [
-        SearchSource(key="post", label=_("Blog posts"), queryset=searchable_posts, documents=post_documents),
+        SearchSource(
+            key="post",
+            label=_("Blog posts"),
+            queryset=searchable_posts,
+            documents=post_documents,
+            bulk=post_bulk,
+        ),
         SearchSource(
             key="comment",
             label=_("Comments"),
             queryset=searchable_comments,
             documents=comment_documents,
             triggers=((Comment, lambda c: [c.pk]), (Post, _comment_ids_of_post)),
+            bulk=comment_bulk,
         ),
     ]
 

@@ -14,7 +14,7 @@ live files whose current version passed the virus scan. Each row carries
 
 from django.utils.translation import gettext_lazy as _
 
-from doeplein.plugins import SearchDoc, SearchSource
+from doeplein.plugins import SearchBulk, SearchDoc, SearchSource
 
 from .models import File, ScanStatus
 
@@ -50,5 +50,27 @@ def search_documents(file):
     ]
 
 
+def search_bulk():
+    """The same documents as :func:`search_documents`, as SQL (a rebuild of the whole platform)."""
+    from django.db.models import F
+
+    from doeplein.search.bulk import url
+
+    return SearchBulk(
+        queryset=File.objects.alive().filter(current__scan_status=ScanStatus.CLEAN),
+        fields={
+            "object_id": F("pk"),
+            "title": F("name"),
+            "body": F("search_text"),
+            "url": url("files:file", file_id=F("pk")),
+            "space_id": F("space_id"),
+            "person_id": F("current__uploaded_by_id"),
+            "date": F("updated_at"),
+        },
+    )
+
+
 def search_source():
-    return SearchSource(key="files", label=_("Files"), queryset=searchable_files, documents=search_documents)
+    return SearchSource(
+        key="files", label=_("Files"), queryset=searchable_files, documents=search_documents, bulk=search_bulk
+    )

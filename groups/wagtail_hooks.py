@@ -192,6 +192,29 @@ def _group_documents(group):
     ]
 
 
+def _group_bulk():
+    """The same documents as :func:`_group_documents`, as SQL (a rebuild of the whole platform)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    from doeplein.plugins import SearchBulk
+    from doeplein.search.bulk import url
+
+    return SearchBulk(
+        queryset=Group.objects.all(),
+        fields={
+            "object_id": F("pk"),
+            "title": F("name"),
+            "body": F("description"),
+            "url": url("groups:detail", pk=F("pk"), slug=F("slug")),
+            "space_id": F("pk"),
+            "guard": Value("discover"),
+            "person_id": F("created_by_id"),
+            "date": Coalesce(F("last_activity_at"), F("created_at")),
+        },
+    )
+
+
 @hooks.register("doeplein_search_sources")
 def search_sources():
     from doeplein.plugins import SearchSource
@@ -205,6 +228,7 @@ def search_sources():
             documents=_group_documents,
             triggers=((Group, lambda g: [g.pk]), (Space, lambda s: [s.pk] if s.kind == Group.KIND else [])),
             order=20,
+            bulk=_group_bulk,
         )
     ]
 

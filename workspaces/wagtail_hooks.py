@@ -119,8 +119,8 @@ def _workspace_documents(workspace):
 
     from doeplein.plugins import SearchDoc
 
-    themes = " ".join(t.name for t in workspace.themes.all())
-    tags = " ".join(t.name for t in workspace.tags.all())
+    themes = " ".join(t.name for t in workspace.themes.all())  # by name: the theme's ordering
+    tags = " ".join(sorted(t.name for t in workspace.tags.all()))  # by code point, as in _workspace_bulk
     return [
         SearchDoc(
             object_id=workspace.pk,
@@ -135,6 +135,52 @@ def _workspace_documents(workspace):
             date=workspace.last_activity_at or workspace.created_at,
         )
     ]
+
+
+def _workspace_bulk():
+    """The same documents as :func:`_workspace_documents`, as SQL (a rebuild of the whole platform)."""
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce, Collate, NullIf
+
+    from doeplein.plugins import SearchBulk
+    from doeplein.search.bulk import strip_tags, url
+
+    from .models import WorkspaceTag
+
+    themes = Subquery(
+        Workspace.themes.through.objects.filter(workspace_id=OuterRef("pk"))
+        .order_by()
+        .values("workspace_id")
+        .annotate(names=StringAgg("theme__name", " ", order_by="theme__name"))
+        .values("names")
+    )
+    tags = Subquery(
+        WorkspaceTag.objects.filter(content_object_id=OuterRef("pk"))
+        .order_by()
+        .values("content_object_id")
+        .annotate(names=StringAgg("tag__name", " ", order_by=Collate(F("tag__name"), "C")))
+        .values("names")
+    )
+    parts = [F("description"), strip_tags(F("welcome")), themes, tags]
+    return SearchBulk(
+        queryset=Workspace.objects.all(),
+        fields={
+            "object_id": F("pk"),
+            "title": F("name"),
+            "body": Func(
+                Value(" "),
+                *[NullIf(p, Value("")) for p in parts],
+                function="concat_ws",
+                output_field=TextField(),
+            ),
+            "url": url("workspaces:detail", slug=F("slug")),
+            "space_id": F("pk"),
+            "guard": Value("discover"),
+            "person_id": F("created_by_id"),
+            "date": Coalesce(F("last_activity_at"), F("created_at")),
+        },
+    )
 
 
 def _workspace_space_themes():
@@ -165,6 +211,7 @@ def search_sources():
             ),
             space_themes=_workspace_space_themes,
             order=10,
+            bulk=_workspace_bulk,
         )
     ]
 

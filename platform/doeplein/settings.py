@@ -346,9 +346,10 @@ WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Doeplein")
 WAGTAILADMIN_BASE_URL = SITE_URL
 # --- Search (docs/search.md) ---------------------------------------------------------------------------
 # One machine: PostgreSQL full-text search (Doeplein's backend stems each item in its own language);
-# SQLite for the demo: Wagtail's database backend. Beyond one machine: SEARCH_URL names an OpenSearch or
-# Elasticsearch cluster and SEARCH_BACKEND the Wagtail backend module for it.
-SEARCH_URL = env_str("SEARCH_URL")
+# SQLite for the demo: Wagtail's database backend. Beyond one machine: OPENSEARCH_URL (or SEARCH_URL) names
+# an OpenSearch or Elasticsearch cluster and SEARCH_BACKEND the Wagtail backend module for it (the
+# "opensearch" extra installs the client).
+SEARCH_URL = env_str("SEARCH_URL") or env_str("OPENSEARCH_URL")
 if SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {

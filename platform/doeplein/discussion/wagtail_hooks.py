@@ -46,6 +46,39 @@ def _message_documents(message):
     ]
 
 
+def _message_bulk():
+    """The same documents as :func:`_message_documents`, as SQL (a rebuild of the whole platform)."""
+    from django.db.models import F, TextField, Value
+    from django.db.models.functions import Cast, Concat
+    from django.utils.translation import gettext
+
+    from doeplein.plugins import SearchBulk
+    from doeplein.search.bulk import url
+
+    from .models import Message
+
+    marker = "\x00room\x00"
+    before, _sep, after = (gettext("Message in %(room)s") % {"room": marker}).partition(marker)
+    return SearchBulk(
+        queryset=Message.objects.filter(state=Message.State.VISIBLE),
+        fields={
+            "object_id": F("pk"),
+            "title": Value(""),
+            "heading": Concat(Value(before), F("room__title"), Value(after), output_field=TextField()),
+            "body": F("body"),
+            "url": Concat(
+                url("discussion:room", room_id=F("room_id")),
+                Value("#m"),
+                Cast(F("seq"), TextField()),
+                output_field=TextField(),
+            ),
+            "space_id": F("room__space_id"),
+            "person_id": F("author_id"),
+            "date": F("created_at"),
+        },
+    )
+
+
 @hooks.register("doeplein_search_sources")
 def search_sources():
     from doeplein.plugins import SearchSource
@@ -65,5 +98,6 @@ def search_sources():
             triggers=((Message, lambda m: [m.pk]),),
             watch_deletes=False,  # messages go with their room's space, never one by one
             order=50,
+            bulk=_message_bulk,
         )
     ]

@@ -75,15 +75,14 @@ class LanguageIndex(base.PostgresIndex):
             # A rebuild refreshes every title's norm once at its end, not the whole table per batch.
             self._refresh_title_norms()
 
-    def _add_documents(self, ids):
-        """Index search documents in one statement: the vectors are computed by PostgreSQL from the
-        documents' own rows (the same weights and configurations as the Python path, without building
-        thousands of expressions in Python). The body vector holds the title too (at the title's
-        weight), so that matching needs the body vector alone and can use its GIN index."""
+    def _entry_sql(self, where, title_norm="1.0"):
+        """INSERT … SELECT of the index entries of the search documents matching ``where`` (SQL on
+        ``d``): the vectors are computed by PostgreSQL from the documents' own rows (the same weights
+        and configurations as the Python path, without building thousands of expressions in Python).
+        The body vector holds the title too (at the title's weight), so that matching needs the body
+        vector alone and can use its GIN index. Returns (SQL, params before the where's)."""
         from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
 
-        if not ids:
-            return
         title_weight = next(
             (get_weight(f.boost) for f in SearchDocument.get_search_fields() if getattr(f, "field_name", "") == "title"
              and isinstance(f, SearchField)), "A"
@@ -95,28 +94,32 @@ class LanguageIndex(base.PostgresIndex):
             + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
         )
         table = base.IndexEntry._meta.db_table
+        sql = f"""
+            INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
+                                 title_text, body_text)
+            SELECT %s, d.id::text, v.title, setweight(to_tsvector('simple', d.title), 'D'),
+                   v.title || setweight(to_tsvector({config}, d.body), %s),
+                   {title_norm}, d.title, d.body
+            FROM {SearchDocument._meta.db_table} d,
+                 LATERAL (SELECT setweight(to_tsvector({config}, d.title), %s) AS title) v
+            WHERE {where}
+            ON CONFLICT (content_type_id, object_id)
+            DO UPDATE SET title = EXCLUDED.title, title_norm = EXCLUDED.title_norm,
+                          autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body,
+                          title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
+        """  # noqa: S608 (names and configurations from code, values as parameters)
+        return sql, [base.get_content_type_pk(SearchDocument), body_weight, title_weight]
+
+    def _add_documents(self, ids):
+        """Index search documents ``ids`` in one statement (after a commit; see :meth:`_entry_sql`)."""
+        from .models import SearchDocument
+
+        if not ids:
+            return
+        sql, params = self._entry_sql("d.id = ANY(%s)")
+        table = base.IndexEntry._meta.db_table
         with self.write_connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
-                                     title_text, body_text)
-                SELECT %s, d.id::text, setweight(to_tsvector({config}, d.title), %s),
-                       setweight(to_tsvector('simple', d.title), 'D'),
-                       setweight(to_tsvector({config}, d.title), %s) || setweight(to_tsvector({config}, d.body), %s),
-                       1.0, d.title, d.body
-                FROM {SearchDocument._meta.db_table} d WHERE d.id = ANY(%s)
-                ON CONFLICT (content_type_id, object_id)
-                DO UPDATE SET title = EXCLUDED.title, title_norm = 1.0, autocomplete = EXCLUDED.autocomplete,
-                              body = EXCLUDED.body, title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
-                """,  # noqa: S608 (names and configurations from code, values as parameters)
-                [
-                    base.get_content_type_pk(SearchDocument),
-                    title_weight,
-                    title_weight,
-                    body_weight,
-                    list(ids),
-                ],
-            )
+            cursor.execute(sql, [*params, list(ids)])
             if getattr(self.backend, "defer_title_norms", False):
                 return
             # Wagtail refreshes every new entry's title norm (average title length / this title's) with
@@ -130,6 +133,69 @@ class LanguageIndex(base.PostgresIndex):
                 "WHERE content_type_id = %s AND object_id = ANY(%s) AND length(title) > 0",
                 [average, base.get_content_type_pk(SearchDocument), [str(i) for i in ids]],
             )
+
+    def drop_documents(self, sources):
+        """Remove the index entries of every search document of ``sources`` (a rebuild), in one statement."""
+        from .models import SearchDocument
+
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {base.IndexEntry._meta.db_table} e USING {SearchDocument._meta.db_table} d "  # noqa: S608
+                "WHERE e.content_type_id = %s AND e.object_id = d.id::text AND d.source = ANY(%s)",
+                [base.get_content_type_pk(SearchDocument), list(sources)],
+            )
+
+    def add_sources(self, sources, batch_size=100_000):
+        """Index every search document of ``sources`` (a rebuild, their old entries dropped already).
+
+        Title norms (Wagtail: the average title length over all entries / this entry's, in lexemes)
+        come from the average they will have once every entry is in, computed first, so that no
+        full-table update is needed afterwards; the other entries (pages …) are brought to that
+        average too, as Wagtail's full refresh would."""
+        from django.db.models import Max, Min
+
+        from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
+
+        config = (
+            "CASE d.language "
+            + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
+            + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
+        )
+        table, docs = base.IndexEntry._meta.db_table, SearchDocument._meta.db_table
+        sources = list(sources)
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT avg(n) FROM (
+                        SELECT length(title) AS n FROM {table} WHERE length(title) > 0
+                        UNION ALL
+                        SELECT length(to_tsvector({config}, d.title)) FROM {docs} d
+                        WHERE d.source = ANY(%s) AND length(to_tsvector({config}, d.title)) > 0
+                    ) AS lengths""",  # noqa: S608
+                [sources],
+            )
+            average = cursor.fetchone()[0]
+            if average is None:
+                average = 1.0
+            average = float(average)
+            bounds = SearchDocument.objects.filter(source__in=sources).aggregate(
+                low=Min("pk"), high=Max("pk")
+            )
+            cursor.execute(
+                f"UPDATE {table} SET title_norm = %s / length(title) "  # noqa: S608
+                "WHERE length(title) > 0 AND title_norm IS DISTINCT FROM %s / length(title)",
+                [average, average],
+            )
+            if bounds["low"] is not None:
+                sql, params = self._entry_sql(
+                    "d.source = ANY(%s) AND d.id >= %s AND d.id < %s",
+                    title_norm="CASE WHEN length(v.title) > 0 THEN %s::float8 / length(v.title) ELSE 1.0 END",
+                )
+                # The norm's parameter comes before the where's in the statement.
+                for low in range(bounds["low"], bounds["high"] + 1, batch_size):
+                    cursor.execute(
+                        sql, [params[0], params[1], average, params[2], sources, low, low + batch_size]
+                    )
+        cache.set(TITLE_AVERAGE_KEY, average, timeout=None)
 
     def _refresh_title_norms(self, full=False):
         super()._refresh_title_norms(full=full)

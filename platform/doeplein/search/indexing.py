@@ -13,13 +13,14 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from wagtail.search.backends import get_search_backends
 
 from doeplein.plugins import search_sources
 
+from .backends import LanguageIndex
 from .models import SearchDocument
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,11 @@ def reindex(source_key, ids):
                 backend.delete(old)
             if fresh:
                 backend.add_bulk(SearchDocument, fresh)
+            index = backend.get_index_for_model(SearchDocument)
+            if source.immediate and hasattr(index, "refresh"):
+                # A cluster shows writes after its next refresh (about a second); what must hold at once
+                # (a narrowed profile field) is made visible now.
+                index.refresh()
         SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
     return len(fresh)
 
@@ -115,45 +121,136 @@ _UPDATED_FIELDS = [
 ]
 
 
-def rebuild(progress=None, batch_size=500, sources=None):
-    """Rebuild every document from every source (or the given source keys). ``progress(n)`` advances
-    a bar by ``n`` rows. Returns {source key: documents written}."""
+def rebuild(progress=None, batch_size=500, sources=None, bulk=True, bulk_size=100_000):
+    """Rebuild every document from every source (or the given source keys), in one transaction: searches
+    see the old index until the new one is complete. ``progress(n)`` advances a bar by ``n`` source rows.
+    Returns {source key: documents written}.
+
+    On PostgreSQL a source with a ``bulk`` query is written with one INSERT … SELECT per ``bulk_size``
+    primary keys (``bulk=False``: row by row, as after a commit); then the index entries of every new
+    document are computed by PostgreSQL in one statement per batch, their title norms from the final
+    average title length (what a full refresh would give), without rewriting the table afterwards."""
+    chosen = [s for s in search_sources() if not sources or s.key in sources]
+    keys = [s.key for s in chosen]
+    postgres = connection.vendor == "postgresql"
     backends = _backends()
-    for backend in backends:
-        backend.defer_title_norms = True
     written = {}
-    for source in search_sources():
-        if sources and source.key not in sources:
-            continue
-        SearchDocument.objects.filter(source=source.key).delete()
-        written[source.key] = 0
-        batch = []
-        for obj in source.queryset().iterator(chunk_size=batch_size):
-            batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
-            if len(batch) >= batch_size:
-                written[source.key] += _write(batch, backends)
-                batch = []
-            if progress:
-                progress(1)
-        if batch:
-            written[source.key] += _write(batch, backends)
+    with transaction.atomic():
+        _drop_documents(keys, backends, everything=not sources)
+        for source in chosen:
+            spec = source.bulk() if (bulk and postgres and source.bulk) else None
+            if spec is not None:
+                written[source.key] = 0
+                for pk_range in _bulk_ranges(spec, bulk_size):
+                    n, rows = insert_documents(source.key, spec, pk_range)
+                    written[source.key] += n
+                    if progress:
+                        progress(rows)
+            else:
+                written[source.key] = _rebuild_row_by_row(source, progress, batch_size)
+        _index_documents(keys, backends, batch_size=max(batch_size, 2000))
+    return written
+
+
+def _bulk_ranges(spec, size):
+    from .bulk import pk_ranges
+
+    return pk_ranges(spec, size)
+
+
+def insert_documents(source_key, spec, pk_range):
+    from .bulk import insert_documents as insert
+
+    return insert(source_key, spec, pk_range)
+
+
+def _rebuild_row_by_row(source, progress, batch_size):
+    written, batch = 0, []
+    for obj in source.queryset().iterator(chunk_size=batch_size):
+        batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
+        if len(batch) >= batch_size:
+            written += len(SearchDocument.objects.bulk_create(batch))
+            batch = []
+        if progress:
+            progress(1)
+    if batch:
+        written += len(SearchDocument.objects.bulk_create(batch))
+    return written
+
+
+def _drop_documents(keys, backends, everything):
+    """Remove the documents of sources ``keys`` and their index entries, in bulk."""
+    docs = SearchDocument.objects.filter(source__in=keys)
     for backend in backends:
-        # Index entries of documents that no longer exist leave too; title norms once, for everything.
         index = backend.get_index_for_model(SearchDocument)
+        if isinstance(index, LanguageIndex):
+            index.drop_documents(keys)
+        elif hasattr(index, "delete_stale_model_entries"):
+            pass  # Wagtail's database index: entries of documents that no longer exist leave at the end
+        else:
+            # OpenSearch/Elasticsearch: an index per model, so a full rebuild starts it afresh.
+            if everything:
+                index.reset()
+            else:
+                for doc in docs.iterator(chunk_size=2000):
+                    backend.delete(doc)
+            index.add_model(SearchDocument)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {SearchDocument._meta.db_table} WHERE source = ANY(%s)",  # noqa: S608
+                [list(keys)],
+            )
+    else:
+        docs.delete()
+
+
+def _index_documents(keys, backends, batch_size):
+    """Index entries for every document of sources ``keys`` (just written)."""
+    for backend in backends:
+        index = backend.get_index_for_model(SearchDocument)
+        if isinstance(index, LanguageIndex):
+            index.add_sources(keys, batch_size=100_000)
+            continue
+        docs = SearchDocument.objects.filter(source__in=keys).order_by("pk")
+        chunk = []
+        for doc in docs.iterator(chunk_size=batch_size):
+            chunk.append(doc)
+            if len(chunk) >= batch_size:
+                backend.add_bulk(SearchDocument, chunk)
+                chunk = []
+        if chunk:
+            backend.add_bulk(SearchDocument, chunk)
+        # Index entries of documents that no longer exist leave too; title norms once, for everything.
         if hasattr(index, "delete_stale_model_entries"):
             index.delete_stale_model_entries(SearchDocument)
         if hasattr(index, "_refresh_title_norms"):
             index._refresh_title_norms(full=True)
         if hasattr(index, "refresh"):
             index.refresh()
-    return written
 
 
-def _write(batch, backends):
-    created = SearchDocument.objects.bulk_create(batch)
-    for backend in backends:
-        backend.add_bulk(SearchDocument, created)
-    return len(created)
+def documents_of(source_key):
+    """Every stored document of a source as comparable tuples (all fields but the primary key), with its
+    index entry's vectors where the index is PostgreSQL's: what tests compare between the bulk and the
+    row-by-row paths."""
+    from .backends import base
+    from .models import SearchDocument as Doc
+
+    IndexEntry = base.IndexEntry  # noqa: N806
+
+    fields = [f.attname for f in Doc._meta.concrete_fields if f.name != "id"]
+    docs = {row[0]: row[1:] for row in Doc.objects.filter(source=source_key).values_list("pk", *fields)}
+    entries = {}
+    if connection.vendor == "postgresql":
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_model(Doc)
+        for row in IndexEntry.objects.filter(
+            content_type=ct, object_id__in=[str(pk) for pk in docs]
+        ).values_list("object_id", "title", "autocomplete", "body", "title_norm", "title_text", "body_text"):
+            entries[int(row[0])] = tuple(str(v) if not isinstance(v, float) else round(v, 9) for v in row[1:])
+    return sorted(values + entries.get(pk, ()) for pk, values in docs.items())
 
 
 def total_rows(sources=None):

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -201,6 +202,17 @@ def _queryset(access, filters, leave_out=None):
 # --- Search ------------------------------------------------------------------------------------------
 def search(*, user, params, facets=True):
     """One page of results for ``params`` as ``user`` may see them, with facet counts."""
+    if connection.vendor != "postgresql":
+        return _search(user=user, params=params, facets=facets)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # A search's few queries each run once: compiling them (PostgreSQL's JIT, on by default for
+            # costly plans) took longer than it saved at full scale (bench/README.md).
+            cursor.execute("SET LOCAL jit = off")
+        return _search(user=user, params=params, facets=facets)
+
+
+def _search(*, user, params, facets):
     page = SearchPage(params=params)
     parsed = parse(params.q)
     page.notes.extend(parsed.notes)
@@ -216,18 +228,27 @@ def search(*, user, params, facets=True):
     if params.space is not None and scope.sees(params.space):
         page.space = Space.objects.filter(pk=params.space).first()
     engine = backend()
-    results = engine.search(parsed.query, _queryset(access, filters))
-    page.total = results.count()
+    # The ranking reads the matches' index entries and keys only; the page's rows are read afterwards.
+    results = engine.search(parsed.query, _queryset(access, filters).only("pk", "date"))
+    grouped = None
+    if facets and _is_postgres_backend():
+        # PostgreSQL: the total and every facet in one pass over the matches per facet base (the
+        # matches of a common word are many: each pass costs), not a count and then the facets.
+        grouped = _grouped_counts(engine, parsed, access, filters, FACET_FIELDS)
+        page.total = grouped.pop("total")
+    else:
+        page.total = results.count()
     per_page = max(1, min(params.per_page, MAX_PER_PAGE))
     page.pages = min(-(-page.total // per_page), MAX_PAGE)
     if params.page < 1 or (params.page > max(page.pages, 1)):
         page.notes.append(_("There is no page %(page)s of these results.") % {"page": params.page})
     elif page.total:
         start = (params.page - 1) * per_page
-        docs = list(results[start : start + per_page])
-        page.results = _results(docs, parsed)
+        ids = [d.pk for d in results[start : start + per_page]]
+        rows = SearchDocument.objects.in_bulk(ids)
+        page.results = _results([rows[pk] for pk in ids if pk in rows], parsed)
     if facets and page.total:
-        page.facets = _facets(engine, parsed, access, filters, params)
+        page.facets = _facets(engine, parsed, access, filters, params, grouped)
     return page
 
 
@@ -324,15 +345,18 @@ def _python_snippet(body, terms, width=220):
 
 
 # --- Facets ------------------------------------------------------------------------------------------
-def _facets(engine, parsed, access, filters, params):
+FACET_FIELDS = [("source", "type"), ("space_id", "space"), ("space_id", "theme"), ("person_id", "person"),
+                ("year", "year")]  # fmt: skip
+
+
+def _facets(engine, parsed, access, filters, params, grouped=None):
     """Counts per filter value, each with every other filter applied (so choosing one shows what the
     others would add). Every count comes from the access-filtered query."""
     from doeplein.accounts.models import User
     from doeplein.home.models import Theme
 
-    wanted = [("source", "type"), ("space_id", "space"), ("space_id", "theme"), ("person_id", "person"),
-              ("year", "year")]  # fmt: skip
-    grouped = _grouped_counts(engine, parsed, access, filters, wanted) if _is_postgres_backend() else None
+    if grouped is None and _is_postgres_backend():
+        grouped = _grouped_counts(engine, parsed, access, filters, FACET_FIELDS)
 
     def counts(field_name, leave_out):
         if grouped is not None:
@@ -386,13 +410,13 @@ def _facets(engine, parsed, access, filters, params):
 
 def _grouped_counts(engine, parsed, access, filters, wanted):
     """PostgreSQL: every facet whose base is the same filtered search counted in one query
-    (``GROUP BY GROUPING SETS``) instead of one query per facet. Returns {(field, leave_out): [(value,
-    count)], by count}."""
-    bases = {}
+    (``GROUP BY GROUPING SETS``) instead of one query per facet, and the total (the empty grouping set
+    of the full query) with them. Returns {(field, leave_out): [(value, count)], by count; "total": n}."""
+    bases = {None: set()}  # the full query: its total, and the facets whose filter is not set
     for field_name, leave_out in wanted:
-        base = leave_out if leave_out in filters else None  # a facet whose filter is not set: the full query
+        base = leave_out if leave_out in filters else None
         bases.setdefault(base, set()).add(field_name)
-    result = {}
+    result = {"total": 0}
     for base, fields in bases.items():
         fields = sorted(fields)
         found = engine.search(
@@ -401,18 +425,26 @@ def _grouped_counts(engine, parsed, access, filters, wanted):
         inner = found.query_compiler.search(
             found.query_compiler.get_config(engine), None, None, backend=engine
         )
-        sql, params = inner.order_by().values(*fields).query.sql_with_params()
         flags = ", ".join(f"GROUPING({f})" for f in fields)
-        sets = ", ".join(f"({f})" for f in fields)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {flags}, {', '.join(fields)}, count(*) FROM ({sql}) hits GROUP BY GROUPING SETS ({sets})",  # noqa: S608
-                params,
-            )
-            rows = cursor.fetchall()
+        sets = [f"({f})" for f in fields] + (["()"] if base is None else [])
+        select = ", ".join([flags, ", ".join(fields), "count(*)"] if fields else ["count(*)"])
+        try:
+            sql, params = inner.order_by().values(*(fields or ["pk"])).query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (a theme no space has): no rows
+            rows = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {select} FROM ({sql}) hits GROUP BY GROUPING SETS ({', '.join(sets)})",  # noqa: S608
+                    params,
+                )
+                rows = cursor.fetchall()
         per_field = {f: {} for f in fields}
         n = len(fields)
         for row in rows:
+            if base is None and all(row[i] == 1 for i in range(n)):
+                result["total"] = row[-1]  # the empty grouping set: every match
+                continue
             for i, f in enumerate(fields):
                 if row[i] == 0 and row[n + i] is not None:
                     per_field[f][row[n + i]] = row[-1]

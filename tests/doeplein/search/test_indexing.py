@@ -23,6 +23,17 @@ def test_rebuild_command_reports_what_it_indexed(world):
     assert "Unknown sources: nonsense" in err.getvalue()
 
 
+def test_rebuild_row_by_row_writes_the_same_documents_as_the_bulk_path(world):
+    from doeplein.search.indexing import documents_of
+
+    call_command("rebuild_search_index", "message", "--no-progress", stdout=io.StringIO())
+    bulk = documents_of("message")
+    out = io.StringIO()
+    call_command("rebuild_search_index", "message", "--no-progress", "--row-by-row", stdout=out)
+    assert "message: 6" in out.getvalue()
+    assert documents_of("message") == bulk
+
+
 def test_rebuild_shows_a_progress_bar(world):
     err = io.StringIO()
     call_command("rebuild_search_index", "message", stdout=io.StringIO(), stderr=err)
