@@ -630,6 +630,19 @@ def active_sanction(user, space):
 
 
 def check_comment(*, user, post, body, parent=None):
+    check_may_comment(user=user, post=post, parent=parent)
+    body = (body or "").strip()
+    if not body:
+        raise BlogError(_("Write something first."), code="empty", status=422)
+    if len(body) > COMMENT_MAX:
+        raise BlogError(
+            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
+        )
+    return body
+
+
+def check_may_comment(*, user, post, parent=None):
+    """May ``user`` comment on ``post`` (or reply to ``parent``) at all, whatever they write."""
     if not _active(user):
         raise PermissionDenied(_("Log in to comment."))
     if not can(user, "view", post):
@@ -645,13 +658,6 @@ def check_comment(*, user, post, body, parent=None):
         raise BlogError(
             _("You cannot comment here at the moment."), code=f"sanction_{sanction.kind}", status=403
         )
-    body = (body or "").strip()
-    if not body:
-        raise BlogError(_("Write something first."), code="empty", status=422)
-    if len(body) > COMMENT_MAX:
-        raise BlogError(
-            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
-        )
     if parent is not None:
         if parent.post_id != post.pk or parent.state == Comment.State.DELETED:
             raise BlogError(_("You can only reply to a comment on this post."), code="bad_parent", status=422)
@@ -659,7 +665,6 @@ def check_comment(*, user, post, body, parent=None):
             raise BlogError(
                 _("Replies go one level deep: reply to the first comment."), code="nested_reply", status=422
             )
-    return body
 
 
 @transaction.atomic
@@ -751,9 +756,16 @@ def _comment_for_change(user, comment):
     return comment
 
 
-@transaction.atomic
-def do_edit_comment(*, user, comment, body):
-    comment = _comment_for_change(user, comment)
+def may_edit_comment(user, comment, now=None):
+    """Cheap, for pages: the comment is the user's own, visible, and still in its edit window."""
+    return (
+        comment.author_id == getattr(user, "pk", None)
+        and comment.state == Comment.State.VISIBLE
+        and (now or timezone.now()) - comment.created_at <= COMMENT_EDIT_WINDOW
+    )
+
+
+def check_may_edit_comment(*, user, comment):
     if comment.author_id != getattr(user, "pk", None):
         raise PermissionDenied(_("You can only edit your own comments."))
     if comment.state != Comment.State.VISIBLE:
@@ -764,6 +776,12 @@ def do_edit_comment(*, user, comment, body):
             code="edit_window_passed",
             status=409,
         )
+
+
+@transaction.atomic
+def do_edit_comment(*, user, comment, body):
+    comment = _comment_for_change(user, comment)
+    check_may_edit_comment(user=user, comment=comment)
     body = (body or "").strip()
     if not body:
         raise BlogError(_("Write something first."), code="empty", status=422)
@@ -827,18 +845,24 @@ def _audit(**kwargs):
     return audit(**kwargs)
 
 
+def check_may_report_comment(*, user, comment):
+    if not _active(user):
+        raise PermissionDenied(_("Log in to report a comment."))
+    if not can(user, "view", comment):
+        raise Http404
+    if comment.author_id == user.pk:
+        raise BlogError(_("You cannot report your own comment."), code="own_comment", status=409)
+
+
 @transaction.atomic
 def do_report_comment(*, user, comment, reason):
     if not _active(user):
         raise PermissionDenied(_("Log in to report a comment."))
     comment = Comment.objects.select_related("post__space", "author").get(pk=comment.pk)
-    if not can(user, "view", comment):
-        raise Http404
+    check_may_report_comment(user=user, comment=comment)
     reason = (reason or "").strip()
     if not reason:
         raise BlogError(_("Say why you report this comment."), code="reason_required", status=422)
-    if comment.author_id == user.pk:
-        raise BlogError(_("You cannot report your own comment."), code="own_comment", status=409)
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason[:500])
@@ -856,6 +880,10 @@ def do_report_comment(*, user, comment, reason):
     )
     broadcast(comment.post, {"type": "comment_reported", "id": comment.pk}, moderators_only=True)
     return report
+
+
+def check_may_moderate_comment(*, user, comment):
+    _moderate(user, comment)
 
 
 def _moderate(user, comment):

@@ -86,9 +86,16 @@ def comments_of(*, user, post):
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["comment_id"], {})[row["emoji"]] = row["n"]
+    mine = {}
+    if user.is_authenticated and ids:
+        for comment_id, emoji in CommentReaction.objects.filter(comment_id__in=ids, user=user).values_list(
+            "comment_id", "emoji"
+        ):
+            mine.setdefault(comment_id, set()).add(emoji)
     top, replies = [], {}
     for c in comments:
         c.reaction_counts = counts.get(c.pk, {})
+        c.my_reactions = mine.get(c.pk, set())
         (replies.setdefault(c.parent_id, []) if c.parent_id else top).append(c)
     for c in top:
         c.reply_list = replies.get(c.pk, [])
