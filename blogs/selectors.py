@@ -1,13 +1,15 @@
 """Reading posts and comments, always through the access gate, with query counts that do not grow
 with the number of rows shown."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from doeplein.access import visible
 from doeplein.spaces.models import Membership
 
 from .models import Comment, CommentReaction, Follow, Post
+
+MY_SPACES_MAX = 5000  # "new in my spaces" looks at this many of a person's spaces at most
 
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
@@ -45,8 +47,11 @@ def new_in_my_spaces(*, user, theme=None, tag=None, sort="newest"):
     """Published posts in the spaces the user is a member of, newest first."""
     if not user.is_authenticated:
         return Post.objects.none()
-    mine = Membership.objects.filter(user=user, space=OuterRef("space"))
-    return _listing(_live_posts(user).filter(Exists(mine)), theme=theme, tag=tag, sort=sort)
+    # The ids as a list, not a subquery: with them the planner knows which spaces (and, from its
+    # statistics, how many posts they hold), and walks the newest-first index instead of sorting all
+    # of a busy member's posts (100,000 posts: 1.6 s with the subquery).
+    spaces = list(Membership.objects.filter(user=user).values_list("space_id", flat=True)[:MY_SPACES_MAX])
+    return _listing(_live_posts(user).filter(space_id__in=spaces), theme=theme, tag=tag, sort=sort)
 
 
 def drafts_of(*, user):

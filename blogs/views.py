@@ -4,7 +4,6 @@ import difflib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -44,8 +43,29 @@ def _filters(request):
     }
 
 
+class Page:
+    """A page of a list without counting the list: one row more than a page tells whether there is a
+    next one. (Counting a busy space's posts through the gate cost more than the whole page.)"""
+
+    def __init__(self, rows, number):
+        self.number = number
+        self.object_list = rows[:PER_PAGE]
+        self.has_next = len(rows) > PER_PAGE
+        self.has_previous = number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.next_page_number = number + 1
+        self.previous_page_number = number - 1
+
+
+def page_of(posts, raw):
+    raw = str(raw or "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 6 and int(raw) > 0 else 1
+    start = (number - 1) * PER_PAGE
+    return Page(list(posts[start : start + PER_PAGE + 1]), number)
+
+
 def _listing(request, posts, **context):
-    page = Paginator(posts, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(posts, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     from doeplein.home.models import Theme

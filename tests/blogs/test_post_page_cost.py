@@ -121,3 +121,25 @@ def test_each_text_action_has_a_page_of_its_own_without_script(cast, write, verb
     assert (
         logged_in(c.manager).get(f"/blogs/posts/{post.pk}/comments/{comment.pk}/nonsense/").status_code == 404
     )
+
+
+def test_lists_page_without_counting_and_new_in_my_spaces_shows_only_my_spaces(cast, write, make_space):
+    from blogs.models import Post
+    from doeplein.spaces.models import Role
+
+    c = cast("public")
+    elsewhere = make_space("public", members={c.author: Role.MEMBER})
+    for i in range(25):
+        write(c.author, c.space, title=f"Hier {i:02d}")
+    write(c.author, elsewhere, title="Ergens anders")
+    member = logged_in(c.member)
+    first = member.get(f"/blogs/spaces/{c.space.pk}/").content.decode()
+    assert first.count('class="card post-card"') == 20 and "page=2" in first and "page=0" not in first
+    second = member.get(f"/blogs/spaces/{c.space.pk}/?page=2").content.decode()
+    assert second.count('class="card post-card"') == 5 and "page=1" in second and "page=3" not in second
+    shown = {t for t in Post.objects.values_list("title", flat=True) if f">{t}<" in first + second}
+    assert shown == {f"Hier {i:02d}" for i in range(25)}
+    assert member.get(f"/blogs/spaces/{c.space.pk}/?page=abc").content.decode().count("post-card") == 20
+    assert member.get(f"/blogs/spaces/{c.space.pk}/?page=99999").status_code == 200
+    mine = member.get("/blogs/?scope=mine").content.decode()
+    assert "Hier 24" in mine and "Ergens anders" not in mine  # the member is not in the other space
