@@ -43,6 +43,7 @@ from .permissions import gate_checked
 
 COMMENT_MAX = 5000
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+MAX_ATTACHMENTS = 20
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
 MAX_MENTIONS = 20
 MAX_TAGS = 20
@@ -122,6 +123,7 @@ def space_requires_review(space):
 
 # --- Validation ---------------------------------------------------------------------------------
 FIELDS = (
+    "attachments",
     "title",
     "summary",
     "body",
@@ -215,6 +217,41 @@ def clean_post_fields(fields, *, partial=False, post=None):
     for name in ("go_live_at", "expire_at"):
         if name in fields:
             cleaned[name] = fields[name]
+    if "attachments" in fields:
+        cleaned["attachments"] = fields["attachments"]  # checked against the user in clean_attachments
+    return cleaned
+
+
+def clean_attachments(*, user, space, keys, keep=()):
+    """The attachment keys a post may hold: each one something ``user`` may see in the post's own
+    space, offered by a ``doeplein_attachment_sources`` source (the files plugin: a file they may
+    download). ``keep``: keys already on the post, which an editor may leave in place."""
+    from doeplein.plugins import attachment
+
+    if not isinstance(keys, list | tuple):
+        raise BlogError(_("Attachments are a list."), code="bad_attachment", status=422)
+    cleaned = []
+    for key in keys:
+        key = str(key).strip()
+        if not key or key in cleaned:
+            continue
+        if len(key) > 100:
+            raise BlogError(_("Unknown attachment."), code="bad_attachment", status=422)
+        cleaned.append(key)
+    if len(cleaned) > MAX_ATTACHMENTS:
+        raise BlogError(
+            _("A post has at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS},
+            code="too_many_attachments",
+            status=422,
+        )
+    for key in cleaned:
+        if key in keep:
+            continue
+        found = attachment(user, key)
+        if found is None or found.space_id != space.pk:
+            raise BlogError(
+                _("You can only attach files you may see in this space."), code="bad_attachment", status=422
+            )
     return cleaned
 
 
@@ -263,6 +300,8 @@ def do_create_post(*, user, space=None, **fields):
         space = profile_space(user)
     check_create_post(user=user, space=space)
     cleaned = clean_post_fields(fields)
+    if "attachments" in cleaned:
+        cleaned["attachments"] = clean_attachments(user=user, space=space, keys=cleaned["attachments"])
     post = Post(space=space, author=user, live=False)
     go_live_at, expire_at = cleaned.pop("go_live_at", None), cleaned.pop("expire_at", None)
     if go_live_at or expire_at:
@@ -303,6 +342,10 @@ def do_update_post(*, user, post, base_revision_id=None, **fields):
         )
     cleaned = clean_post_fields(fields, partial=True, post=post)
     obj = post.get_latest_revision_as_object() if post.live else post
+    if "attachments" in cleaned:
+        cleaned["attachments"] = clean_attachments(
+            user=user, space=post.space, keys=cleaned["attachments"], keep=obj.attachments or []
+        )
     _apply(obj, cleaned)
     if not post.live:
         obj.save()

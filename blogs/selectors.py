@@ -107,6 +107,31 @@ def comments_of(*, user, post):
     return top
 
 
+def attachments_of(*, user, post):
+    """The post's attachments that ``user`` may see, asked again of their source (through the gate) each
+    time: one a reader may not download is not listed. At most MAX_ATTACHMENTS lookups, whatever else
+    is on the page."""
+    from doeplein.plugins import attachment
+
+    from .actions import MAX_ATTACHMENTS
+
+    found = []
+    for key in (post.attachments or [])[:MAX_ATTACHMENTS]:
+        item = attachment(user, key)
+        if item is not None and item.space_id == post.space_id:
+            found.append(item)
+    return found
+
+
+def attachment_choices(*, user, space):
+    """What ``user`` may attach to a post in ``space``: every source's offer, as (key, label) pairs."""
+    from doeplein.plugins import attachment_sources
+
+    if space is None:
+        return []
+    return [(a.key, a.name) for source in attachment_sources() for a in source.choices(user, space)]
+
+
 def related_posts(*, user, post, limit=4):
     """Published posts sharing a theme or a tag with ``post``, then the newest in its space."""
     theme_ids = [t.pk for t in post.themes.all()]

@@ -153,7 +153,8 @@ def _store_cover(user, form):
 def write(request):
     space_id = request.GET.get("space") or request.POST.get("space")
     space = _space(request, int(space_id)) if space_id and space_id.isdigit() and len(space_id) < 19 else None
-    form = PostForm(request.POST or None, request.FILES or None)
+    choices = selectors.attachment_choices(user=request.user, space=space)
+    form = PostForm(request.POST or None, request.FILES or None, attachment_choices=choices)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -202,6 +203,7 @@ def post_detail(request, pk):
         "comment_base": reverse("blogs:comment", kwargs={"pk": post.pk}),
         "following": selectors.is_following(user=request.user, post=post),
         "related": selectors.related_posts(user=request.user, post=post) if post.live else [],
+        "attachments": selectors.attachments_of(user=request.user, post=post),
         "is_public": post.live and selectors.public_posts().filter(pk=post.pk).exists(),
         "in_review": post.workflow_in_progress,
         "review_required": actions.space_requires_review(post.space),
@@ -244,8 +246,12 @@ def edit(request, pk):
     post = _editable(request, pk)
     latest = post.get_latest_revision_as_object()
     status = 200
+    attach = {
+        "attachment_choices": selectors.attachment_choices(user=request.user, space=post.space),
+        "current_attachments": latest.attachments or [],
+    }
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, has_cover=latest.cover_id is not None)
+        form = PostForm(request.POST, request.FILES, has_cover=latest.cover_id is not None, **attach)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -274,7 +280,9 @@ def edit(request, pk):
             return _refuse(request, exc)
         form = PostForm(
             has_cover=latest.cover_id is not None,
+            **attach,
             initial={
+                "attachments": latest.attachments or [],
                 "title": latest.title,
                 "summary": latest.summary,
                 "body": latest.body,
