@@ -4,6 +4,7 @@ import difflib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -204,7 +205,7 @@ def post_detail(request, pk):
         "following": selectors.is_following(user=request.user, post=post),
         "related": selectors.related_posts(user=request.user, post=post) if post.live else [],
         "attachments": selectors.attachments_of(user=request.user, post=post),
-        "is_public": post.live and selectors.public_posts().filter(pk=post.pk).exists(),
+        "is_public": post.live and can(AnonymousUser(), "view", post),
         "in_review": post.workflow_in_progress,
         "review_required": actions.space_requires_review(post.space),
         "author_profile": getattr(post.author, "profile", None) if post.author else None,
