@@ -143,3 +143,19 @@ def test_lists_page_without_counting_and_new_in_my_spaces_shows_only_my_spaces(c
     assert member.get(f"/blogs/spaces/{c.space.pk}/?page=99999").status_code == 200
     mine = member.get("/blogs/?scope=mine").content.decode()
     assert "Hier 24" in mine and "Ergens anders" not in mine  # the member is not in the other space
+
+
+def test_a_reaction_button_adds_and_the_pressed_one_takes_it_back(cast, write):
+    c = cast("public")
+    post = write(c.author, c.space)
+    comment = Comment.objects.create(post=post, author=c.author, body="Goed idee")
+    client = logged_in(c.member)
+    url = f"/blogs/posts/{post.pk}/comments/{comment.pk}/react/"
+    assert client.post(url, {"emoji": "👍"}).status_code == 302
+    assert list(CommentReaction.objects.values_list("user", "emoji")) == [(c.member.pk, "👍")]
+    page = client.get(f"/blogs/posts/{post.pk}/").content.decode()
+    assert f'formaction="{url}" name="remove" aria-pressed="true" value="👍"' in page
+    assert f'formaction="{url}" name="emoji" aria-pressed="false" value="❤️"' in page
+    assert client.post(url, {"remove": "👍"}).status_code == 302
+    assert not CommentReaction.objects.exists()
+    assert client.post(url, {"emoji": "🦄"}).status_code == 422  # not one of the reactions offered
