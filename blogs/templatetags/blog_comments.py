@@ -14,7 +14,9 @@ def _parts(reactions):
     parts = []
     for emoji in reactions:
         label = escape(gettext("React with %(emoji)s") % {"emoji": emoji})
-        parts.append((emoji, f'value="{escape(emoji)}" aria-label="{label}">{escape(emoji)}'))
+        # The visible text (the emoji and its count) is the button's name, as WCAG's "label in name"
+        # asks; what it does is its description (title).
+        parts.append((emoji, f'value="{escape(emoji)}" title="{label}">{escape(emoji)}'))
     return parts
 
 

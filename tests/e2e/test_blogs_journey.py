@@ -206,6 +206,18 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
     assert writer.locator(f"#comment-{comment.pk} .replies #comment-{reply.pk}").count() == 1
     assert Notification.objects.filter(recipient=commenter, verb="blog.reply").count() == 1
 
+    # The second member thanks her with a reaction; the count changes on her open page, live.
+    writer.wait_for_selector("[data-live-post][data-live-connected='1']", timeout=LIVE)
+    reader.reload()
+    with reader.expect_navigation():
+        reader.locator(f"#comment-{reply.pk} button[value='👍']").click()
+    assert reader.locator(f"#comment-{reply.pk} button[value='👍']").get_attribute("aria-pressed") == "true"
+    writer.wait_for_function(
+        "id => document.querySelector(`#comment-${id} button[value='👍']`).textContent.trim() === '👍 1'",
+        arg=reply.pk,
+        timeout=LIVE,
+    )
+
     # … and reports the off-topic one, with a reason.
     off = writer.locator(f"#comment-{spam.pk}")
     off.get_by_role("link", name="Report").click()

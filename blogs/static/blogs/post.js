@@ -79,6 +79,13 @@
     } else if (frame.type === "comment_updated" && existing) {
       var body = existing.querySelector(".body");
       if (body) body.textContent = frame.body;
+    } else if (frame.type === "reactions" && existing) {
+      var counts = frame.reactions || {};
+      var buttons = existing.querySelectorAll(":scope > .comment-actions button[formaction$='/react/']");
+      for (var i = 0; i < buttons.length; i++) {
+        var emoji = buttons[i].value;
+        buttons[i].textContent = emoji + (counts[emoji] ? " " + counts[emoji] : "");
+      }
     } else if ((frame.type === "comment_hidden" || frame.type === "comment_deleted") && existing) {
       existing.parentNode.removeChild(existing);
     } else if (frame.type === "comments_closed" || frame.type === "post_unpublished" || frame.type === "post_deleted") {
