@@ -43,6 +43,7 @@ from .permissions import gate_checked
 
 COMMENT_MAX = 5000
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+MAX_ATTACHMENTS = 20
 ALLOWED_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀", "✅", "🙏")
 MAX_MENTIONS = 20
 MAX_TAGS = 20
@@ -122,6 +123,7 @@ def space_requires_review(space):
 
 # --- Validation ---------------------------------------------------------------------------------
 FIELDS = (
+    "attachments",
     "title",
     "summary",
     "body",
@@ -215,6 +217,41 @@ def clean_post_fields(fields, *, partial=False, post=None):
     for name in ("go_live_at", "expire_at"):
         if name in fields:
             cleaned[name] = fields[name]
+    if "attachments" in fields:
+        cleaned["attachments"] = fields["attachments"]  # checked against the user in clean_attachments
+    return cleaned
+
+
+def clean_attachments(*, user, space, keys, keep=()):
+    """The attachment keys a post may hold: each one something ``user`` may see in the post's own
+    space, offered by a ``doeplein_attachment_sources`` source (the files plugin: a file they may
+    download). ``keep``: keys already on the post, which an editor may leave in place."""
+    from doeplein.plugins import attachment
+
+    if not isinstance(keys, list | tuple):
+        raise BlogError(_("Attachments are a list."), code="bad_attachment", status=422)
+    cleaned = []
+    for key in keys:
+        key = str(key).strip()
+        if not key or key in cleaned:
+            continue
+        if len(key) > 100:
+            raise BlogError(_("Unknown attachment."), code="bad_attachment", status=422)
+        cleaned.append(key)
+    if len(cleaned) > MAX_ATTACHMENTS:
+        raise BlogError(
+            _("A post has at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS},
+            code="too_many_attachments",
+            status=422,
+        )
+    for key in cleaned:
+        if key in keep:
+            continue
+        found = attachment(user, key)
+        if found is None or found.space_id != space.pk:
+            raise BlogError(
+                _("You can only attach files you may see in this space."), code="bad_attachment", status=422
+            )
     return cleaned
 
 
@@ -263,6 +300,8 @@ def do_create_post(*, user, space=None, **fields):
         space = profile_space(user)
     check_create_post(user=user, space=space)
     cleaned = clean_post_fields(fields)
+    if "attachments" in cleaned:
+        cleaned["attachments"] = clean_attachments(user=user, space=space, keys=cleaned["attachments"])
     post = Post(space=space, author=user, live=False)
     go_live_at, expire_at = cleaned.pop("go_live_at", None), cleaned.pop("expire_at", None)
     if go_live_at or expire_at:
@@ -303,6 +342,10 @@ def do_update_post(*, user, post, base_revision_id=None, **fields):
         )
     cleaned = clean_post_fields(fields, partial=True, post=post)
     obj = post.get_latest_revision_as_object() if post.live else post
+    if "attachments" in cleaned:
+        cleaned["attachments"] = clean_attachments(
+            user=user, space=post.space, keys=cleaned["attachments"], keep=obj.attachments or []
+        )
     _apply(obj, cleaned)
     if not post.live:
         obj.save()
@@ -630,6 +673,19 @@ def active_sanction(user, space):
 
 
 def check_comment(*, user, post, body, parent=None):
+    check_may_comment(user=user, post=post, parent=parent)
+    body = (body or "").strip()
+    if not body:
+        raise BlogError(_("Write something first."), code="empty", status=422)
+    if len(body) > COMMENT_MAX:
+        raise BlogError(
+            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
+        )
+    return body
+
+
+def check_may_comment(*, user, post, parent=None):
+    """May ``user`` comment on ``post`` (or reply to ``parent``) at all, whatever they write."""
     if not _active(user):
         raise PermissionDenied(_("Log in to comment."))
     if not can(user, "view", post):
@@ -645,13 +701,6 @@ def check_comment(*, user, post, body, parent=None):
         raise BlogError(
             _("You cannot comment here at the moment."), code=f"sanction_{sanction.kind}", status=403
         )
-    body = (body or "").strip()
-    if not body:
-        raise BlogError(_("Write something first."), code="empty", status=422)
-    if len(body) > COMMENT_MAX:
-        raise BlogError(
-            _("A comment is at most %(n)d characters.") % {"n": COMMENT_MAX}, code="too_long", status=422
-        )
     if parent is not None:
         if parent.post_id != post.pk or parent.state == Comment.State.DELETED:
             raise BlogError(_("You can only reply to a comment on this post."), code="bad_parent", status=422)
@@ -659,7 +708,6 @@ def check_comment(*, user, post, body, parent=None):
             raise BlogError(
                 _("Replies go one level deep: reply to the first comment."), code="nested_reply", status=422
             )
-    return body
 
 
 @transaction.atomic
@@ -751,9 +799,16 @@ def _comment_for_change(user, comment):
     return comment
 
 
-@transaction.atomic
-def do_edit_comment(*, user, comment, body):
-    comment = _comment_for_change(user, comment)
+def may_edit_comment(user, comment, now=None):
+    """Cheap, for pages: the comment is the user's own, visible, and still in its edit window."""
+    return (
+        comment.author_id == getattr(user, "pk", None)
+        and comment.state == Comment.State.VISIBLE
+        and (now or timezone.now()) - comment.created_at <= COMMENT_EDIT_WINDOW
+    )
+
+
+def check_may_edit_comment(*, user, comment):
     if comment.author_id != getattr(user, "pk", None):
         raise PermissionDenied(_("You can only edit your own comments."))
     if comment.state != Comment.State.VISIBLE:
@@ -764,6 +819,12 @@ def do_edit_comment(*, user, comment, body):
             code="edit_window_passed",
             status=409,
         )
+
+
+@transaction.atomic
+def do_edit_comment(*, user, comment, body):
+    comment = _comment_for_change(user, comment)
+    check_may_edit_comment(user=user, comment=comment)
     body = (body or "").strip()
     if not body:
         raise BlogError(_("Write something first."), code="empty", status=422)
@@ -827,18 +888,24 @@ def _audit(**kwargs):
     return audit(**kwargs)
 
 
+def check_may_report_comment(*, user, comment):
+    if not _active(user):
+        raise PermissionDenied(_("Log in to report a comment."))
+    if not can(user, "view", comment):
+        raise Http404
+    if comment.author_id == user.pk:
+        raise BlogError(_("You cannot report your own comment."), code="own_comment", status=409)
+
+
 @transaction.atomic
 def do_report_comment(*, user, comment, reason):
     if not _active(user):
         raise PermissionDenied(_("Log in to report a comment."))
     comment = Comment.objects.select_related("post__space", "author").get(pk=comment.pk)
-    if not can(user, "view", comment):
-        raise Http404
+    check_may_report_comment(user=user, comment=comment)
     reason = (reason or "").strip()
     if not reason:
         raise BlogError(_("Say why you report this comment."), code="reason_required", status=422)
-    if comment.author_id == user.pk:
-        raise BlogError(_("You cannot report your own comment."), code="own_comment", status=409)
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason[:500])
@@ -856,6 +923,10 @@ def do_report_comment(*, user, comment, reason):
     )
     broadcast(comment.post, {"type": "comment_reported", "id": comment.pk}, moderators_only=True)
     return report
+
+
+def check_may_moderate_comment(*, user, comment):
+    _moderate(user, comment)
 
 
 def _moderate(user, comment):

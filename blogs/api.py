@@ -21,6 +21,7 @@ router = Router(tags=["blogs"])
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Summary = Annotated[str, StringConstraints(max_length=SUMMARY_MAX)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+AttachmentKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Visibility = Literal["space", "logged_in", "members", "managers"]
 Sort = Literal["newest", "discussed"]
 
@@ -52,8 +53,20 @@ class PostOut(Schema):
     url: str
 
 
+class AttachmentOut(Schema):
+    key: str
+    name: str
+    url: str
+    download_url: str
+    size: int
+    content_type: str
+
+
 class PostDetailOut(PostOut):
     body: str = Field(..., description="Rich text (HTML), sanitised by Wagtail's whitelist.")
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Only those the reader may download (asked through the gate)."
+    )
     latest_revision: int | None
     has_unpublished_changes: bool
     locked: bool
@@ -75,6 +88,9 @@ class PostIn(Schema):
     themes: list[int] = Field(default_factory=list, max_length=50)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     visibility: Visibility = "space"
+    attachments: list[AttachmentKey] = Field(
+        default_factory=list, max_length=20, description='Keys offered for the space, e.g. "files:12".'
+    )
 
 
 class PostPatch(Schema):
@@ -89,6 +105,7 @@ class PostPatch(Schema):
     themes: list[int] | None = Field(None, max_length=50)
     tags: list[Tag] | None = Field(None, max_length=20)
     visibility: Visibility | None = None
+    attachments: list[AttachmentKey] | None = Field(None, max_length=20)
 
 
 class PublishIn(Schema):
@@ -191,6 +208,17 @@ def post_out(post, request=None, detail=False):
             has_unpublished_changes=post.has_unpublished_changes,
             locked=post.locked,
             may_change=can(request.user, "change", post),
+            attachments=[
+                {
+                    "key": a.key,
+                    "name": a.name,
+                    "url": a.url,
+                    "download_url": a.download_url,
+                    "size": a.size,
+                    "content_type": a.content_type,
+                }
+                for a in selectors.attachments_of(user=request.user, post=post)
+            ],
         )
     return data
 

@@ -48,14 +48,29 @@ class PostForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Who may read it"), choices=PostVisibility.choices, initial=PostVisibility.SPACE
     )
+    attachments = forms.MultipleChoiceField(
+        label=_("Attachments"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Files from this space. A reader sees an attachment only if they may download it."),
+    )
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**62)
 
-    def __init__(self, *args, has_cover=False, **kwargs):
+    def __init__(self, *args, has_cover=False, attachment_choices=(), current_attachments=(), **kwargs):
         super().__init__(*args, **kwargs)
         from doeplein.home.models import Theme
 
         self.fields["themes"].queryset = Theme.objects.all()
         self.has_cover = has_cover
+        # What the writer may attach (offered by the plugins behind doeplein_attachment_sources), plus
+        # what the post has already, which an editor may keep even when it is not theirs to see.
+        choices = list(attachment_choices)
+        offered = {key for key, _label in choices}
+        choices += [(key, key) for key in current_attachments if key not in offered]
+        if choices:
+            self.fields["attachments"].choices = choices
+        else:
+            del self.fields["attachments"]
 
     def clean_body(self):
         return text_to_html(self.cleaned_data["body"])
@@ -76,6 +91,8 @@ class PostForm(forms.Form):
             name: data[name] for name in ("title", "summary", "body", "cover_alt", "tags", "visibility")
         }
         fields["themes"] = [t.pk for t in data["themes"]]
+        if "attachments" in self.fields:
+            fields["attachments"] = list(data["attachments"])
         return fields
 
 

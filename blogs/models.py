@@ -89,6 +89,9 @@ class Post(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Preview
         "home.Theme", blank=True, related_name="blog_posts", verbose_name=_("themes")
     )
     tags = ClusterTaggableManager(through=TaggedPost, blank=True, verbose_name=_("tags"))
+    # Keys of things other plugins offer through ``doeplein_attachment_sources`` ("files:12"). Stored
+    # as keys, never copied: each reader sees an attachment only while the gate lets them see it.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     comments_closed = models.BooleanField(_("comments closed"), default=False)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)

@@ -1,13 +1,15 @@
 """Reading posts and comments, always through the access gate, with query counts that do not grow
 with the number of rows shown."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from doeplein.access import visible
 from doeplein.spaces.models import Membership
 
 from .models import Comment, CommentReaction, Follow, Post
+
+MY_SPACES_MAX = 5000  # "new in my spaces" looks at this many of a person's spaces at most
 
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
@@ -45,8 +47,11 @@ def new_in_my_spaces(*, user, theme=None, tag=None, sort="newest"):
     """Published posts in the spaces the user is a member of, newest first."""
     if not user.is_authenticated:
         return Post.objects.none()
-    mine = Membership.objects.filter(user=user, space=OuterRef("space"))
-    return _listing(_live_posts(user).filter(Exists(mine)), theme=theme, tag=tag, sort=sort)
+    # The ids as a list, not a subquery: with them the planner knows which spaces (and, from its
+    # statistics, how many posts they hold), and walks the newest-first index instead of sorting all
+    # of a busy member's posts (100,000 posts: 1.6 s with the subquery).
+    spaces = list(Membership.objects.filter(user=user).values_list("space_id", flat=True)[:MY_SPACES_MAX])
+    return _listing(_live_posts(user).filter(space_id__in=spaces), theme=theme, tag=tag, sort=sort)
 
 
 def drafts_of(*, user):
@@ -86,13 +91,45 @@ def comments_of(*, user, post):
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["comment_id"], {})[row["emoji"]] = row["n"]
+    mine = {}
+    if user.is_authenticated and ids:
+        for comment_id, emoji in CommentReaction.objects.filter(comment_id__in=ids, user=user).values_list(
+            "comment_id", "emoji"
+        ):
+            mine.setdefault(comment_id, set()).add(emoji)
     top, replies = [], {}
     for c in comments:
         c.reaction_counts = counts.get(c.pk, {})
+        c.my_reactions = mine.get(c.pk, set())
         (replies.setdefault(c.parent_id, []) if c.parent_id else top).append(c)
     for c in top:
         c.reply_list = replies.get(c.pk, [])
     return top
+
+
+def attachments_of(*, user, post):
+    """The post's attachments that ``user`` may see, asked again of their source (through the gate) each
+    time: one a reader may not download is not listed. At most MAX_ATTACHMENTS lookups, whatever else
+    is on the page."""
+    from doeplein.plugins import attachment
+
+    from .actions import MAX_ATTACHMENTS
+
+    found = []
+    for key in (post.attachments or [])[:MAX_ATTACHMENTS]:
+        item = attachment(user, key)
+        if item is not None and item.space_id == post.space_id:
+            found.append(item)
+    return found
+
+
+def attachment_choices(*, user, space):
+    """What ``user`` may attach to a post in ``space``: every source's offer, as (key, label) pairs."""
+    from doeplein.plugins import attachment_sources
+
+    if space is None:
+        return []
+    return [(a.key, a.name) for source in attachment_sources() for a in source.choices(user, space)]
 
 
 def related_posts(*, user, post, limit=4):

@@ -4,10 +4,12 @@ import difflib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,8 +44,29 @@ def _filters(request):
     }
 
 
+class Page:
+    """A page of a list without counting the list: one row more than a page tells whether there is a
+    next one. (Counting a busy space's posts through the gate cost more than the whole page.)"""
+
+    def __init__(self, rows, number):
+        self.number = number
+        self.object_list = rows[:PER_PAGE]
+        self.has_next = len(rows) > PER_PAGE
+        self.has_previous = number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.next_page_number = number + 1
+        self.previous_page_number = number - 1
+
+
+def page_of(posts, raw):
+    raw = str(raw or "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 6 and int(raw) > 0 else 1
+    start = (number - 1) * PER_PAGE
+    return Page(list(posts[start : start + PER_PAGE + 1]), number)
+
+
 def _listing(request, posts, **context):
-    page = Paginator(posts, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(posts, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     from doeplein.home.models import Theme
@@ -131,7 +154,8 @@ def _store_cover(user, form):
 def write(request):
     space_id = request.GET.get("space") or request.POST.get("space")
     space = _space(request, int(space_id)) if space_id and space_id.isdigit() and len(space_id) < 19 else None
-    form = PostForm(request.POST or None, request.FILES or None)
+    choices = selectors.attachment_choices(user=request.user, space=space)
+    form = PostForm(request.POST or None, request.FILES or None, attachment_choices=choices)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -156,6 +180,13 @@ def post_detail(request, pk):
     may_change = can(request.user, "change", post)
     may_moderate = can(request.user, "moderate", post.space)
     comments = selectors.comments_of(user=request.user, post=post) if post.live else []
+    may_comment = (
+        request.user.is_authenticated
+        and post.live
+        and not post.comments_closed
+        and (post.space.kind == PROFILE_KIND or can(request.user, "contribute", post.space))
+    )
+    _mark_actions(request.user, comments, may_moderate=may_moderate, may_comment=may_comment)
     context = {
         "post": post,
         "space": post.space.specific,
@@ -165,13 +196,16 @@ def post_detail(request, pk):
         "schedule_form": ScheduleForm(),
         "may_change": may_change,
         "may_moderate": may_moderate,
-        "may_comment": request.user.is_authenticated
+        "may_comment": may_comment,
+        # Reacting needs the same standing as commenting (closing comments leaves reactions open).
+        "may_react": request.user.is_authenticated
         and post.live
-        and not post.comments_closed
         and (post.space.kind == PROFILE_KIND or can(request.user, "contribute", post.space)),
+        "comment_base": reverse("blogs:comment", kwargs={"pk": post.pk}),
         "following": selectors.is_following(user=request.user, post=post),
         "related": selectors.related_posts(user=request.user, post=post) if post.live else [],
-        "is_public": post.live and selectors.public_posts().filter(pk=post.pk).exists(),
+        "attachments": selectors.attachments_of(user=request.user, post=post),
+        "is_public": post.live and can(AnonymousUser(), "view", post),
         "in_review": post.workflow_in_progress,
         "review_required": actions.space_requires_review(post.space),
         "author_profile": getattr(post.author, "profile", None) if post.author else None,
@@ -179,6 +213,20 @@ def post_detail(request, pk):
         "reactions": actions.ALLOWED_REACTIONS,
     }
     return render(request, "blogs/post.html", context)
+
+
+def _mark_actions(user, comments, *, may_moderate, may_comment):
+    """What the viewer may do with each comment, decided once here (no query per comment) so that the
+    template shows only those actions."""
+    now = timezone.now()
+    for c in comments:
+        own = c.author_id == user.pk and user.is_authenticated
+        c.may_edit = own and actions.may_edit_comment(user, c, now)
+        c.may_delete = own and c.state != Comment.State.DELETED
+        c.may_report = user.is_authenticated and not own
+        c.may_reply = may_comment and not c.parent_id
+        c.may_hide = may_moderate
+        _mark_actions(user, getattr(c, "reply_list", ()), may_moderate=may_moderate, may_comment=False)
 
 
 def _editable(request, pk):
@@ -199,8 +247,12 @@ def edit(request, pk):
     post = _editable(request, pk)
     latest = post.get_latest_revision_as_object()
     status = 200
+    attach = {
+        "attachment_choices": selectors.attachment_choices(user=request.user, space=post.space),
+        "current_attachments": latest.attachments or [],
+    }
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, has_cover=latest.cover_id is not None)
+        form = PostForm(request.POST, request.FILES, has_cover=latest.cover_id is not None, **attach)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -229,7 +281,9 @@ def edit(request, pk):
             return _refuse(request, exc)
         form = PostForm(
             has_cover=latest.cover_id is not None,
+            **attach,
             initial={
+                "attachments": latest.attachments or [],
                 "title": latest.title,
                 "summary": latest.summary,
                 "body": latest.body,
@@ -432,22 +486,72 @@ def _comment(request, pk, comment_id):
     )
     if comment is None:
         raise Http404
+    comment.post = post
     return post, comment
 
 
+# The actions on a comment that need words (the others are one button each). Without script each is
+# a small page of its own; with it, post.js puts the same form under the comment.
+TEXT_VERBS = ("reply", "edit", "report", "hide")
+
+
+def _check_text_action(user, post, comment, verb):
+    if verb == "reply":
+        actions.check_may_comment(user=user, post=post, parent=comment)
+    elif verb == "edit":
+        actions.check_may_edit_comment(user=user, comment=comment)
+    elif verb == "report":
+        actions.check_may_report_comment(user=user, comment=comment)
+    else:
+        actions.check_may_moderate_comment(user=user, comment=comment)
+
+
+def comment_form(request, post, comment, verb):
+    """GET on a text action: the one form for it, for the people who may take it."""
+    if verb not in TEXT_VERBS:
+        raise Http404
+    try:
+        _check_text_action(request.user, post, comment, verb)
+    except ActionError as exc:
+        return _refuse(request, exc)
+    return render(
+        request,
+        "blogs/comment_form.html",
+        {
+            "post": post,
+            "comment": comment,
+            "verb": verb,
+            "comment_base": reverse("blogs:comment", kwargs={"pk": post.pk}),
+            "edit_window_minutes": actions.COMMENT_EDIT_WINDOW.seconds // 60,
+        },
+    )
+
+
 @login_required
-@require_POST
 def comment_action(request, pk, comment_id, verb):
     post, comment = _comment(request, pk, comment_id)
+    if request.method == "GET":
+        return comment_form(request, post, comment, verb)
+    if request.method != "POST":
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "POST"])
     try:
+        if verb == "reply":
+            raise Http404  # replies are posted to the post's comments, with the parent
         if verb == "edit":
             actions.do_edit_comment(user=request.user, comment=comment, body=request.POST.get("body", ""))
         elif verb == "delete":
             actions.do_delete_comment(user=request.user, comment=comment)
         elif verb == "react":
-            emoji = request.POST.get("emoji", "")
+            # One button each: name "emoji" adds the reaction, name "remove" takes the viewer's back.
+            removing = "remove" in request.POST
+            emoji = request.POST.get("remove" if removing else "emoji", "")
             actions.do_react(
-                user=request.user, comment=comment, emoji=emoji, on=request.POST.get("on") != "0"
+                user=request.user,
+                comment=comment,
+                emoji=emoji,
+                on=not removing and request.POST.get("on") != "0",
             )
         elif verb == "report":
             actions.do_report_comment(

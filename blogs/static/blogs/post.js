@@ -2,6 +2,44 @@
 // The page works without this script (forms post and reload); this only saves the reload.
 (function () {
   "use strict";
+  // A comment's text actions (reply, edit, report, hide) are links to a page with their form; here the
+  // same form opens under the comment instead, from the one <template> of its kind on the page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-comment-form]") : null;
+    if (!link) return;
+    var kind = link.getAttribute("data-comment-form");
+    var template = document.getElementById("comment-form-" + kind);
+    var item = link.closest("[data-comment]");
+    if (!template || !item || !template.content) return; // no template: follow the link
+    event.preventDefault();
+    var id = item.getAttribute("data-comment");
+    var actions = link.parentNode;
+    var open = actions.querySelector("[data-open-form='" + kind + "']");
+    if (open) {
+      open.parentNode.removeChild(open);
+      link.setAttribute("aria-expanded", "false");
+      return;
+    }
+    var form = template.content.firstElementChild.cloneNode(true);
+    form.setAttribute("data-open-form", kind);
+    if (kind !== "reply") form.setAttribute("action", link.getAttribute("href"));
+    var parent = form.querySelector("input[name=parent]");
+    if (parent) parent.value = id;
+    var field = form.querySelector("textarea, input:not([type=hidden])");
+    var label = form.querySelector("label");
+    if (field && label) {
+      field.id = kind + "-" + id;
+      label.setAttribute("for", field.id);
+    }
+    if (kind === "edit" && field) {
+      var body = item.querySelector(".body");
+      field.value = body ? body.innerText : "";
+    }
+    actions.appendChild(form);
+    link.setAttribute("aria-expanded", "true");
+    if (field) field.focus();
+  });
+
   var article = document.querySelector("[data-live-post]");
   if (!article || !("WebSocket" in window)) return;
   var path = article.getAttribute("data-live-post");
@@ -41,6 +79,13 @@
     } else if (frame.type === "comment_updated" && existing) {
       var body = existing.querySelector(".body");
       if (body) body.textContent = frame.body;
+    } else if (frame.type === "reactions" && existing) {
+      var counts = frame.reactions || {};
+      var buttons = existing.querySelectorAll(":scope > .comment-actions button[formaction$='/react/']");
+      for (var i = 0; i < buttons.length; i++) {
+        var emoji = buttons[i].value;
+        buttons[i].textContent = emoji + (counts[emoji] ? " " + counts[emoji] : "");
+      }
     } else if ((frame.type === "comment_hidden" || frame.type === "comment_deleted") && existing) {
       existing.parentNode.removeChild(existing);
     } else if (frame.type === "comments_closed" || frame.type === "post_unpublished" || frame.type === "post_deleted") {
