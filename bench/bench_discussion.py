@@ -690,8 +690,11 @@ def main():
                 f"{rate:7g} {fig['p50']:9.1f} {fig['p99']:9.1f} {lost[1]:6d}  "
                 + ", ".join(f"{name} {share * 100:.0f}%" for name, share in cpu.items())
             )
-        good = [rate for rate, fig, _cpu, lost in sweep_rows if fig["p99"] <= 250 and not lost[1]]
-        knee = max(good) if good else None
+        knee = None  # the highest rate before the first step that fails (p99 over 250 ms or anything lost)
+        for rate, fig, _cpu, lost in sorted(sweep_rows, key=lambda row: row[0]):
+            if fig["p99"] > 250 or lost[1]:
+                break
+            knee = rate
         print(
             f"knee (highest rate with p99 <= 250 ms and nothing lost): {knee if knee is not None else 'below the lowest step'}"
         )
