@@ -14,16 +14,9 @@ def record(*, actor, verb, target=None, space=None, audience="logged_in", data=N
         from doeplein.spaces.models import Space
 
         Space.objects.filter(pk=space.pk).update(last_activity_at=timezone.now())
-    return Activity.objects.create(
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
-        verb=verb,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:255] if target is not None else "",
-        space=space,
-        audience=audience,
-        data=data or {},
-    )
+    activity = prepare(actor=actor, verb=verb, target=target, space=space, audience=audience, data=data)
+    activity.save()
+    return activity
 
 
 def prepare(*, actor, verb, target=None, space=None, audience="logged_in", data=None) -> Activity:
