@@ -19,6 +19,7 @@ from doeplein.spaces.models import Role
 
 from . import conf
 from .models import File, FileVersion, Folder, Follow, ScanStatus, Usage, new_blob_key
+from .search import reindex_later
 from .storage import clean_name, file_storage, measure
 
 # --- limits --------------------------------------------------------------------------------------------
@@ -472,15 +473,16 @@ def do_trash(*, user, obj):
     now = timezone.now()
     if isinstance(obj, File):
         File.objects.filter(pk=obj.pk).update(deleted_at=now, deleted_by=user, trashed_with=None)
+        reindex_later([obj.pk])
         verb = "file.trashed"
     else:
         ids = _descendant_ids(obj)
         Folder.objects.filter(pk__in=ids[1:], deleted_at__isnull=True).update(
             deleted_at=now, deleted_by=user, trashed_with=obj
         )
-        File.objects.filter(folder_id__in=ids, deleted_at__isnull=True).update(
-            deleted_at=now, deleted_by=user, trashed_with=obj
-        )
+        inside = File.objects.filter(folder_id__in=ids, deleted_at__isnull=True)
+        reindex_later(list(inside.values_list("pk", flat=True)))
+        inside.update(deleted_at=now, deleted_by=user, trashed_with=obj)
         Folder.objects.filter(pk=obj.pk).update(deleted_at=now, deleted_by=user, trashed_with=None)
         verb = "folder.trashed"
     obj.deleted_at, obj.deleted_by = now, user
@@ -513,7 +515,9 @@ def do_restore(*, user, obj):
     else:
         _name_free(space=obj.space, folder=obj.parent, name=obj.name, exclude_folder=obj)
         Folder.objects.filter(trashed_with=obj).update(deleted_at=None, deleted_by=None, trashed_with=None)
-        File.objects.filter(trashed_with=obj).update(deleted_at=None, deleted_by=None, trashed_with=None)
+        inside = File.objects.filter(trashed_with=obj)
+        reindex_later(list(inside.values_list("pk", flat=True)))
+        inside.update(deleted_at=None, deleted_by=None, trashed_with=None)
     obj.deleted_at = obj.deleted_by = None
     obj.save(update_fields=["deleted_at", "deleted_by", parent_field])
     record(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Router, Schema, Status, UploadedFile
 from ninja import File as FileParam
@@ -95,6 +96,12 @@ class SpaceFilesOut(Schema):
     may_upload: bool
     remaining_bytes: int | None
     max_upload_bytes: int
+
+
+class MineOut(SpaceFilesOut):
+    name: str
+    url: str
+    items_url: str
 
 
 class TrashOut(Schema):
@@ -202,6 +209,22 @@ def space_info(request, space_id: Id):
         "may_upload": may,
         "remaining_bytes": actions.remaining_bytes(user=request.user, space=space) if may else None,
         "max_upload_bytes": conf.get("FILES_MAX_UPLOAD_BYTES"),
+    }
+
+
+@router.get("/mine", response=MineOut, summary="My own files space (made on first use)")
+def mine(request):
+    from .personal import do_ensure_personal_space
+
+    space = do_ensure_personal_space(user=request.user)
+    return {
+        "space_id": space.pk,
+        "name": space.name,
+        "may_upload": can(request.user, "contribute", space),
+        "remaining_bytes": actions.remaining_bytes(user=request.user, space=space),
+        "max_upload_bytes": conf.get("FILES_MAX_UPLOAD_BYTES"),
+        "url": reverse("files:mine"),
+        "items_url": f"/api/v1/files/spaces/{space.pk}/items",
     }
 
 

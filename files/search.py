@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from doeplein.plugins import SearchBulk, SearchDoc, SearchSource
 
-from .models import File, ScanStatus
+from .models import File, FileVersion, ScanStatus
+
+SOURCE_KEY = "files"
 
 
 def searchable_files():
@@ -70,7 +72,25 @@ def search_bulk():
     )
 
 
+def reindex_later(file_ids):
+    """Bring these files' search documents up to date after the current transaction commits (the core
+    search's debounced Celery path). For writes that bypass ``save()`` (bulk updates: the trash, a
+    folder's contents, the extracted text); a save of a File or a FileVersion triggers it by itself."""
+    from doeplein.search.indexing import queue
+
+    ids = [pk for pk in file_ids if pk is not None]
+    if ids:
+        queue(SOURCE_KEY, ids)
+
+
 def search_source():
     return SearchSource(
-        key="files", label=_("Files"), queryset=searchable_files, documents=search_documents, bulk=search_bulk
+        key=SOURCE_KEY,
+        label=_("Files"),
+        queryset=searchable_files,
+        documents=search_documents,
+        bulk=search_bulk,
+        # A file's save (renamed, moved, restored, a new current version) and a version's save (its scan
+        # cleared, a new version) re-index the file; a purged file leaves the index.
+        triggers=((File, lambda f: [f.pk]), (FileVersion, lambda v: [v.file_id])),
     )

@@ -63,7 +63,10 @@ def process_version(version_id):
             FileVersion.objects.filter(pk=version.pk, text_status=WorkStatus.PENDING).update(
                 text_status=status, text=text
             )
-            File.objects.filter(pk=version.file_id, current_id=version.pk).update(search_text=text)
+            if File.objects.filter(pk=version.file_id, current_id=version.pk).update(search_text=text):
+                from .search import reindex_later
+
+                reindex_later([version.file_id])
     return True
 
 

@@ -5,6 +5,7 @@ from . import tus, views
 app_name = "files"
 
 urlpatterns = [
+    path("mine/", views.my_files, name="mine"),
     path("space/<int:space_id>/", views.space_files, name="space"),
     path("space/<int:space_id>/upload/", views.upload, name="upload"),
     path("space/<int:space_id>/folders/", views.create_folder, name="create_folder"),

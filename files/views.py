@@ -94,6 +94,18 @@ def space_files(request, space_id):
     return render(request, "files/folder.html", _listing_context(request, space, None))
 
 
+@login_required
+@require_GET
+def my_files(request):
+    """The person's own files (their personal space, made on the first visit)."""
+    from .personal import do_ensure_personal_space
+
+    space = do_ensure_personal_space(user=request.user)
+    context = _listing_context(request, space, None)
+    context["personal"] = True
+    return render(request, "files/folder.html", context)
+
+
 @require_GET
 def folder_page(request, folder_id):
     folder = folder_by_id(user=request.user, folder_id=folder_id)

@@ -3,18 +3,24 @@ section on every space's home page, its pages and API, activity verbs, the searc
 attachment source other plugins (blogs) use without importing this one."""
 
 from django.template.loader import render_to_string
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from doeplein.plugins import (
     HOOK_ACTIVITY_VERBS,
     HOOK_CONTENT_TYPES,
+    HOOK_DEMO_DATA,
+    HOOK_NAVIGATION,
     HOOK_SEARCH_SOURCES,
+    HOOK_SPACE_KINDS,
     HOOK_SPACE_SECTIONS,
     HOOK_URLS,
     ContentTypeSpec,
+    DemoData,
+    NavItem,
     Section,
+    SpaceKind,
 )
 
 RECENT_SHOWN = 8
@@ -29,6 +35,28 @@ def content_types():
         ContentTypeSpec(model=File, label=_("file"), space="space", owner="created_by"),
         ContentTypeSpec(model=FileVersion, label=_("file version"), space="file__space", owner="uploaded_by"),
     ]
+
+
+@hooks.register(HOOK_SPACE_KINDS)
+def space_kinds():
+    from .personal import PERSONAL_KIND
+
+    # A person's own files: a secret space of this kind that only they belong to (files/personal.py).
+    # Its page is /files/mine/ (only its owner can reach it, and /files/mine/ is always one's own).
+    return [
+        SpaceKind(
+            key=PERSONAL_KIND,
+            label=_("personal files"),
+            plural=_("personal files"),
+            url=lambda space: reverse("files:mine"),
+            icon="user",
+        )
+    ]
+
+
+@hooks.register(HOOK_NAVIGATION)
+def navigation():
+    return [NavItem(label=_("My files"), url=lambda: reverse("files:mine"), order=35, requires_login=True)]
 
 
 @hooks.register(HOOK_ACTIVITY_VERBS)
@@ -104,3 +132,11 @@ def api_routers():
     from .api import router
 
     return [("/files", router)]
+
+
+# --- Demo data -----------------------------------------------------------------------------------
+@hooks.register(HOOK_DEMO_DATA)
+def demo_data_steps():
+    from .demo import STEPS, files_demo_data
+
+    return [DemoData(key="files", run=files_demo_data, steps=STEPS, order=50)]
