@@ -26,11 +26,11 @@ NOTES_EN = (
     "- Keep a small budget for experiments that residents propose.\n"
 )
 CSV_NL = (
-    "gemeente;kwartaal;aanvragen;toegekend\n"
-    "Utrecht;2025-Q1;128;97\n"
-    "Amersfoort;2025-Q1;64;51\n"
-    "Zeist;2025-Q1;31;22\n"
-    "Utrecht;2025-Q2;141;110\n"
+    "gemeente,kwartaal,aanvragen,toegekend\n"
+    "Utrecht,2025-Q1,128,97\n"
+    "Amersfoort,2025-Q1,64,51\n"
+    "Zeist,2025-Q1,31,22\n"
+    "Utrecht,2025-Q2,141,110\n"
 )
 DOCX_PARAGRAPHS = [
     "Plan van aanpak pilot buurtbudget",
