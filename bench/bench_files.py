@@ -117,10 +117,15 @@ def build(spaces, files, folder_size):
         add(target.pk, big.pk, folder_size, "big")
         add(target.pk, small.pk, 10, "small")
     existing = File.objects.count()
-    per_space = (files - existing) // max(1, len(space_ids) - 1) if files > existing else 0
-    if per_space:
-        for space_id in tqdm(space_ids[1:], desc="spaces"):
-            add(space_id, None, per_space, "f")
+    if files > existing:
+        # Spread what is missing over the other spaces, the remainder one each over the first ones,
+        # so that the platform holds exactly ``files`` files (a second run tops up what is missing).
+        others = space_ids[1:] or space_ids
+        per_space, extra = divmod(files - existing, len(others))
+        for n, space_id in enumerate(tqdm(others, desc="spaces")):
+            count = per_space + (1 if n < extra else 0)
+            if count:
+                add(space_id, None, count, f"f{existing}")
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE files_file f SET current_id = v.id FROM files_fileversion v WHERE v.file_id = f.id AND f.current_id IS NULL"

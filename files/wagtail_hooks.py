@@ -50,6 +50,7 @@ def space_kinds():
             plural=_("personal files"),
             url=lambda space: reverse("files:mine"),
             icon="user",
+            personal=True,
         )
     ]
 

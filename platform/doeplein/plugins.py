@@ -96,7 +96,9 @@ class SpaceKind:
     ``roles``: the ``(Role, label)`` pairs this kind uses, strongest first (empty: every platform role
     under its own name). ``url(space)`` gives the page of one space of the kind (its own model's
     object). ``by_slug(user, slug)`` (optional) finds one by its web address through the gate, or
-    raises Http404; pages of other plugins use it to name a parent space by slug.
+    raises Http404; pages of other plugins use it to name a parent space by slug. ``personal``: one
+    person's own space (their files, say): the core never adds anyone else to it — no invitations,
+    joins, requests or new members, whatever its owner asks.
     """
 
     key: str
@@ -106,6 +108,7 @@ class SpaceKind:
     roles: tuple = ()
     icon: str = "folder"
     by_slug: Callable | None = None
+    personal: bool = False
 
 
 @dataclass(frozen=True)

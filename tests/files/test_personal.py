@@ -151,3 +151,26 @@ def test_navigation_links_to_my_files_when_logged_in(make_user):
 def test_the_openapi_document_names_the_endpoint():
     schema = Client().get("/api/v1/openapi.json").json()
     assert "get" in schema["paths"]["/api/v1/files/mine"]
+
+
+def test_nobody_else_can_be_added_to_a_personal_space_even_by_its_owner(make_user):
+    from doeplein.core.exceptions import ActionError
+    from doeplein.spaces.actions import do_invite, do_invite_people, do_join
+
+    alice, bob = make_user(), make_user()
+    space = do_ensure_personal_space(user=alice)
+    for attempt in (
+        lambda: do_invite(actor=alice, space=space, email=bob.email),
+        lambda: do_invite(actor=alice, space=space, email="someone@example.org"),
+        lambda: do_invite_people(actor=alice, space=space, people=[bob]),
+    ):
+        with pytest.raises(ActionError) as error:
+            attempt()
+        assert error.value.code == "personal_space" and error.value.status == 409
+    with pytest.raises(Exception):  # noqa: B017 -- a secret space is not found (404) or not joinable
+        do_join(user=bob, space=space)
+    page = logged_in(alice).post(
+        f"/spaces/{space.pk}/invitations/", {"email": bob.email, "role": Role.MEMBER}, follow=True
+    )
+    assert page.status_code < 500
+    assert Membership.objects.filter(space=space).count() == 1

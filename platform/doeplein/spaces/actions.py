@@ -23,7 +23,7 @@ from doeplein.live import access_changed_on_commit
 from doeplein.notifications.actions import do_notify
 
 from .eligibility import _option, check_may_join, check_may_leave, check_may_request, membership_options  # noqa: F401
-from .kinds import space_url
+from .kinds import is_personal, space_url
 from .models import Invitation, JoinRequest, Membership, Role, Space
 
 INVITATION_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
@@ -82,7 +82,21 @@ def _check_not_archived(user, action, space):
     check(user, action, space)
 
 
+def _check_not_personal(space, user=None):
+    """One person's own space (a kind marked ``personal``) never gets another member."""
+    if not is_personal(space):
+        return
+    if user is not None and Membership.objects.filter(space=space, user=user).exists():
+        return
+    if user is not None and not Membership.objects.filter(space=space).exists():
+        return  # its first member: the person it is made for
+    raise ActionError(
+        _("This is someone's own space: nobody else can be added to it."), code="personal_space", status=409
+    )
+
+
 def _add_member(space, user, role):
+    _check_not_personal(space, user)
     membership, created = Membership.objects.get_or_create(space=space, user=user, defaults={"role": role})
     if created:
         Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
@@ -333,6 +347,7 @@ def do_invite(*, actor, space, email, role=Role.MEMBER) -> tuple[Invitation, str
     from doeplein.accounts.models import User
 
     _check_not_archived(actor, "moderate", space)
+    _check_not_personal(space)
     email = email.strip().lower()
     role = Role(role)
     if role == Role.OWNER:
@@ -393,6 +408,7 @@ def do_invite_people(*, actor, space, people, role=Role.MEMBER) -> tuple[list, l
     or is skipped with a reason ("already a member", "already invited" …), never naming their address.
     Returns ``(invited people, [(person, reason), …])``."""
     _check_not_archived(actor, "moderate", space)
+    _check_not_personal(space)
     role = Role(role)
     if role == Role.OWNER:
         raise ActionError(_("Invite as member first; ownership is handed over later."), code="bad_role")

@@ -66,6 +66,12 @@ def space_url(space) -> str | None:
         return None
 
 
+def is_personal(space) -> bool:
+    """Whether ``space`` is one person's own (its kind says ``personal``): nobody else is ever added."""
+    kind = kind_of(space)
+    return bool(kind is not None and kind.personal)
+
+
 def roles_of(space) -> list[tuple[int, str]]:
     """The ``(role, label)`` pairs a space offers, strongest first."""
     kind = kind_of(space)
