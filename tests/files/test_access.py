@@ -216,3 +216,53 @@ def test_scanning_version_is_only_for_its_uploader(team, people, upload):
     other.force_login(people["other_member"])
     assert mine.get(f"/files/file/{file.pk}/v/1/download/").status_code == 200
     assert other.get(f"/files/file/{file.pk}/v/1/download/").status_code == 409
+
+
+def test_secret_groups_file_is_404_for_a_non_member_through_every_door(make_user, upload):
+    """The same as above for a real secret group of the groups plugin (the files plugin does not know it)."""
+    from django.apps import apps
+
+    if not apps.is_installed("groups"):
+        pytest.skip("needs the groups plugin")
+    from doeplein.activity.selectors import activity_feed
+    from doeplein.spaces.models import Membership
+    from groups.models import Group, GroupPolicy
+    from tests.support.api import bearer
+
+    member, outsider = make_user(), make_user()
+    group = Group.objects.create(
+        name="Geheime werkgroep", slug="geheime-werkgroep", policy=GroupPolicy.SECRET
+    )
+    Membership.objects.create(space=group, user=member, role=Role.OWNER)
+    folder = actions.do_create_folder(user=member, space=group.space_ptr, name="Stukken")
+    version = upload(member, group.space_ptr, PNG, name="organogram.png", folder=folder)
+    file = version.file
+    assert version.preview_blob  # there is a thumbnail to refuse
+    inside, outside = Client(), Client()
+    inside.force_login(member)
+    outside.force_login(outsider)
+    pages = (
+        f"/files/file/{file.pk}/",
+        f"/files/file/{file.pk}/download/",
+        f"/files/file/{file.pk}/v/1/download/",
+        f"/files/file/{file.pk}/v/1/thumbnail/",
+        f"/files/folder/{folder.pk}/",
+        f"/files/space/{group.pk}/",
+    )
+    api = (
+        f"/api/v1/files/files/{file.pk}",
+        f"/api/v1/files/files/{file.pk}/versions",
+        f"/api/v1/files/files/{file.pk}/versions/1/download",
+        f"/api/v1/files/files/{file.pk}/versions/1/thumbnail",
+        f"/api/v1/files/spaces/{group.pk}/items",
+    )
+    for url in pages:
+        assert inside.get(url).status_code == 200, url
+        assert outside.get(url).status_code == 404, url
+        assert Client().get(url).status_code in (302, 404), url  # anonymous: log in first, or not found
+    for url in api:
+        assert Client().get(url, headers=bearer(member)).status_code == 200, url
+        assert Client().get(url, headers=bearer(outsider)).status_code == 404, url
+    assert activity_feed(user=member).filter(space=group.space_ptr).exists()
+    assert not activity_feed(user=outsider).filter(space=group.space_ptr).exists()
+    assert b"organogram" not in Client().get("/api/v1/activity", headers=bearer(outsider)).content
