@@ -50,13 +50,17 @@ class ResultOut(Schema):
 class FacetValueOut(Schema):
     value: int | str
     label: str
-    count: int
+    count: int = Field(description="Matches with this value, at most SEARCH_COUNT_LIMIT (see `capped`).")
+    capped: bool = Field(False, description="True when there are more than `count` such matches.")
     selected: bool
 
 
 class SearchOut(Schema):
     q: str
-    total: int
+    total: int = Field(description="Matches found, at most SEARCH_COUNT_LIMIT (10,000 by default).")
+    capped: bool = Field(
+        description="True when there are more matches than `total`: counting stops at the limit."
+    )
     page: int
     pages: int
     results: list[ResultOut]
@@ -89,6 +93,7 @@ def search_endpoint(request, filters: Query[SearchQueryIn]):
     return {
         "q": filters.q[:MAX_CHARS],
         "total": page.total,
+        "capped": page.capped,
         "page": filters.page,
         "pages": page.pages,
         "results": [
