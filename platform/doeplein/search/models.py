@@ -89,7 +89,14 @@ class SearchDocument(index.Indexed, models.Model):
                 fields=["source", "item_id", "variant"], name="one_search_document_per_item"
             )
         ]
-        indexes = [models.Index(fields=["space_id"]), models.Index(fields=["guard", "audience"])]
+        indexes = [
+            models.Index(fields=["space_id"]),
+            models.Index(fields=["guard", "audience"]),
+            # The person facet's recount of a capped search, and the person filter.
+            models.Index(fields=["person_id"], name="search_document_person"),
+        ]
+        # PostgreSQL only (migration 0002): GIN on ``vector``, and (date DESC NULLS LAST, id DESC) for the
+        # ranking's newest candidates.
 
     def __str__(self):
         return f"{self.source}:{self.item_id}{'/' + self.variant if self.variant else ''}"

@@ -254,7 +254,7 @@ def _search(*, user, params, facets):
         if column:
             ids = _ranked_ids(tsquery, _queryset(access, filters), limit, start, per_page)
         else:
-            ids = [d.pk for d in results[start : start + per_page]]
+            ids = [d.pk for d in results[start : min(start + per_page, limit)]]
         rows = SearchDocument.objects.in_bulk(ids)
         page.results = _results([rows[pk] for pk in ids if pk in rows], parsed)
     if facets and page.total:

@@ -1,7 +1,7 @@
 """The search vector on the document row, GIN-indexed (PostgreSQL), filled from the rows already there."""
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import migrations
+from django.db import migrations, models
 
 from doeplein.search.models import vector_sql
 
@@ -34,6 +34,10 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="vector",
             field=SearchVectorField(editable=False, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=models.Index(fields=["person_id"], name="search_document_person"),
         ),
         migrations.RunPython(forwards, backwards),
     ]
