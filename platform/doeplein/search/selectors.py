@@ -381,9 +381,10 @@ def _recount(queryset, field_name, leave_out, sample, limit):
     if field_name not in ("source", "year"):
         candidates = candidates[:FACET_SIZE]
     counts = {}
+    themes_of = space_themes() if leave_out == "theme" else {}
     for value, _n in candidates:
         if leave_out == "theme":
-            ids = [sid for sid, themes in space_themes().items() if value in themes]
+            ids = [sid for sid, themes in themes_of.items() if value in themes]
             narrowed = queryset.filter(space_id__in=ids)
         else:
             narrowed = queryset.filter(**{field_name: value})
