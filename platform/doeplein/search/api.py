@@ -18,10 +18,10 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 class SearchQueryIn(Schema):
     q: str = Field(
         "",
-        max_length=MAX_CHARS * 10,
-        description='Words; "a phrase"; word* (prefix); a OR b; -word. At most 10,000 characters (longer: '
-        "a 422 naming the field); the search reads the first 1,000 and the first 12 words, and says so in "
-        "`notes`.",
+        max_length=MAX_CHARS,
+        description='Words; "a phrase"; word* (prefix); a OR b; -word. At most 1,000 characters (longer: '
+        "a 422 naming the field; an URL of tens of kilobytes is refused by HTTP servers before the API); the "
+        "search reads the first 12 words and says so in `notes`.",
     )
     type: list[Annotated[str, Field(max_length=50)]] = Field(
         default_factory=list,
