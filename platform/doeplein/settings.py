@@ -366,6 +366,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 SEARCH_DEBOUNCE_SECONDS = env_int("SEARCH_DEBOUNCE_SECONDS", 2)
+# Counts and facets of a search stop at this many results (the results a person can page through: 500 pages of 20).
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10_000)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"

@@ -17,7 +17,11 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 class SearchQueryIn(Schema):
     q: str = Field(
-        "", max_length=MAX_CHARS * 10, description='Words; "a phrase"; word* (prefix); a OR b; -word.'
+        "",
+        max_length=MAX_CHARS,
+        description='Words; "a phrase"; word* (prefix); a OR b; -word. At most 1,000 characters (longer: '
+        "a 422 naming the field; an URL of tens of kilobytes is refused by HTTP servers before the API); the "
+        "search reads the first 12 words and says so in `notes`.",
     )
     type: list[Annotated[str, Field(max_length=50)]] = Field(
         default_factory=list,
@@ -50,13 +54,17 @@ class ResultOut(Schema):
 class FacetValueOut(Schema):
     value: int | str
     label: str
-    count: int
+    count: int = Field(description="Matches with this value, at most SEARCH_COUNT_LIMIT (see `capped`).")
+    capped: bool = Field(False, description="True when there are more than `count` such matches.")
     selected: bool
 
 
 class SearchOut(Schema):
     q: str
-    total: int
+    total: int = Field(description="Matches found, at most SEARCH_COUNT_LIMIT (10,000 by default).")
+    capped: bool = Field(
+        description="True when there are more matches than `total`: counting stops at the limit."
+    )
     page: int
     pages: int
     results: list[ResultOut]
@@ -89,6 +97,7 @@ def search_endpoint(request, filters: Query[SearchQueryIn]):
     return {
         "q": filters.q[:MAX_CHARS],
         "total": page.total,
+        "capped": page.capped,
         "page": filters.page,
         "pages": page.pages,
         "results": [

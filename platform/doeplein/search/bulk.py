@@ -6,8 +6,8 @@ A source may give, besides ``documents(obj)`` (one row at a time, after each com
 ``INSERT INTO search_searchdocument … SELECT`` that applies, in SQL, exactly what
 :func:`doeplein.search.indexing._row` applies in Python (control characters out of title and body, the
 heading falling back to the title and cut at 300 characters, the url at 500, the language guessed from
-common words where the source gives none, the year of the date in UTC), so that both paths write the
-same documents (tests/doeplein/search/test_bulk.py compares them). PostgreSQL only; on other
+common words where the source gives none, the year of the date in UTC, the search vector of
+:func:`doeplein.search.models.vector_sql`), so that both paths write the same documents (tests/doeplein/search/test_bulk.py compares them). PostgreSQL only; on other
 databases the rebuild takes the row-by-row path.
 
 Helpers for sources: :func:`url` (a URL pattern with columns in it, as ``reverse()`` builds it) and
@@ -21,7 +21,7 @@ from django.db.models import BigIntegerField, CharField, DateTimeField, Func, Te
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
-from .models import SearchDocument
+from .models import SearchDocument, vector_sql
 
 # SearchDoc's fields in the order the INSERT reads them, with SearchDoc's defaults.
 FIELDS = {
@@ -114,14 +114,19 @@ def insert_documents(source_key, bulk, pk_range=None):
     sql = f"""
         WITH written AS (
             INSERT INTO {table} (source, item_id, variant, title, heading, body, url, language, guard,
-                                 space_id, audience, person_id, date, year)
-            SELECT %s, s.object_id::text, coalesce(s.variant, ''), translate(coalesce(s.title, ''), %s, ''),
-                   left(coalesce(nullif(s.heading, ''), nullif(s.title, ''), ''), 300),
-                   translate(coalesce(s.body, ''), %s, ''), left(s.url, 500),
-                   CASE WHEN coalesce(s.language, '') <> '' THEN s.language ELSE {guess} END,
-                   s.guard, s.space_id::bigint, coalesce(s.audience, ''), s.person_id::bigint,
-                   s.date::timestamptz, EXTRACT(year FROM s.date::timestamptz AT TIME ZONE 'UTC')::int
-            FROM ({inner}) AS s({columns})
+                                 space_id, audience, person_id, date, year, vector)
+            SELECT r.*, {vector_sql("r")}
+            FROM (
+                SELECT %s AS source, s.object_id::text AS item_id, coalesce(s.variant, '') AS variant,
+                       translate(coalesce(s.title, ''), %s, '') AS title,
+                       left(coalesce(nullif(s.heading, ''), nullif(s.title, ''), ''), 300) AS heading,
+                       translate(coalesce(s.body, ''), %s, '') AS body, left(s.url, 500) AS url,
+                       CASE WHEN coalesce(s.language, '') <> '' THEN s.language ELSE {guess} END AS language,
+                       s.guard AS guard, s.space_id::bigint AS space_id, coalesce(s.audience, '') AS audience,
+                       s.person_id::bigint AS person_id, s.date::timestamptz AS date,
+                       EXTRACT(year FROM s.date::timestamptz AT TIME ZONE 'UTC')::int AS year
+                FROM ({inner}) AS s({columns})
+            ) AS r
             RETURNING item_id
         )
         SELECT count(*), count(DISTINCT item_id) FROM written

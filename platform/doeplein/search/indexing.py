@@ -21,7 +21,7 @@ from wagtail.search.backends import get_search_backends
 from doeplein.plugins import search_sources
 
 from .backends import LanguageIndex
-from .models import SearchDocument
+from .models import SearchDocument, vector_sql
 
 log = logging.getLogger(__name__)
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))  # highlight markers must be unique
@@ -100,6 +100,7 @@ def reindex(source_key, ids):
         if fresh:
             SearchDocument.objects.bulk_update(fresh, _UPDATED_FIELDS)
         fresh += SearchDocument.objects.bulk_create(new)
+        write_vectors(ids=[d.pk for d in fresh])
         for backend in _backends():
             for old in existing.values():
                 backend.delete(old)
@@ -117,8 +118,19 @@ def reindex(source_key, ids):
 _UPDATED_FIELDS = [
     f.name
     for f in SearchDocument._meta.concrete_fields
-    if f.name not in ("id", "source", "item_id", "variant")
+    if f.name not in ("id", "source", "item_id", "variant", "vector")
 ]
+
+
+def write_vectors(ids=None, sources=None):
+    """PostgreSQL: compute the search vector of documents ``ids`` (or of every document of ``sources``)
+    from their rows, in one statement (the row-by-row path; the bulk path writes it in its INSERT)."""
+    if connection.vendor != "postgresql" or not (ids or sources):
+        return
+    table = SearchDocument._meta.db_table
+    where, param = ("d.id = ANY(%s)", list(ids)) if ids else ("d.source = ANY(%s)", list(sources))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} d SET vector = {vector_sql('d')} WHERE {where}", [param])  # noqa: S608
 
 
 def rebuild(progress=None, batch_size=500, sources=None, bulk=True, bulk_size=100_000):
@@ -148,6 +160,7 @@ def rebuild(progress=None, batch_size=500, sources=None, bulk=True, bulk_size=10
                         progress(rows)
             else:
                 written[source.key] = _rebuild_row_by_row(source, progress, batch_size)
+                write_vectors(sources=[source.key])
         _index_documents(keys, backends, batch_size=max(batch_size, 2000))
     return written
 

@@ -1,5 +1,7 @@
 """The search index's rows: one per item (and audience variant) a search source describes."""
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
@@ -7,6 +9,31 @@ from wagtail.search import index
 # PostgreSQL text-search configurations by language; anything else (names, codes) is not stemmed.
 SEARCH_CONFIGS = {"nl": "dutch", "en": "english"}
 PLAIN_CONFIG = "simple"
+# Counts and facets stop at this many results (the results a person can page through), see docs/search.md.
+COUNT_LIMIT = 10_000
+
+
+def count_limit():
+    return max(1, int(getattr(settings, "SEARCH_COUNT_LIMIT", COUNT_LIMIT)))
+
+
+def config_sql(alias="d"):
+    """SQL for the text-search configuration of a document row (``dutch``/``english`` by its language)."""
+    return (
+        f"CASE {alias}.language "
+        + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
+        + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
+    )
+
+
+def vector_sql(alias="d"):
+    """SQL for a document row's search vector: the title at weight A, the body at weight B, each stemmed
+    with the row's own configuration. PostgreSQL only (the indexer and the bulk path both write it)."""
+    config = config_sql(alias)
+    return (
+        f"(setweight(to_tsvector({config}, coalesce({alias}.title, '')), 'A') || "
+        f"setweight(to_tsvector({config}, coalesce({alias}.body, '')), 'B'))"
+    )
 
 
 class SearchDocument(index.Indexed, models.Model):
@@ -31,6 +58,10 @@ class SearchDocument(index.Indexed, models.Model):
     person_id = models.BigIntegerField(null=True, blank=True)
     date = models.DateTimeField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # PostgreSQL: the row's own search vector (:func:`vector_sql`, GIN-indexed by migration 0002), so that
+    # match, access filter, counts, facets and ranking read one table. Written by the indexer in SQL, never
+    # from Python; NULL on other databases (SQLite's demo searches through Wagtail's database backend).
+    vector = SearchVectorField(null=True, editable=False)
 
     # doeplein.search.indexing writes the index itself, in bulk; Wagtail's per-row signal handlers
     # would index each row on save and delete index entries one by one on delete.
@@ -58,7 +89,14 @@ class SearchDocument(index.Indexed, models.Model):
                 fields=["source", "item_id", "variant"], name="one_search_document_per_item"
             )
         ]
-        indexes = [models.Index(fields=["space_id"]), models.Index(fields=["guard", "audience"])]
+        indexes = [
+            models.Index(fields=["space_id"]),
+            models.Index(fields=["guard", "audience"]),
+            # The person facet's recount of a capped search, and the person filter.
+            models.Index(fields=["person_id"], name="search_document_person"),
+        ]
+        # PostgreSQL only (migration 0002): GIN on ``vector``, and (date DESC NULLS LAST, id DESC) for the
+        # ranking's newest candidates.
 
     def __str__(self):
         return f"{self.source}:{self.item_id}{'/' + self.variant if self.variant else ''}"

@@ -23,7 +23,7 @@ from doeplein.access.gate import _active
 from doeplein.plugins import search_sources
 from doeplein.spaces.models import Membership, Space
 
-from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
+from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument, count_limit
 from .query import parse
 
 PER_PAGE = 20
@@ -70,6 +70,8 @@ class SearchPage:
     facets: dict = field(default_factory=dict)  # name -> [{"value", "label", "count", "selected"}]
     notes: list = field(default_factory=list)
     space: object = None  # the space searched in, when "in this space"
+    capped: bool = False  # more than count_limit() results: total is the limit, "more than …"
+    limit: int = 0  # the count limit this page was counted with
 
     @property
     def has_previous(self):
@@ -213,7 +215,7 @@ def search(*, user, params, facets=True):
 
 
 def _search(*, user, params, facets):
-    page = SearchPage(params=params)
+    page = SearchPage(params=params, limit=count_limit())
     parsed = parse(params.q)
     page.notes.extend(parsed.notes)
     if parsed.empty:
@@ -228,28 +230,166 @@ def _search(*, user, params, facets):
     if params.space is not None and scope.sees(params.space):
         page.space = Space.objects.filter(pk=params.space).first()
     engine = backend()
-    # The ranking reads the matches' index entries and keys only; the page's rows are read afterwards.
-    results = engine.search(parsed.query, _queryset(access, filters).only("pk", "date"))
-    grouped = None
-    if facets and _is_postgres_backend():
-        # PostgreSQL: the total and every facet in one pass over the matches per facet base (the
-        # matches of a common word are many: each pass costs), not a count and then the facets.
-        grouped = _grouped_counts(engine, parsed, access, filters, FACET_FIELDS)
-        page.total = grouped.pop("total")
+    limit = page.limit
+    column = _uses_vector_column()
+    grouped, tsquery, results = None, None, None
+    if column:
+        # PostgreSQL: match, access, counts, facets and ranking on the documents' own vector column;
+        # every count stops at limit + 1 rows, in the query (see docs/search.md).
+        tsquery = _tsquery(engine, parsed)
+        grouped = _capped_counts(tsquery, access, filters, FACET_FIELDS if facets else [], limit)
+        page.total, page.capped = grouped.pop("total")
     else:
-        page.total = results.count()
+        # Other backends (Wagtail's database backend on SQLite, OpenSearch/Elasticsearch): the engine's
+        # own count, shown capped the same way.
+        results = engine.search(parsed.query, _queryset(access, filters).only("pk", "date"))
+        total = results.count()
+        page.total, page.capped = min(total, limit), total > limit
     per_page = max(1, min(params.per_page, MAX_PER_PAGE))
     page.pages = min(-(-page.total // per_page), MAX_PAGE)
     if params.page < 1 or (params.page > max(page.pages, 1)):
         page.notes.append(_("There is no page %(page)s of these results.") % {"page": params.page})
     elif page.total:
         start = (params.page - 1) * per_page
-        ids = [d.pk for d in results[start : start + per_page]]
+        if column:
+            ids = _ranked_ids(tsquery, _queryset(access, filters), limit, start, per_page)
+        else:
+            ids = [d.pk for d in results[start : min(start + per_page, limit)]]
         rows = SearchDocument.objects.in_bulk(ids)
         page.results = _results([rows[pk] for pk in ids if pk in rows], parsed)
     if facets and page.total:
-        page.facets = _facets(engine, parsed, access, filters, params, grouped)
+        page.facets = _facets(engine, parsed, access, filters, params, grouped, limit)
     return page
+
+
+def _uses_vector_column():
+    return connection.vendor == "postgresql" and _is_postgres_backend()
+
+
+def _tsquery(engine, parsed):
+    """The query as a tsquery expression, matched in every configuration (``dutch``, ``english``,
+    ``simple``): the backend's own compiler, so that phrases, prefixes, OR and -word read the same."""
+    return engine.query_compiler_class(SearchDocument.objects.none(), parsed.query).build_tsquery(
+        parsed.query
+    )
+
+
+def _ranked_ids(tsquery, queryset, limit, start, size):
+    """The ids of one page of matches, ranked. Bounded: the candidates are the ``limit`` newest matches
+    (all of them when there are no more; the index on ``date`` serves it when there are many), ranked
+    by ``ts_rank`` (title weight A above body weight B), ties newest first."""
+    from django.contrib.postgres.search import SearchRank
+
+    candidates = (
+        queryset.filter(vector=tsquery)
+        .order_by(F("date").desc(nulls_last=True), F("pk").desc())
+        .values_list("pk", "date", "vector")[:limit]
+    )
+    sql, params = candidates.query.sql_with_params()
+    rank = SearchRank(F("vector"), tsquery)
+    # The rank over the candidates' own vectors (not computed for the rows the LIMIT leaves out).
+    rank_sql, rank_params = _expression_sql(rank)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id FROM ({sql}) AS c(id, date, vector) "  # noqa: S608 (SQL from the ORM)
+            f"ORDER BY {rank_sql.replace(_VECTOR_COLUMN, 'c.vector')} DESC, c.date DESC NULLS LAST, c.id DESC "
+            "LIMIT %s OFFSET %s",
+            [*params, *rank_params, size, start],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+_VECTOR_COLUMN = f'"{SearchDocument._meta.db_table}"."vector"'
+
+
+def _expression_sql(expression):
+    """(SQL, params) of an ORM expression over SearchDocument's columns."""
+    query = SearchDocument.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    resolved = expression.resolve_expression(query)
+    return compiler.compile(resolved)
+
+
+def _capped_counts(tsquery, access, filters, wanted, limit):
+    """PostgreSQL: the total and every facet, each count stopping at ``limit`` + 1 rows in the query.
+
+    Per facet base (the full filtered search, or one leaving one filter out): one query groups the
+    first ``limit`` + 1 matches (``GROUP BY GROUPING SETS`` over a LIMITed subquery). When a base has
+    no more matches than that, its counts are exact. When it has more, those rows are only a sample: it
+    names the candidate values (every type and year, the FACET_SIZE spaces, people and themes most
+    frequent in it), and each candidate is counted again on its own, up to ``limit`` + 1 rows (a
+    sliced ``count()``). Counts above ``limit`` show as ``limit`` with ``capped``. Returns
+    {(field, leave_out): [(value, count, capped)] by count; "total": (total, capped)}."""
+    bases = {None: set()}  # the full query: its total, and the facets whose filter is not set
+    for field_name, leave_out in wanted:
+        base = leave_out if leave_out in filters else None
+        bases.setdefault(base, set()).add((field_name, leave_out))
+    result = {}
+    for base, facets in bases.items():
+        queryset = _queryset(access, filters, leave_out=base).filter(vector=tsquery).order_by()
+        fields = sorted({f for f, _ in facets})
+        sets = [f"({f})" for f in fields] + ["()"]
+        flags = ", ".join([f"GROUPING({f})" for f in fields] + [", ".join(fields)] if fields else ["1"])
+        try:
+            sql, params = queryset.values(*(fields or ["pk"]))[: limit + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (a theme no space has): no rows
+            rows = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {flags}, count(*) FROM ({sql}) hits GROUP BY GROUPING SETS ({', '.join(sets)})",  # noqa: S608
+                    params,
+                )
+                rows = cursor.fetchall()
+        n = len(fields)
+        total, sample = 0, {f: {} for f in fields}
+        for row in rows:
+            if all(row[i] == 1 for i in range(n)):
+                total = row[-1]  # the empty grouping set: every row (up to limit + 1)
+                continue
+            for i, f in enumerate(fields):
+                if row[i] == 0 and row[n + i] is not None:
+                    sample[f][row[n + i]] = row[-1]
+        capped = total > limit
+        if base is None:
+            result["total"] = (min(total, limit), capped)
+        for field_name, leave_out in facets:
+            counts = sample[field_name]
+            if leave_out == "theme":
+                counts = _theme_counts(counts)
+            if capped:
+                counts = _recount(queryset, field_name, leave_out, counts, limit)
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            result[(field_name, leave_out)] = [(k, min(v, limit), v > limit) for k, v in ordered]
+    return result
+
+
+def _theme_counts(by_space):
+    """{theme id: matches} from {space id: matches} (each space counted for each of its themes)."""
+    themes_of = space_themes()
+    counts = {}
+    for space_id, n in by_space.items():
+        for theme_id in themes_of.get(space_id, ()):
+            counts[theme_id] = counts.get(theme_id, 0) + n
+    return counts
+
+
+def _recount(queryset, field_name, leave_out, sample, limit):
+    """Counts (each up to ``limit`` + 1, in the query) of the candidate values a capped base's sample
+    names: every value for the type and year facets, the FACET_SIZE most frequent for the others."""
+    candidates = sorted(sample.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    if field_name not in ("source", "year"):
+        candidates = candidates[:FACET_SIZE]
+    counts = {}
+    themes_of = space_themes() if leave_out == "theme" else {}
+    for value, _n in candidates:
+        if leave_out == "theme":
+            ids = [sid for sid, themes in themes_of.items() if value in themes]
+            narrowed = queryset.filter(space_id__in=ids)
+        else:
+            narrowed = queryset.filter(**{field_name: value})
+        counts[value] = narrowed.values("pk")[: limit + 1].count()
+    return counts
 
 
 def _results(docs, parsed):
@@ -349,14 +489,14 @@ FACET_FIELDS = [("source", "type"), ("space_id", "space"), ("space_id", "theme")
                 ("year", "year")]  # fmt: skip
 
 
-def _facets(engine, parsed, access, filters, params, grouped=None):
+def _facets(engine, parsed, access, filters, params, grouped=None, limit=None):
     """Counts per filter value, each with every other filter applied (so choosing one shows what the
-    others would add). Every count comes from the access-filtered query."""
+    others would add), each cut off at ``limit`` (``capped``). Every count comes from the
+    access-filtered query."""
     from doeplein.accounts.models import User
     from doeplein.home.models import Theme
 
-    if grouped is None and _is_postgres_backend():
-        grouped = _grouped_counts(engine, parsed, access, filters, FACET_FIELDS)
+    limit = limit or count_limit()
 
     def counts(field_name, leave_out):
         if grouped is not None:
@@ -364,95 +504,35 @@ def _facets(engine, parsed, access, filters, params, grouped=None):
         found = engine.search(
             parsed.query, _queryset(access, filters, leave_out=leave_out), order_by_relevance=False
         )
-        return [(k, v) for k, v in found.facet(field_name).items() if k is not None]
+        pairs = [(k, v) for k, v in found.facet(field_name).items() if k is not None]
+        if leave_out == "theme":
+            pairs = sorted(_theme_counts(dict(pairs)).items(), key=lambda kv: (-kv[1], str(kv[0])))
+        return [(k, min(v, limit), v > limit) for k, v in pairs]
+
+    def value(k, v, capped, label, selected):
+        return {"value": k, "label": label, "count": v, "capped": capped, "selected": selected}
 
     labels = {s.key: str(s.label) for s in search_sources()}
     facets = {
-        "type": [
-            {"value": k, "label": labels.get(k, k), "count": v, "selected": k in params.types}
-            for k, v in counts("source", "type")
-        ]
+        "type": [value(k, v, c, labels.get(k, k), k in params.types) for k, v, c in counts("source", "type")]
     }
     by_space = counts("space_id", "space")[:FACET_SIZE]
-    names = dict(Space.objects.filter(pk__in=[k for k, _ in by_space]).values_list("pk", "name"))
-    facets["space"] = [
-        {"value": k, "label": names.get(k, "?"), "count": v, "selected": k == params.space}
-        for k, v in by_space
-    ]
-    themes_of = space_themes()
-    theme_counts = {}
-    for space_id, n in counts("space_id", "theme"):
-        for theme_id in themes_of.get(space_id, ()):
-            theme_counts[theme_id] = theme_counts.get(theme_id, 0) + n
-    theme_names = dict(Theme.objects.filter(pk__in=theme_counts).values_list("pk", "name"))
+    names = dict(Space.objects.filter(pk__in=[k for k, *_ in by_space]).values_list("pk", "name"))
+    facets["space"] = [value(k, v, c, names.get(k, "?"), k == params.space) for k, v, c in by_space]
+    by_theme = counts("space_id", "theme")[:FACET_SIZE]
+    theme_names = dict(Theme.objects.filter(pk__in=[k for k, *_ in by_theme]).values_list("pk", "name"))
     facets["theme"] = sorted(
-        (
-            {"value": k, "label": theme_names.get(k, "?"), "count": v, "selected": k == params.theme}
-            for k, v in theme_counts.items()
-        ),
+        (value(k, v, c, theme_names.get(k, "?"), k == params.theme) for k, v, c in by_theme),
         key=lambda f: (-f["count"], f["label"]),
-    )[:FACET_SIZE]
+    )
     by_person = counts("person_id", "person")[:FACET_SIZE]
-    people = {u.pk: u.display_name for u in User.objects.filter(pk__in=[k for k, _ in by_person])}
-    facets["person"] = [
-        {"value": k, "label": people.get(k, "?"), "count": v, "selected": k == params.person}
-        for k, v in by_person
-    ]
+    people = {u.pk: u.display_name for u in User.objects.filter(pk__in=[k for k, *_ in by_person])}
+    facets["person"] = [value(k, v, c, people.get(k, "?"), k == params.person) for k, v, c in by_person]
     facets["year"] = sorted(
-        (
-            {"value": k, "label": str(k), "count": v, "selected": k == params.year}
-            for k, v in counts("year", "year")
-        ),
+        (value(k, v, c, str(k), k == params.year) for k, v, c in counts("year", "year")),
         key=lambda f: -f["value"],
     )
     return facets
-
-
-def _grouped_counts(engine, parsed, access, filters, wanted):
-    """PostgreSQL: every facet whose base is the same filtered search counted in one query
-    (``GROUP BY GROUPING SETS``) instead of one query per facet, and the total (the empty grouping set
-    of the full query) with them. Returns {(field, leave_out): [(value, count)], by count; "total": n}."""
-    bases = {None: set()}  # the full query: its total, and the facets whose filter is not set
-    for field_name, leave_out in wanted:
-        base = leave_out if leave_out in filters else None
-        bases.setdefault(base, set()).add(field_name)
-    result = {"total": 0}
-    for base, fields in bases.items():
-        fields = sorted(fields)
-        found = engine.search(
-            parsed.query, _queryset(access, filters, leave_out=base), order_by_relevance=False
-        )
-        inner = found.query_compiler.search(
-            found.query_compiler.get_config(engine), None, None, backend=engine
-        )
-        flags = ", ".join(f"GROUPING({f})" for f in fields)
-        sets = [f"({f})" for f in fields] + (["()"] if base is None else [])
-        select = ", ".join([flags, ", ".join(fields), "count(*)"] if fields else ["count(*)"])
-        try:
-            sql, params = inner.order_by().values(*(fields or ["pk"])).query.sql_with_params()
-        except EmptyResultSet:  # a filter that matches nothing (a theme no space has): no rows
-            rows = []
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {select} FROM ({sql}) hits GROUP BY GROUPING SETS ({', '.join(sets)})",  # noqa: S608
-                    params,
-                )
-                rows = cursor.fetchall()
-        per_field = {f: {} for f in fields}
-        n = len(fields)
-        for row in rows:
-            if base is None and all(row[i] == 1 for i in range(n)):
-                result["total"] = row[-1]  # the empty grouping set: every match
-                continue
-            for i, f in enumerate(fields):
-                if row[i] == 0 and row[n + i] is not None:
-                    per_field[f][row[n + i]] = row[-1]
-        for field_name, leave_out in wanted:
-            if (leave_out if leave_out in filters else None) == base:
-                ordered = sorted(per_field[field_name].items(), key=lambda kv: (-kv[1], str(kv[0])))
-                result[(field_name, leave_out)] = ordered
-    return result
 
 
 def suggestions(*, user, q, limit=8):

@@ -7,11 +7,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.views.decorators.http import require_GET
 
 from doeplein.plugins import search_sources
 
 from .forms import SearchForm
+from .models import count_limit
 from .selectors import search, suggestions
 
 
@@ -45,7 +47,13 @@ def search_page(request):
     return render(
         request,
         "search/results.html",
-        {"form": form, "page": page, "pager": pager, "q": params.q if params else ""},
+        {
+            "form": form,
+            "page": page,
+            "pager": pager,
+            "q": params.q if params else "",
+            "limit_label": number_format(count_limit(), force_grouping=True),
+        },
         status=200,
     )
 

@@ -121,3 +121,13 @@ def test_healthz_reports_the_search_backend(db, client):
     body = client.get("/healthz").json()
     assert body["components"]["search"]["status"] == "up"
     assert "backend" in body["components"]["search"]
+
+
+def test_the_api_documents_the_length_of_q_and_answers_a_longer_one_with_a_422(db, call):
+    document = call("get", "/openapi.json").json()
+    (q,) = [p for p in document["paths"]["/api/v1/search"]["get"]["parameters"] if p["name"] == "q"]
+    assert q["schema"]["maxLength"] == 1_000
+    assert "422" in document["paths"]["/api/v1/search"]["get"]["responses"]
+    assert call("get", "/search", None, q="x" * 1_000).status_code == 200
+    answer = call("get", "/search", None, q="x" * 10_000)
+    assert answer.status_code == 422 and answer.json()["detail"]

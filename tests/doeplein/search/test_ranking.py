@@ -105,4 +105,6 @@ def test_theme_filter_reads_the_workspaces_themes(make_user, index, find, make_m
     assert find(None, "deltaprogramma", theme=water.pk).total == 2
     assert find(None, "deltaprogramma", theme=other.pk).total == 0
     page = find(None, "deltaprogramma")
-    assert page.facets["theme"] == [{"value": water.pk, "label": "Water", "count": 2, "selected": False}]
+    assert page.facets["theme"] == [
+        {"value": water.pk, "label": "Water", "count": 2, "capped": False, "selected": False}
+    ]
