@@ -1,10 +1,12 @@
 """Forms parse what the pages send; the actions check it again (the API goes straight to them)."""
 
+import copy
 import json
 
 from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.rich_text import DraftailRichTextArea
 from wagtail.admin.staticfiles import versioned_static
 from wagtail.images.fields import WagtailImageField
@@ -14,6 +16,16 @@ from .models import BODY_FEATURES, SUMMARY_MAX, TITLE_MAX, PostVisibility
 from .richtext import text_to_html
 
 EDITOR_SUFFIX = "_draftail"
+TOOLBAR_LABELS = {
+    "header-two": pgettext_lazy("rich text editor", "Heading 2"),
+    "header-three": pgettext_lazy("rich text editor", "Heading 3"),
+    "ordered-list-item": pgettext_lazy("rich text editor", "Numbered list"),
+    "unordered-list-item": pgettext_lazy("rich text editor", "Bulleted list"),
+    "blockquote": pgettext_lazy("rich text editor", "Quote"),
+    "BOLD": pgettext_lazy("rich text editor", "Bold"),
+    "ITALIC": pgettext_lazy("rich text editor", "Italic"),
+    "LINK": pgettext_lazy("rich text editor", "Link"),
+}
 
 
 class BodyEditor(DraftailRichTextArea):
@@ -31,8 +43,15 @@ class BodyEditor(DraftailRichTextArea):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, features=BODY_FEATURES)
+        # The features' plugins put their own (shared) dicts in the options: change a copy, never what
+        # the admin's editors use.
+        self.options = copy.deepcopy(self.options)
         for entity in self.options.get("entityTypes", []):
             entity.pop("chooserUrls", None)
+        # The toolbar's labels in the site's words (Wagtail's Dutch leaves "Bold" and "Italic" English).
+        for kind in ("blockTypes", "inlineStyles", "entityTypes"):
+            for item in self.options.get(kind, []):
+                item["description"] = TOOLBAR_LABELS.get(item["type"], item["description"])
         # editor.js starts the editor itself (Wagtail's Stimulus controller lives in the admin's core.js).
         for name in ("data-controller", "data-w-init-event-value"):
             self.attrs.pop(name, None)

@@ -88,6 +88,16 @@ def test_the_form_shows_wagtails_draftail_editor_with_the_features_and_no_admin_
     assert 'aria-labelledby="blog-link-dialog-title"' in page and 'id="icon-link"' in page
 
 
+def test_the_site_editor_leaves_the_admins_link_chooser_alone():
+    from wagtail.admin.rich_text import DraftailRichTextArea
+
+    from blogs.forms import BodyEditor
+
+    BodyEditor()
+    admin = DraftailRichTextArea(features=["link"])
+    assert "pageChooser" in admin.options["entityTypes"][0]["chooserUrls"]
+
+
 def test_contentstate_from_the_editor_is_stored_through_wagtails_converter(cast):
     c = cast()
     body = state(

@@ -319,15 +319,18 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
 def test_the_post_page_and_its_inline_comment_forms_work_with_the_policy_enforced(
     live_server, home_site, browser, make_user, make_space
 ):
-    """The post page's script (live comments, the comment forms it opens) needs no inline script: with the
-    Content-Security-Policy enforced the reply form still opens under a comment, and nothing is refused."""
+    """The post page's script (live comments, the comment forms it opens) and the post form's editor need
+    no inline script: with the Content-Security-Policy enforced the reply form still opens under a comment,
+    the Draftail editor starts, and nothing is refused."""
     from blogs.actions import do_add_comment, do_create_post, do_publish_post
     from doeplein.spaces.models import Role
 
     author = make_user(password=PASSWORD, first_name="Anna", last_name="Auteur")
     member = make_user(password=PASSWORD, first_name="Bram", last_name="Lezer")
     space = make_space("members", members={author: Role.MEMBER, member: Role.MEMBER})
-    post = do_publish_post(user=author, post=do_create_post(user=author, space=space, title=TITLE))
+    post = do_publish_post(
+        user=author, post=do_create_post(user=author, space=space, title=TITLE, body="<p>De proef.</p>")
+    )
     comment = do_add_comment(user=member, post=post, body="Een vraag over de meting.")
     context = browser.new_enforcing_context(locale="en-GB")
     page = context.new_page()
@@ -346,5 +349,10 @@ def test_the_post_page_and_its_inline_comment_forms_work_with_the_policy_enforce
     item.get_by_label("Your reply").wait_for()
     assert page.url.endswith(f"/blogs/posts/{post.pk}/")  # opened in place, not followed
     assert item.get_by_role("link", name="Reply").get_attribute("aria-expanded") == "true"
+    # The post form's Draftail editor starts under the policy too (Wagtail's files and editor.js, no
+    # inline script), with the post's body loaded into it.
+    page.goto(f"{live_server.url}/blogs/posts/{post.pk}/edit/")
+    page.get_by_role("textbox", name="Text").wait_for()
+    assert page.locator(".Draftail-ToolbarButton[name=BOLD]").count() == 1
     context.close()
     assert not violations, violations
