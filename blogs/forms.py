@@ -4,6 +4,7 @@ import copy
 import json
 
 from django import forms
+from django.core import validators
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -129,6 +130,8 @@ class BodyField(forms.Field):
             return ""
         kind, raw = value
         raw = raw or ""
+        # As forms.CharField does: PostgreSQL cannot store a NUL character (it would be a 500).
+        validators.ProhibitNullCharactersValidator()(raw)
         if kind == "contentstate":
             try:
                 html = richtext.contentstate_to_html(raw)
