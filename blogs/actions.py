@@ -16,7 +16,6 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from doeplein.access import can
 from doeplein.activity.actions import record
@@ -25,8 +24,8 @@ from doeplein.live import access_changed_on_commit, send_event_on_commit
 from doeplein.notifications.actions import do_notify
 from doeplein.spaces.models import JoinPolicy, Membership, Role, Space, Visibility
 
+from . import richtext
 from .models import (
-    BODY_FEATURES,
     PROFILE_KIND,
     SUMMARY_MAX,
     TITLE_MAX,
@@ -67,9 +66,9 @@ def _active(user):
 
 
 def sanitise_body(html):
-    """Rich text through Wagtail's whitelister for the post's features: scripts, event handlers,
-    ``javascript:`` links and iframes do not survive it."""
-    return EditorHTMLConverter(features=BODY_FEATURES).to_database_format(html or "")
+    """Rich text through Wagtail's whitelister and contentstate converter for the post's features:
+    scripts, event handlers, ``javascript:`` links and iframes do not survive it (``blogs.richtext``)."""
+    return richtext.sanitise_body(html)
 
 
 def broadcast(post, frame, moderators_only=False):
@@ -169,7 +168,7 @@ def clean_post_fields(fields, *, partial=False, post=None):
         cleaned["summary"] = summary
     if "body" in fields:
         body = fields.get("body") or ""
-        if len(body) > 200_000:
+        if len(body) > richtext.BODY_HTML_MAX:
             raise BlogError(_("The text is too long."), code="body_too_long", status=422)
         cleaned["body"] = sanitise_body(body)
     if "visibility" in fields:

@@ -1,20 +1,154 @@
 """Forms parse what the pages send; the actions check it again (the API goes straight to them)."""
 
+import copy
+import json
+
 from django import forms
-from django.utils.html import escape
+from django.core import validators
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from wagtail.admin.rich_text import DraftailRichTextArea
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.images.fields import WagtailImageField
 
-from .models import SUMMARY_MAX, TITLE_MAX, PostVisibility
+from . import richtext
+from .models import BODY_FEATURES, SUMMARY_MAX, TITLE_MAX, PostVisibility
+from .richtext import text_to_html
+
+EDITOR_SUFFIX = "_draftail"
+TOOLBAR_LABELS = {
+    "header-two": pgettext_lazy("rich text editor", "Heading 2"),
+    "header-three": pgettext_lazy("rich text editor", "Heading 3"),
+    "ordered-list-item": pgettext_lazy("rich text editor", "Numbered list"),
+    "unordered-list-item": pgettext_lazy("rich text editor", "Bulleted list"),
+    "blockquote": pgettext_lazy("rich text editor", "Quote"),
+    "BOLD": pgettext_lazy("rich text editor", "Bold"),
+    "ITALIC": pgettext_lazy("rich text editor", "Italic"),
+    "LINK": pgettext_lazy("rich text editor", "Link"),
+}
 
 
-def text_to_html(text):
-    """Paragraphs typed without markup become ``<p>`` elements; markup goes to Wagtail's whitelister."""
-    if "<" in text:
-        return text
-    return "".join(
-        f"<p>{escape(p.strip())}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
-    )
+class BodyEditor(DraftailRichTextArea):
+    """Wagtail's Draftail editor for the post's features, for members on the site (not the admin).
+
+    It renders two inputs. A text area, named after the field, holds the body as simple HTML: without
+    script it is what the member edits and sends. A hidden input (``<name>_draftail``), disabled until
+    ``blogs/editor.js`` starts Draftail on it, holds the same body as contentstate; with script the
+    text area is disabled instead, so the server gets exactly one of them. Wagtail builds the editor's
+    options from the features (``DraftailRichTextArea``); the link feature's admin choosers are left out
+    (members are not admin users): ``editor.js`` gives links a dialog of its own.
+    """
+
+    template_name = "blogs/widgets/body_editor.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, features=BODY_FEATURES)
+        # The features' plugins put their own (shared) dicts in the options: change a copy, never what
+        # the admin's editors use.
+        self.options = copy.deepcopy(self.options)
+        for entity in self.options.get("entityTypes", []):
+            entity.pop("chooserUrls", None)
+        # The toolbar's labels in the site's words (Wagtail's Dutch leaves "Bold" and "Italic" English).
+        for kind in ("blockTypes", "inlineStyles", "entityTypes"):
+            for item in self.options.get(kind, []):
+                item["description"] = TOOLBAR_LABELS.get(item["type"], item["description"])
+        # editor.js starts the editor itself (Wagtail's Stimulus controller lives in the admin's core.js).
+        for name in ("data-controller", "data-w-init-event-value"):
+            self.attrs.pop(name, None)
+
+    def value_from_datadict(self, data, files, name):
+        if name + EDITOR_SUFFIX in data:
+            return ("contentstate", data.get(name + EDITOR_SUFFIX))
+        if name in data:
+            return ("html", data.get(name))
+        return None
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and name + EDITOR_SUFFIX not in data
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, None, attrs)
+        html, contentstate = "", html_to_state("")
+        if isinstance(value, tuple):  # sent back with an error elsewhere in the form: keep what was typed
+            kind, raw = value
+            if kind == "html":
+                html = raw or ""
+                try:
+                    contentstate = html_to_state(richtext.sanitise_body(text_to_html(html)))
+                except richtext.CONVERTER_ERRORS:
+                    pass
+            else:
+                try:
+                    stored = richtext.contentstate_to_html(raw)
+                except richtext.BadContentstate:
+                    stored = ""
+                html, contentstate = richtext.html_for_textarea(stored), html_to_state(stored)
+        elif value:
+            html, contentstate = richtext.html_for_textarea(value), html_to_state(value)
+        widget = context["widget"]
+        widget["html"] = html
+        widget["contentstate"] = contentstate
+        widget["editor_name"] = name + EDITOR_SUFFIX
+        widget["options"] = json.dumps(self.options, cls=DjangoJSONEncoder)
+        return context
+
+    @property
+    def media(self):
+        # Wagtail's own built files, from this site's static files (no CDN): vendor.js holds React and
+        # Draft.js for draftail.js; no admin script (core.js, jQuery, the modal workflow) is needed.
+        return forms.Media(
+            js=[
+                versioned_static("wagtailadmin/js/vendor.js"),
+                versioned_static("wagtailadmin/js/draftail.js"),
+                versioned_static("blogs/editor.js"),
+            ],
+            css={
+                "all": [
+                    versioned_static("wagtailadmin/css/panels/draftail.css"),
+                    versioned_static("blogs/editor.css"),
+                ]
+            },
+        )
+
+
+def html_to_state(html):
+    return richtext.html_to_contentstate(html)
+
+
+class BodyField(forms.Field):
+    """The body from either input of :class:`BodyEditor`, as HTML for the actions (which whitelist it)."""
+
+    widget = BodyEditor
+    default_error_messages = {
+        "bad_contentstate": _("The text from the editor could not be read. Nothing was saved; try again."),
+        "too_long": _("The text is too long."),
+    }
+
+    def to_python(self, value):
+        if not value:
+            return ""
+        kind, raw = value
+        raw = raw or ""
+        # As forms.CharField does: PostgreSQL cannot store a NUL character (it would be a 500).
+        validators.ProhibitNullCharactersValidator()(raw)
+        if kind == "contentstate":
+            try:
+                html = richtext.contentstate_to_html(raw)
+            except richtext.BadContentstate as exc:
+                raise forms.ValidationError(
+                    self.error_messages["bad_contentstate"], code="bad_contentstate"
+                ) from exc
+        else:
+            if len(raw) > richtext.BODY_HTML_MAX:
+                raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
+            html = text_to_html(raw)
+        if len(html) > richtext.BODY_HTML_MAX:
+            raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
+        return html
+
+    def bound_data(self, data, initial):
+        return data
 
 
 class PostForm(forms.Form):
@@ -22,13 +156,12 @@ class PostForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), max_length=SUMMARY_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    body = forms.CharField(
+    body = BodyField(
         label=_("Text"),
         required=False,
-        max_length=200_000,
-        widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_(
-            "Paragraphs separated by an empty line. Headings, bold, italic, lists, quotes and links are kept."
+            "Headings, bold, italic, lists, quotes and links are kept. "
+            "Without the editor, separate paragraphs with an empty line."
         ),
     )
     cover_file = WagtailImageField(label=_("Cover image"), required=False)
@@ -71,9 +204,6 @@ class PostForm(forms.Form):
             self.fields["attachments"].choices = choices
         else:
             del self.fields["attachments"]
-
-    def clean_body(self):
-        return text_to_html(self.cleaned_data["body"])
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]

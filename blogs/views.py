@@ -1,6 +1,7 @@
 """Blog pages. Thin: forms parse, actions change, selectors read through the gate."""
 
 import difflib
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -385,11 +386,15 @@ def revisions(request, pk):
     return render(request, "blogs/revisions.html", {"post": post, "revisions": history})
 
 
+BLOCK_END = re.compile(r"</(?:p|h2|h3|li|blockquote)>|<br\s*/?>")
+
+
 def _text(obj):
     return {
         _("Title"): obj.title,
         _("Summary"): obj.summary,
-        _("Text"): strip_tags(obj.body.replace("</p>", "\n").replace("<br/>", "\n")),
+        # One line per block of the editor (paragraph, heading, list item, quote) and per line break.
+        _("Text"): strip_tags(BLOCK_END.sub("\n", obj.body)),
         _("Cover image description"): obj.cover_alt,
         _("Who may read it"): obj.get_visibility_display(),
     }

@@ -147,3 +147,16 @@ def demo_data_steps():
     from .demo import STEPS, blogs_demo_data
 
     return [DemoData(key="blogs", run=blogs_demo_data, steps=STEPS, order=40)]
+
+
+@hooks.register("register_rich_text_features")
+def register_blockquote_whitelist(features):
+    """Wagtail's HTML whitelister has no rule for the ``blockquote`` feature (only its contentstate
+    converter has), so a quote sent as HTML (the API, the page without script) was dropped. Wagtail's own
+    rule type, for the one element of the feature and no attributes."""
+    from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
+    from wagtail.whitelist import allow_without_attributes
+
+    features.register_converter_rule(
+        "editorhtml", "blockquote", [WhitelistRule("blockquote", allow_without_attributes)]
+    )

@@ -1,7 +1,8 @@
 """The blog journey in real browsers, served by uvicorn (pages and websockets), at desktop and phone sizes.
 
-In a members-only workspace, a member writes a draft with a cover image, previews it and schedules it;
-when its time comes the beat task publishes it (the test runs ``publish_scheduled_posts`` as beat does,
+In a members-only workspace, a member writes a draft with a cover image, its body typed in Wagtail's
+Draftail editor (bold text from the toolbar, reached by keyboard; a link from the link dialog, which
+refuses a ``javascript:`` address), previews it and schedules it; when its time comes the beat task publishes it (the test runs ``publish_scheduled_posts`` as beat does,
 after moving the scheduled time into the past: the clock cannot be moved in the server process). A
 second member comments and mentions the first, whose open post page shows the comment and the
 notification live; the first replies (the reply form opens under the comment) and reports an off-topic
@@ -24,6 +25,7 @@ TITLE = "Wat we leerden van de dijkproef"
 MENTION = "Mooi verslag, @Anna Auteur! Hoe lang liep de proef?"
 OFF_TOPIC = "Koop nu goedkope zonnepanelen via mijn site!!!"
 REPLY = "Zes weken, van september tot half oktober."
+LINK = "https://www.example.nl/dijkproef"
 
 
 def cover_png():
@@ -63,6 +65,45 @@ def blog_setting(make_user):
     Membership.objects.create(space=workspace, user=author, role=Role.MEMBER)
     Membership.objects.create(space=workspace, user=commenter, role=Role.MEMBER)
     return workspace, manager, author, commenter, outsider
+
+
+def write_body_in_draftail(page, look):
+    """The member types the body in Wagtail's Draftail editor: bold from the toolbar, reached with the
+    keyboard (Shift+Tab from the text to the toolbar, Enter on Bold), and a link made in the link dialog,
+    which refuses a ``javascript:`` address first."""
+    editor = page.get_by_role("textbox", name="Text")
+    editor.wait_for()
+    assert page.locator("textarea[name=body]").is_disabled()  # the editor, not the text area, is sent
+    editor.click()
+    page.keyboard.type("De proef liep zes weken.")
+    page.keyboard.press("ArrowLeft")
+    for _ in range(len("zes weken")):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Shift+Tab")  # to the toolbar: one Tab stop
+    bold = page.locator(".Draftail-ToolbarButton[name=BOLD]")
+    assert page.evaluate("document.activeElement.getAttribute('name')") == "BOLD"
+    page.keyboard.press("Enter")
+    bold.and_(page.locator(".Draftail-ToolbarButton--active")).wait_for()
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Lees het verslag")
+    for _ in range(len("verslag")):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.locator(".Draftail-ToolbarButton[name=LINK]").click()
+    dialog = page.get_by_role("dialog", name="Link")
+    dialog.wait_for()
+    address = dialog.get_by_label("Web address or e-mail address")
+    assert page.evaluate("document.activeElement.id") == "blog-link-url"
+    address.fill("javascript:alert(1)")
+    dialog.get_by_role("button", name="Add link").click()
+    assert dialog.get_by_text("This is not a web address or an e-mail address.").is_visible()
+    assert address.get_attribute("aria-invalid") == "true"
+    look(page, "blogs-write-link-dialog")
+    address.fill(LINK.removeprefix("https://"))
+    dialog.get_by_role("button", name="Add link").click()
+    dialog.wait_for(state="hidden")
+    page.locator(".public-DraftEditor-content a", has_text="verslag").wait_for()
 
 
 def beat(task):
@@ -118,7 +159,7 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
     writer.wait_for_url(re.compile(r"/blogs/write/\?space="))
     writer.fill("input[name=title]", TITLE)
     writer.fill("textarea[name=summary]", "Zes weken meten aan een groene dijk.")
-    writer.fill("textarea[name=body]", "De proef liep zes weken.\n\nHet water bleef onder de kruin.")
+    write_body_in_draftail(writer, look)
     writer.set_input_files(
         "input[name=cover_file]", files=[{"name": "dijk.png", "mimeType": "image/png", "buffer": cover_png()}]
     )
@@ -129,6 +170,9 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
     assert Post.objects.filter(title=TITLE).exists(), writer.inner_text("main")[:1500]
     post = Post.objects.get(title=TITLE)
     assert not post.live and post.cover_id and post.cover_alt == "Een groene dijk bij laag water"
+    # What was typed in the editor is stored as Wagtail's converter writes it: bold text and the link.
+    assert re.search(r"<b>zes weken</b>", post.body), post.body
+    assert f'<a href="{LINK}">verslag</a>' in post.body, post.body
     assert writer.url.endswith(f"/blogs/posts/{post.pk}/")
     assert "Your draft is saved." in writer.inner_text("main")
     look(writer, "blogs-draft")
@@ -171,6 +215,9 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
     writer.evaluate("window.sameDocument = true")
     reader.goto(f"{base}/blogs/posts/{post.pk}/")
     assert TITLE in reader.inner_text("main")
+    # The published post shows the bold text and the link the author made in the editor.
+    assert reader.locator(".rich-text b", has_text="zes weken").count() == 1
+    assert reader.locator(f".rich-text a[href='{LINK}']", has_text="verslag").count() == 1
     look(reader, "blogs-post-reader")
     reader.get_by_label("Your comment").fill(MENTION)
     with reader.expect_navigation():
@@ -272,15 +319,18 @@ def test_write_schedule_publish_comment_mention_reply_report_hide_and_an_outside
 def test_the_post_page_and_its_inline_comment_forms_work_with_the_policy_enforced(
     live_server, home_site, browser, make_user, make_space
 ):
-    """The post page's script (live comments, the comment forms it opens) needs no inline script: with the
-    Content-Security-Policy enforced the reply form still opens under a comment, and nothing is refused."""
+    """The post page's script (live comments, the comment forms it opens) and the post form's editor need
+    no inline script: with the Content-Security-Policy enforced the reply form still opens under a comment,
+    the Draftail editor starts, and nothing is refused."""
     from blogs.actions import do_add_comment, do_create_post, do_publish_post
     from doeplein.spaces.models import Role
 
     author = make_user(password=PASSWORD, first_name="Anna", last_name="Auteur")
     member = make_user(password=PASSWORD, first_name="Bram", last_name="Lezer")
     space = make_space("members", members={author: Role.MEMBER, member: Role.MEMBER})
-    post = do_publish_post(user=author, post=do_create_post(user=author, space=space, title=TITLE))
+    post = do_publish_post(
+        user=author, post=do_create_post(user=author, space=space, title=TITLE, body="<p>De proef.</p>")
+    )
     comment = do_add_comment(user=member, post=post, body="Een vraag over de meting.")
     context = browser.new_enforcing_context(locale="en-GB")
     page = context.new_page()
@@ -299,5 +349,10 @@ def test_the_post_page_and_its_inline_comment_forms_work_with_the_policy_enforce
     item.get_by_label("Your reply").wait_for()
     assert page.url.endswith(f"/blogs/posts/{post.pk}/")  # opened in place, not followed
     assert item.get_by_role("link", name="Reply").get_attribute("aria-expanded") == "true"
+    # The post form's Draftail editor starts under the policy too (Wagtail's files and editor.js, no
+    # inline script), with the post's body loaded into it.
+    page.goto(f"{live_server.url}/blogs/posts/{post.pk}/edit/")
+    page.get_by_role("textbox", name="Text").wait_for()
+    assert page.locator(".Draftail-ToolbarButton[name=BOLD]").count() == 1
     context.close()
     assert not violations, violations
