@@ -342,6 +342,7 @@ def main():
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Run with DATABASE_URL=postgres://… (a dedicated database).")
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the database cache when REDIS_URL is not set
     from doeplein.accounts.models import User
     from doeplein.search.indexing import rebuild, total_rows
     from doeplein.search.models import SearchDocument
