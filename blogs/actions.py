@@ -22,7 +22,8 @@ from doeplein.activity.actions import record
 from doeplein.core.exceptions import ActionError
 from doeplein.live import access_changed_on_commit, send_event_on_commit
 from doeplein.notifications.actions import do_notify
-from doeplein.spaces.models import JoinPolicy, Membership, Role, Space, Visibility
+from doeplein.spaces.actions import do_ensure_own_space
+from doeplein.spaces.models import Membership, Role, Visibility
 
 from . import richtext
 from .models import (
@@ -88,26 +89,10 @@ def _lock_post(post):
 
 
 # --- Spaces a person writes in ------------------------------------------------------------------
-@transaction.atomic
 def profile_space(user):
     """A person's own blog: a public space of kind ``profile`` they own, created on first use."""
-    membership = (
-        Membership.objects.filter(user=user, role=Role.OWNER, space__kind=PROFILE_KIND)
-        .select_related("space")
-        .first()
-    )
-    if membership is not None:
-        return membership.space
-    space = Space.objects.create(
-        kind=PROFILE_KIND,
-        name=str(_("Blog of %(name)s") % {"name": user.display_name})[:200],
-        visibility=Visibility.PUBLIC,
-        join_policy=JoinPolicy.INVITATION,
-        allow_leaving=False,
-        member_count=1,
-    )
-    Membership.objects.create(space=space, user=user, role=Role.OWNER)
-    return space
+    name = _("Blog of %(name)s") % {"name": user.display_name}
+    return do_ensure_own_space(user=user, kind=PROFILE_KIND, name=name, visibility=Visibility.PUBLIC)
 
 
 def profile_owner_id(space):

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,7 +25,7 @@ from doeplein.notifications.actions import do_notify
 
 from .eligibility import _option, check_may_join, check_may_leave, check_may_request, membership_options  # noqa: F401
 from .kinds import is_personal, space_url
-from .models import Invitation, JoinRequest, Membership, Role, Space
+from .models import Invitation, JoinPolicy, JoinRequest, Membership, Role, Space
 
 INVITATION_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
 
@@ -125,6 +126,41 @@ def _welcome(space, user):
             params={"space": space.name, "text": space.welcome_message[:400]},
             url=_url(space),
         )
+
+
+def own_space_of(user, kind):
+    """The space of ``kind`` that ``user`` owns as their own (a personal blog, their files), or None."""
+    membership = (
+        Membership.objects.filter(user=user, role=Role.OWNER, space__kind=kind)
+        .select_related("space")
+        .order_by("pk")
+        .first()
+    )
+    return membership.space if membership is not None else None
+
+
+@transaction.atomic
+def do_ensure_own_space(*, user, kind, name, visibility) -> Space:
+    """The person's own space of ``kind``, made the first time it is needed, once (also when two of
+    their requests arrive together: the person's row is locked while it is made). Invitation only, one
+    owner, who may not leave it."""
+    space = own_space_of(user, kind)
+    if space is not None:
+        return space
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    space = own_space_of(user, kind)
+    if space is not None:
+        return space
+    space = Space.objects.create(
+        kind=kind,
+        name=str(name)[:200],
+        visibility=visibility,
+        join_policy=JoinPolicy.INVITATION,
+        allow_leaving=False,
+        member_count=1,
+    )
+    Membership.objects.create(space=space, user=user, role=Role.OWNER)
+    return space
 
 
 @transaction.atomic
