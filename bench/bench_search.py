@@ -312,6 +312,19 @@ def timings(fn, repeat):
     return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
 
 
+def ensure_database(db):
+    """CREATE DATABASE ``db["NAME"]`` if it does not exist yet (through the server's ``postgres`` database)."""
+    import psycopg
+    from psycopg import sql
+
+    params = {"host": db.get("HOST") or None, "port": db.get("PORT") or None, "user": db.get("USER") or None,
+              "password": db.get("PASSWORD") or None, "dbname": "postgres"}  # fmt: skip
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"created database {db['NAME']}")
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -341,6 +354,7 @@ def main():
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Run with DATABASE_URL=postgres://… (a dedicated database).")
+    ensure_database(settings.DATABASES["default"])
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)  # the database cache when REDIS_URL is not set
     from doeplein.accounts.models import User

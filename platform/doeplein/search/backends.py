@@ -75,7 +75,7 @@ class LanguageIndex(base.PostgresIndex):
             # A rebuild refreshes every title's norm once at its end, not the whole table per batch.
             self._refresh_title_norms()
 
-    def _entry_sql(self, where, title_norm="1.0"):
+    def _entry_sql(self, where, title_norm="1.0", docs_table=None):
         """INSERT … SELECT of the index entries of the search documents matching ``where`` (SQL on
         ``d``): the vectors are computed by PostgreSQL from the documents' own rows (the same weights
         and configurations as the Python path, without building thousands of expressions in Python).
@@ -100,7 +100,7 @@ class LanguageIndex(base.PostgresIndex):
             SELECT %s, d.id::text, v.title, setweight(to_tsvector('simple', d.title), 'D'),
                    v.title || setweight(to_tsvector({config}, d.body), %s),
                    {title_norm}, d.title, d.body
-            FROM {SearchDocument._meta.db_table} d,
+            FROM {docs_table or SearchDocument._meta.db_table} d,
                  LATERAL (SELECT setweight(to_tsvector({config}, d.title), %s) AS title) v
             WHERE {where}
             ON CONFLICT (content_type_id, object_id)
@@ -134,25 +134,31 @@ class LanguageIndex(base.PostgresIndex):
                 [average, base.get_content_type_pk(SearchDocument), [str(i) for i in ids]],
             )
 
-    def drop_documents(self, sources):
-        """Remove the index entries of every search document of ``sources`` (a rebuild), in one statement."""
+    def drop_documents(self, sources, everything=False):
+        """Remove the index entries of every search document of ``sources`` (a rebuild), in one statement
+        (``everything``: of every search document)."""
         from .models import SearchDocument
 
         with self.write_connection.cursor() as cursor:
+            if everything:
+                cursor.execute(
+                    f"DELETE FROM {base.IndexEntry._meta.db_table} WHERE content_type_id = %s",  # noqa: S608
+                    [base.get_content_type_pk(SearchDocument)],
+                )
+                return
             cursor.execute(
                 f"DELETE FROM {base.IndexEntry._meta.db_table} e USING {SearchDocument._meta.db_table} d "  # noqa: S608
                 "WHERE e.content_type_id = %s AND e.object_id = d.id::text AND d.source = ANY(%s)",
                 [base.get_content_type_pk(SearchDocument), list(sources)],
             )
 
-    def add_sources(self, sources, batch_size=100_000):
+    def add_sources(self, sources, batch_size=100_000, docs_table=None):
         """Index every search document of ``sources`` (a rebuild, their old entries dropped already).
 
         Title norms (Wagtail: the average title length over all entries / this entry's, in lexemes)
         come from the average they will have once every entry is in, computed first, so that no
         full-table update is needed afterwards; the other entries (pages …) are brought to that
         average too, as Wagtail's full refresh would."""
-        from django.db.models import Max, Min
 
         from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
 
@@ -161,7 +167,7 @@ class LanguageIndex(base.PostgresIndex):
             + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
             + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
         )
-        table, docs = base.IndexEntry._meta.db_table, SearchDocument._meta.db_table
+        table, docs = base.IndexEntry._meta.db_table, docs_table or SearchDocument._meta.db_table
         sources = list(sources)
         with self.write_connection.cursor() as cursor:
             cursor.execute(
@@ -177,9 +183,9 @@ class LanguageIndex(base.PostgresIndex):
             if average is None:
                 average = 1.0
             average = float(average)
-            bounds = SearchDocument.objects.filter(source__in=sources).aggregate(
-                low=Min("pk"), high=Max("pk")
-            )
+            cursor.execute(f"SELECT min(id), max(id) FROM {docs} WHERE source = ANY(%s)", [sources])  # noqa: S608
+            low, high = cursor.fetchone()
+            bounds = {"low": low, "high": high}
             cursor.execute(
                 f"UPDATE {table} SET title_norm = %s / length(title) "  # noqa: S608
                 "WHERE length(title) > 0 AND title_norm IS DISTINCT FROM %s / length(title)",
@@ -189,6 +195,7 @@ class LanguageIndex(base.PostgresIndex):
                 sql, params = self._entry_sql(
                     "d.source = ANY(%s) AND d.id >= %s AND d.id < %s",
                     title_norm="CASE WHEN length(v.title) > 0 THEN %s::float8 / length(v.title) ELSE 1.0 END",
+                    docs_table=docs,
                 )
                 # The norm's parameter comes before the where's in the statement.
                 for low in range(bounds["low"], bounds["high"] + 1, batch_size):

@@ -101,16 +101,17 @@ def select_sql(bulk, pk_range=None):
     return queryset.query.sql_with_params()
 
 
-def insert_documents(source_key, bulk, pk_range=None):
+def insert_documents(source_key, bulk, pk_range=None, table=None):
     """Write the documents of ``bulk`` (rows with ``pk`` in ``pk_range``, ``[low, high)``) in one
-    statement. Returns (documents written, source rows they came from)."""
+    statement, into ``table`` (default: the documents' own; a full rebuild writes a fresh one). Returns
+    (documents written, source rows they came from)."""
     from .indexing import _DUTCH, _ENGLISH
 
     inner, inner_params = select_sql(bulk, pk_range)
     columns = ", ".join(FIELDS)
     text = "coalesce(s.title, '') || ' ' || coalesce(s.body, '')"
     guess = _guess_sql(text) % {"fallback": "%s", "dutch": "%s", "english": "%s"}
-    table = SearchDocument._meta.db_table
+    table = table or SearchDocument._meta.db_table
     sql = f"""
         WITH written AS (
             INSERT INTO {table} (source, item_id, variant, title, heading, body, url, language, guard,

@@ -10,6 +10,7 @@ unpublished, an account closed) loses its documents.
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -146,6 +147,8 @@ def rebuild(progress=None, batch_size=500, sources=None, bulk=True, bulk_size=10
     keys = [s.key for s in chosen]
     postgres = connection.vendor == "postgresql"
     backends = _backends()
+    if postgres and bulk and not sources and all(_is_language_index(b) for b in backends):
+        return _rebuild_by_swap(chosen, backends, progress, batch_size, bulk_size)
     written = {}
     with transaction.atomic():
         _drop_documents(keys, backends, everything=not sources)
@@ -165,16 +168,140 @@ def rebuild(progress=None, batch_size=500, sources=None, bulk=True, bulk_size=10
     return written
 
 
+def _is_language_index(backend):
+    return isinstance(backend.get_index_for_model(SearchDocument), LanguageIndex)
+
+
+NEXT_SUFFIX = "_next"
+
+
+def _rebuild_by_swap(chosen, backends, progress, batch_size, bulk_size):
+    """A full rebuild on PostgreSQL: every document is written into a fresh table without indexes, its
+    indexes are built once at the end (a GIN index built whole is many times faster than one kept up row
+    by row: docs/search.md), and it takes the old table's place in the same transaction.
+
+    Searches read the old table until the commit; only the swap itself (milliseconds) holds the lock
+    that makes them wait. Writers (re-index tasks, a deleted space's purge) wait for the whole rebuild,
+    from its first statement, and then write into the new table: no change made meanwhile is lost."""
+    table = SearchDocument._meta.db_table
+    fresh = table + NEXT_SUFFIX
+    written = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Reads go on; every write (also SELECT … FOR UPDATE) waits until the rebuild commits.
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        memory = getattr(settings, "SEARCH_REBUILD_MEMORY", "256MB")  # building the GIN index, sorting
+        cursor.execute(
+            "SELECT set_config('maintenance_work_mem', %s, true), set_config('work_mem', %s, true)",
+            [memory, memory],
+        )
+        cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+        cursor.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)")
+        for backend in backends:
+            backend.get_index_for_model(SearchDocument).drop_documents([], everything=True)
+        for source in chosen:
+            spec = source.bulk() if source.bulk else None
+            written[source.key] = 0
+            if spec is not None:
+                for pk_range in _bulk_ranges(spec, bulk_size):
+                    n, rows = insert_documents(source.key, spec, pk_range, table=fresh)
+                    written[source.key] += n
+                    if progress:
+                        progress(rows)
+            else:
+                written[source.key] = _insert_row_by_row(source, progress, batch_size, fresh)
+                cursor.execute(
+                    f"UPDATE {fresh} d SET vector = {vector_sql('d')} WHERE d.source = %s",  # noqa: S608
+                    [source.key],
+                )
+        renames = _copy_indexes(cursor, table, fresh)
+        cursor.execute(f"ANALYZE {fresh}")
+        for backend in backends:
+            backend.get_index_for_model(SearchDocument).add_sources(
+                [s.key for s in chosen], batch_size=100_000, docs_table=fresh
+            )
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence(%s, 'id')", [table, fresh]
+        )
+        old_sequence, new_sequence = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {table}")
+        cursor.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
+        for statement in renames:
+            cursor.execute(statement)
+        if old_sequence and new_sequence:
+            cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {old_sequence.split('.')[-1]}")
+    return written
+
+
+def _copy_indexes(cursor, table, fresh):
+    """Build on ``fresh`` every index and unique constraint ``table`` has, under temporary names.
+    Returns the statements that give them their own names once ``table`` is gone."""
+    cursor.execute(
+        "SELECT i.indexname, i.indexdef, c.contype FROM pg_indexes i "
+        "LEFT JOIN pg_constraint c ON c.conindid = (i.schemaname || '.' || i.indexname)::regclass "
+        "AND c.conrelid = %s::regclass WHERE i.tablename = %s ORDER BY i.indexname",
+        [table, table],
+    )
+    renames = []
+    for name, definition, kind in cursor.fetchall():
+        temporary = name[: 63 - len(NEXT_SUFFIX)] + NEXT_SUFFIX
+        statement, found = re.subn(
+            rf"^(CREATE (?:UNIQUE )?INDEX ){re.escape(name)} ON (?:\S+\.)?{re.escape(table)} USING ",
+            rf"\g<1>{temporary} ON {fresh} USING ",
+            definition,
+        )
+        if not found:
+            raise RuntimeError(f"Cannot copy index {name}: {definition}")
+        cursor.execute(statement)
+        if kind in ("p", "u"):
+            constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            cursor.execute(
+                f"ALTER TABLE {fresh} ADD CONSTRAINT {temporary} {constraint} USING INDEX {temporary}"
+            )
+            renames.append(f"ALTER TABLE {table} RENAME CONSTRAINT {temporary} TO {name}")
+        else:
+            renames.append(f"ALTER INDEX {temporary} RENAME TO {name}")
+    return renames
+
+
+def _insert_row_by_row(source, progress, batch_size, table):
+    """A source without a bulk query, into ``table``: its documents from Python, in batches."""
+    fields = [f for f in SearchDocument._meta.concrete_fields if f.name not in ("id", "vector")]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608 (names from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    written, batch = 0, []
+
+    def flush():
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [[f.get_db_prep_save(getattr(doc, f.attname), connection) for f in fields] for doc in batch],
+            )
+        return len(batch)
+
+    for obj in source.queryset().iterator(chunk_size=batch_size):
+        batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
+        if len(batch) >= batch_size:
+            written += flush()
+            batch = []
+        if progress:
+            progress(1)
+    if batch:
+        written += flush()
+    return written
+
+
 def _bulk_ranges(spec, size):
     from .bulk import pk_ranges
 
     return pk_ranges(spec, size)
 
 
-def insert_documents(source_key, spec, pk_range):
+def insert_documents(source_key, spec, pk_range, table=None):
     from .bulk import insert_documents as insert
 
-    return insert(source_key, spec, pk_range)
+    return insert(source_key, spec, pk_range, table=table)
 
 
 def _rebuild_row_by_row(source, progress, batch_size):
