@@ -368,6 +368,8 @@ else:
 SEARCH_DEBOUNCE_SECONDS = env_int("SEARCH_DEBOUNCE_SECONDS", 2)
 # Counts and facets of a search stop at this many results (the results a person can page through: 500 pages of 20).
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10_000)
+# A full rebuild's maintenance_work_mem and work_mem on PostgreSQL (docs/search.md, "Rebuilding the index").
+SEARCH_REBUILD_MEMORY = env_str("SEARCH_REBUILD_MEMORY", "256MB")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"

@@ -189,7 +189,7 @@ def _rebuild_by_swap(chosen, backends, progress, batch_size, bulk_size):
     with transaction.atomic(), connection.cursor() as cursor:
         # Reads go on; every write (also SELECT … FOR UPDATE) waits until the rebuild commits.
         cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-        memory = getattr(settings, "SEARCH_REBUILD_MEMORY", "256MB")  # building the GIN index, sorting
+        memory = settings.SEARCH_REBUILD_MEMORY  # building the GIN index, sorting
         cursor.execute(
             "SELECT set_config('maintenance_work_mem', %s, true), set_config('work_mem', %s, true)",
             [memory, memory],
