@@ -208,7 +208,7 @@ def _rebuild_by_swap(chosen, backends, progress, batch_size, bulk_size):
                     if progress:
                         progress(rows)
             else:
-                written[source.key] = _insert_row_by_row(source, progress, batch_size, fresh)
+                written[source.key] = _rebuild_row_by_row(source, progress, batch_size, _insert_into(fresh))
                 cursor.execute(
                     f"UPDATE {fresh} d SET vector = {vector_sql('d')} WHERE d.source = %s",  # noqa: S608
                     [source.key],
@@ -263,16 +263,15 @@ def _copy_indexes(cursor, table, fresh):
     return renames
 
 
-def _insert_row_by_row(source, progress, batch_size, table):
-    """A source without a bulk query, into ``table``: its documents from Python, in batches."""
+def _insert_into(table):
+    """A writer for :func:`_rebuild_row_by_row` that puts a batch of documents into ``table`` (a fresh one)."""
     fields = [f for f in SearchDocument._meta.concrete_fields if f.name not in ("id", "vector")]
     sql = (
         f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608 (names from the model)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    written, batch = 0, []
 
-    def flush():
+    def write(batch):
         with connection.cursor() as cursor:
             cursor.executemany(
                 sql,
@@ -280,16 +279,7 @@ def _insert_row_by_row(source, progress, batch_size, table):
             )
         return len(batch)
 
-    for obj in source.queryset().iterator(chunk_size=batch_size):
-        batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
-        if len(batch) >= batch_size:
-            written += flush()
-            batch = []
-        if progress:
-            progress(1)
-    if batch:
-        written += flush()
-    return written
+    return write
 
 
 def _bulk_ranges(spec, size):
@@ -304,17 +294,20 @@ def insert_documents(source_key, spec, pk_range, table=None):
     return insert(source_key, spec, pk_range, table=table)
 
 
-def _rebuild_row_by_row(source, progress, batch_size):
+def _rebuild_row_by_row(source, progress, batch_size, write=None):
+    """Every row of ``source`` through its ``documents()``, written in batches by ``write(batch)`` (default:
+    into the documents' own table)."""
+    write = write or (lambda batch: len(SearchDocument.objects.bulk_create(batch)))
     written, batch = 0, []
     for obj in source.queryset().iterator(chunk_size=batch_size):
         batch.extend(_row(source, d) for d in (source.documents(obj) or ()))
         if len(batch) >= batch_size:
-            written += len(SearchDocument.objects.bulk_create(batch))
+            written += write(batch)
             batch = []
         if progress:
             progress(1)
     if batch:
-        written += len(SearchDocument.objects.bulk_create(batch))
+        written += write(batch)
     return written
 
 
