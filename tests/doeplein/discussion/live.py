@@ -96,6 +96,19 @@ async def next_frame(communicator, *types):
             return frame
 
 
+async def each_frame(communicator, *types):
+    """The next frame of each of ``types``, in whatever order they come, as a dict by type.
+
+    For frames with no fixed order between them, such as the reporter's own ``reported`` and the
+    moderators' ``report`` broadcast, which a moderator who reports gets both of."""
+    found = {}
+    while len(found) < len(types):
+        frame = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
+        if frame["type"] in types:
+            found.setdefault(frame["type"], frame)
+    return found
+
+
 async def frames_until(communicator, predicate):
     """All frames (background ones left out) up to and including the first that ``predicate`` accepts."""
     seen = []
