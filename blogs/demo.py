@@ -37,8 +37,8 @@ STEPS = 1
 
 
 def blogs_demo_data(progress):
-    from doeplein.access import can
     from doeplein.spaces.models import Membership, Role, Space
+    from doeplein.spaces.selectors import contributors
 
     from .actions import do_add_comment, do_create_post, do_publish_post, do_update_post
     from .models import PROFILE_KIND, Post
@@ -47,13 +47,7 @@ def blogs_demo_data(progress):
         if Post.objects.filter(space=space).exists():
             continue
         # Only people the gate lets write here (a child space's members may lack the parent's wall).
-        people = [
-            m.user
-            for m in Membership.objects.filter(space=space, role__gte=Role.MEMBER)
-            .select_related("user")
-            .order_by("-role", "pk")
-            if can(m.user, "contribute", space)
-        ][:3]
+        people = contributors(space, 3)
         if not people:
             continue
         with transaction.atomic():

@@ -140,8 +140,8 @@ def _fill(space, people):
 
 
 def files_demo_data(progress):
-    from doeplein.access import can
     from doeplein.spaces.models import Membership, Role, Space
+    from doeplein.spaces.selectors import contributors
 
     from .models import File
     from .personal import PERSONAL_KIND, do_ensure_personal_space
@@ -151,13 +151,7 @@ def files_demo_data(progress):
         if File.objects.filter(space=space).exists():
             continue
         # Only people the gate lets add files here (a child space's members may lack the parent's wall).
-        people = [
-            m.user
-            for m in Membership.objects.filter(space=space, role__gte=Role.MEMBER)
-            .select_related("user")
-            .order_by("-role", "pk")
-            if m.user.is_active and can(m.user, "contribute", space)
-        ][:2]
+        people = contributors(space, 2)
         if len(people) < 2:
             continue  # a shared space has two people at least (a personal blog or files space has one)
         with transaction.atomic():

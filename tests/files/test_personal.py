@@ -172,5 +172,9 @@ def test_nobody_else_can_be_added_to_a_personal_space_even_by_its_owner(make_use
     page = logged_in(alice).post(
         f"/spaces/{space.pk}/invitations/", {"email": bob.email, "role": Role.MEMBER}, follow=True
     )
-    assert page.status_code < 500
+    assert page.status_code == 409
     assert Membership.objects.filter(space=space).count() == 1
+    # The invitations page says so instead of offering a form that cannot work.
+    shown = logged_in(alice).get(f"/spaces/{space.pk}/invitations/").content.decode()
+    assert "nobody else can be added to it" in shown
+    assert 'name="email"' not in shown

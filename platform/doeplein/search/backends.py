@@ -81,18 +81,14 @@ class LanguageIndex(base.PostgresIndex):
         and configurations as the Python path, without building thousands of expressions in Python).
         The body vector holds the title too (at the title's weight), so that matching needs the body
         vector alone and can use its GIN index. Returns (SQL, params before the where's)."""
-        from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
+        from .models import SearchDocument, config_sql
 
         title_weight = next(
             (get_weight(f.boost) for f in SearchDocument.get_search_fields() if getattr(f, "field_name", "") == "title"
              and isinstance(f, SearchField)), "A"
         )  # fmt: skip
         body_weight = get_weight(None)
-        config = (
-            "CASE d.language "
-            + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
-            + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
-        )
+        config = config_sql("d")
         table = base.IndexEntry._meta.db_table
         sql = f"""
             INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
@@ -160,13 +156,9 @@ class LanguageIndex(base.PostgresIndex):
         full-table update is needed afterwards; the other entries (pages …) are brought to that
         average too, as Wagtail's full refresh would."""
 
-        from .models import PLAIN_CONFIG, SEARCH_CONFIGS, SearchDocument
+        from .models import SearchDocument, config_sql
 
-        config = (
-            "CASE d.language "
-            + " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in SEARCH_CONFIGS.items())
-            + f" ELSE '{PLAIN_CONFIG}'::regconfig END"
-        )
+        config = config_sql("d")
         table, docs = base.IndexEntry._meta.db_table, docs_table or SearchDocument._meta.db_table
         sources = list(sources)
         with self.write_connection.cursor() as cursor:

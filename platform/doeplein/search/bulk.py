@@ -127,6 +127,7 @@ def insert_documents(source_key, bulk, pk_range=None, table=None):
                        s.person_id::bigint AS person_id, s.date::timestamptz AS date,
                        EXTRACT(year FROM s.date::timestamptz AT TIME ZONE 'UTC')::int AS year
                 FROM ({inner}) AS s({columns})
+                OFFSET 0
             ) AS r
             RETURNING item_id
         )

@@ -2,9 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
-from doeplein.access import check
+from doeplein.access import can, check
 
-from .models import Invitation, JoinRequest, Membership
+from .models import Invitation, JoinRequest, Membership, Role
 
 
 def member_list(*, user, space, q=None, role=None) -> QuerySet:
@@ -69,3 +69,20 @@ def pending_request_of(*, user, space) -> JoinRequest | None:
     if not user.is_authenticated:
         return None
     return JoinRequest.objects.filter(space=space, user=user, status=JoinRequest.Status.PENDING).first()
+
+
+def contributors(space, limit) -> list:
+    """Up to ``limit`` active members of ``space`` the gate lets contribute there, highest role first
+    (a child space's members may lack the parent's wall). For plugins' demo data and suggestions."""
+    people = []
+    memberships = (
+        Membership.objects.filter(space=space, role__gte=Role.MEMBER, user__is_active=True)
+        .select_related("user")
+        .order_by("-role", "pk")
+    )
+    for membership in memberships.iterator():
+        if can(membership.user, "contribute", space):
+            people.append(membership.user)
+            if len(people) == limit:
+                break
+    return people

@@ -41,7 +41,7 @@ from .forms import (
     role_labeller,
     space_roles,
 )
-from .kinds import space_url
+from .kinds import is_personal, space_url
 from .models import Invitation, JoinRequest, Role, Space
 from .selectors import member_list, open_invitations, pending_requests
 
@@ -512,6 +512,8 @@ def _render_invitations(request, space, *, form=None, error=None, status=200):
         "space": space,
         "space_page": space_page(space),
         "form": form or InviteForm(space=space, by_owner=can(request.user, "manage", space)),
+        # One person's own space takes no other members: no invitation form to fill in for nothing.
+        "personal": is_personal(space),
         "page": page,
         "rows": rows,
         "error": error,
