@@ -80,7 +80,8 @@ class LanguageIndex(base.PostgresIndex):
         ``d``): the vectors are computed by PostgreSQL from the documents' own rows (the same weights
         and configurations as the Python path, without building thousands of expressions in Python).
         The body vector holds the title too (at the title's weight), so that matching needs the body
-        vector alone and can use its GIN index. Returns (SQL, params before the where's)."""
+        vector alone and can use its GIN index. On PostgreSQL it is the document's own ``vector`` (title
+        and body, already stemmed) at the body's weight, not a second ``to_tsvector`` of the text. Returns (SQL, params before the where's)."""
         from .models import SearchDocument, config_sql
 
         title_weight = next(
@@ -94,7 +95,7 @@ class LanguageIndex(base.PostgresIndex):
             INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm,
                                  title_text, body_text)
             SELECT %s, d.id::text, v.title, setweight(to_tsvector('simple', d.title), 'D'),
-                   v.title || setweight(to_tsvector({config}, d.body), %s),
+                   v.title || setweight(coalesce(d.vector, to_tsvector({config}, d.body)), %s),
                    {title_norm}, d.title, d.body
             FROM {docs_table or SearchDocument._meta.db_table} d,
                  LATERAL (SELECT setweight(to_tsvector({config}, d.title), %s) AS title) v

@@ -311,56 +311,71 @@ def _expression_sql(expression):
 
 
 def _capped_counts(tsquery, access, filters, wanted, limit):
-    """PostgreSQL: the total and every facet, each count stopping at ``limit`` + 1 rows in the query.
+    """PostgreSQL: the total and every facet, in one statement, shown capped.
 
-    Per facet base (the full filtered search, or one leaving one filter out): one query groups the
-    first ``limit`` + 1 matches (``GROUP BY GROUPING SETS`` over a LIMITed subquery). When a base has
-    no more matches than that, its counts are exact. When it has more, those rows are only a sample: it
-    names the candidate values (every type and year, the FACET_SIZE spaces, people and themes most
-    frequent in it), and each candidate is counted again on its own, up to ``limit`` + 1 rows (a
-    sliced ``count()``). Counts above ``limit`` show as ``limit`` with ``capped``. Returns
-    {(field, leave_out): [(value, count, capped)] by count; "total": (total, capped)}."""
-    bases = {None: set()}  # the full query: its total, and the facets whose filter is not set
+    Each facet is counted with every *other* filter applied, so a filter that is set and has a facet
+    makes a base of its own (the search without that filter). One pass serves every base: the
+    access-filtered matches with the other filters (those without a facet) applied, each faceted
+    filter carried as a flag column, grouped by ``GROUPING SETS ((source), (space_id), (person_id),
+    (year), ())`` with one ``count(*) FILTER (WHERE …)`` per base (the full search counts the rows
+    whose flags all hold; the base without filter X those whose flags other than X hold). The empty
+    grouping set gives the total. The counts are exact; what is shown stops at ``limit`` (a count
+    above it shows as ``limit`` with ``capped``), the number of results a person can page through.
+    Returns {(field, leave_out): [(value, count, capped)] by count; "total": (total, capped)}."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    faceted = sorted({leave_out for _f, leave_out in wanted if leave_out in filters})
+    fixed = {name: q for name, q in filters.items() if name not in faceted}
+    fields = sorted({f for f, _ in wanted})
+    flags = {
+        f"_flag_{name}": ExpressionWrapper(filters[name], output_field=BooleanField()) for name in faceted
+    }
+    queryset = (
+        _queryset(access, fixed).filter(vector=tsquery).order_by().annotate(**flags).values(*fields, *flags)
+    )
+    bases = [None, *faceted]
+
+    def holds(base):
+        # ::boolean: a filter that can match nothing compiles to a constant (0 = false).
+        conditions = [f"hits._flag_{name}::boolean" for name in faceted if name != base]
+        return " AND ".join(conditions) or "true"
+
+    counts_sql = ", ".join(f"count(*) FILTER (WHERE {holds(base)})" for base in bases)
+    sets = ", ".join([f"({f})" for f in fields] + ["()"])
+    grouping = "".join(f"GROUPING({f}), {f}, " for f in fields)
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (a theme no space has): no rows
+        rows = []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {grouping}{counts_sql} FROM ({sql}) hits GROUP BY GROUPING SETS ({sets})",  # noqa: S608
+                params,
+            )
+            rows = cursor.fetchall()
+    n = len(fields)
+    totals = dict.fromkeys(bases, 0)
+    counted = {(f, base): {} for f in fields for base in bases}
+    for row in rows:
+        by_base = dict(zip(bases, row[2 * n :], strict=True))
+        keys = [(fields[i], row[2 * i + 1]) for i in range(n) if row[2 * i] == 0]
+        if not keys:  # the empty grouping set: every match of each base
+            totals = by_base
+            continue
+        ((f, value),) = keys
+        if value is None:
+            continue
+        for base, count in by_base.items():
+            if count:
+                counted[(f, base)][value] = count
+    result = {"total": (min(totals[None], limit), totals[None] > limit)}
     for field_name, leave_out in wanted:
-        base = leave_out if leave_out in filters else None
-        bases.setdefault(base, set()).add((field_name, leave_out))
-    result = {}
-    for base, facets in bases.items():
-        queryset = _queryset(access, filters, leave_out=base).filter(vector=tsquery).order_by()
-        fields = sorted({f for f, _ in facets})
-        sets = [f"({f})" for f in fields] + ["()"]
-        flags = ", ".join([f"GROUPING({f})" for f in fields] + [", ".join(fields)] if fields else ["1"])
-        try:
-            sql, params = queryset.values(*(fields or ["pk"]))[: limit + 1].query.sql_with_params()
-        except EmptyResultSet:  # a filter that matches nothing (a theme no space has): no rows
-            rows = []
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {flags}, count(*) FROM ({sql}) hits GROUP BY GROUPING SETS ({', '.join(sets)})",  # noqa: S608
-                    params,
-                )
-                rows = cursor.fetchall()
-        n = len(fields)
-        total, sample = 0, {f: {} for f in fields}
-        for row in rows:
-            if all(row[i] == 1 for i in range(n)):
-                total = row[-1]  # the empty grouping set: every row (up to limit + 1)
-                continue
-            for i, f in enumerate(fields):
-                if row[i] == 0 and row[n + i] is not None:
-                    sample[f][row[n + i]] = row[-1]
-        capped = total > limit
-        if base is None:
-            result["total"] = (min(total, limit), capped)
-        for field_name, leave_out in facets:
-            counts = sample[field_name]
-            if leave_out == "theme":
-                counts = _theme_counts(counts)
-            if capped:
-                counts = _recount(queryset, field_name, leave_out, counts, limit)
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-            result[(field_name, leave_out)] = [(k, min(v, limit), v > limit) for k, v in ordered]
+        counts = counted[(field_name, leave_out if leave_out in faceted else None)]
+        if leave_out == "theme":
+            counts = _theme_counts(counts)
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        result[(field_name, leave_out)] = [(k, min(v, limit), v > limit) for k, v in ordered]
     return result
 
 
@@ -371,24 +386,6 @@ def _theme_counts(by_space):
     for space_id, n in by_space.items():
         for theme_id in themes_of.get(space_id, ()):
             counts[theme_id] = counts.get(theme_id, 0) + n
-    return counts
-
-
-def _recount(queryset, field_name, leave_out, sample, limit):
-    """Counts (each up to ``limit`` + 1, in the query) of the candidate values a capped base's sample
-    names: every value for the type and year facets, the FACET_SIZE most frequent for the others."""
-    candidates = sorted(sample.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    if field_name not in ("source", "year"):
-        candidates = candidates[:FACET_SIZE]
-    counts = {}
-    themes_of = space_themes() if leave_out == "theme" else {}
-    for value, _n in candidates:
-        if leave_out == "theme":
-            ids = [sid for sid, themes in themes_of.items() if value in themes]
-            narrowed = queryset.filter(space_id__in=ids)
-        else:
-            narrowed = queryset.filter(**{field_name: value})
-        counts[value] = narrowed.values("pk")[: limit + 1].count()
     return counts
 
 

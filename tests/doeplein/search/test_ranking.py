@@ -108,3 +108,24 @@ def test_theme_filter_reads_the_workspaces_themes(make_user, index, find, make_m
     assert page.facets["theme"] == [
         {"value": water.pk, "label": "Water", "count": 2, "capped": False, "selected": False}
     ]
+
+
+def test_with_two_filters_each_facet_counts_with_the_other_filter_only(
+    make_user, make_space, make_message, index, find
+):
+    """Space and person set at once: the space facet counts that person's matches in every space, the
+    person facet everyone's in that space, the type facet both (one pass serves all three bases)."""
+    anna, bart = make_user(first_name="Anna"), make_user(first_name="Bart")
+    north, south = make_space("public", name="Noord"), make_space("public", name="Zuid")
+    for space, author, n in ((north, anna, 3), (north, bart, 2), (south, anna, 4), (south, bart, 1)):
+        for i in range(n):
+            make_message(space, f"Kwelwater meting {i}", author=author)
+    index()
+    page = find(None, "kwelwater", space=north.pk, person=anna.pk)
+    assert (page.total, page.capped) == (3, False)
+    spaces = {f["value"]: f["count"] for f in page.facets["space"]}
+    assert spaces == {north.pk: 3, south.pk: 4}  # Anna's, in each space
+    people = {f["value"]: f["count"] for f in page.facets["person"]}
+    assert people == {anna.pk: 3, bart.pk: 2}  # everyone's, in Noord
+    assert {f["value"]: f["count"] for f in page.facets["type"]} == {"message": 3}
+    assert find(None, "kwelwater", space=south.pk, person=bart.pk).total == 1
