@@ -370,6 +370,9 @@ SEARCH_DEBOUNCE_SECONDS = env_int("SEARCH_DEBOUNCE_SECONDS", 2)
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10_000)
 # A full rebuild's maintenance_work_mem and work_mem on PostgreSQL (docs/search.md, "Rebuilding the index").
 SEARCH_REBUILD_MEMORY = env_str("SEARCH_REBUILD_MEMORY", "256MB")
+# The work_mem of a search's ranking query on PostgreSQL: its bitmap of matches stays exact (no recheck of
+# every row on a lossy page) and its sort stays in memory (docs/search.md, "Ranking").
+SEARCH_RANK_MEMORY = env_str("SEARCH_RANK_MEMORY", "64MB")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"

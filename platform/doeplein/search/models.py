@@ -92,7 +92,7 @@ class SearchDocument(index.Indexed, models.Model):
         indexes = [
             models.Index(fields=["space_id"]),
             models.Index(fields=["guard", "audience"]),
-            # The person facet's recount of a capped search, and the person filter.
+            # The person filter (a person's own documents).
             models.Index(fields=["person_id"], name="search_document_person"),
         ]
         # PostgreSQL only (migration 0002): GIN on ``vector``, and (date DESC NULLS LAST, id DESC) for the

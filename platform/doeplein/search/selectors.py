@@ -235,7 +235,7 @@ def _search(*, user, params, facets):
     grouped, tsquery, results = None, None, None
     if column:
         # PostgreSQL: match, access, counts, facets and ranking on the documents' own vector column;
-        # every count stops at limit + 1 rows, in the query (see docs/search.md).
+        # the total and every facet in one statement, exact and shown capped (see docs/search.md).
         tsquery = _tsquery(engine, parsed)
         grouped = _capped_counts(tsquery, access, filters, FACET_FIELDS if facets else [], limit)
         page.total, page.capped = grouped.pop("total")
@@ -277,22 +277,30 @@ def _tsquery(engine, parsed):
 def _ranked_ids(tsquery, queryset, limit, start, size):
     """The ids of one page of matches, ranked. Bounded: the candidates are the ``limit`` newest matches
     (all of them when there are no more; the index on ``date`` serves it when there are many), ranked
-    by ``ts_rank`` (title weight A above body weight B), ties newest first."""
+    by ``ts_rank`` (title weight A above body weight B), ties newest first.
+
+    The candidates are chosen on (id, date) alone, so that sorting them carries no vectors; their
+    vectors are read by key for the rank. The statement runs with ``SEARCH_RANK_MEMORY`` as its
+    ``work_mem`` (PostgreSQL's 4 MB default makes the bitmap of a common word's matches lossy: every
+    row on a lossy page is read and matched again)."""
+    from django.conf import settings
     from django.contrib.postgres.search import SearchRank
 
     candidates = (
         queryset.filter(vector=tsquery)
         .order_by(F("date").desc(nulls_last=True), F("pk").desc())
-        .values_list("pk", "date", "vector")[:limit]
+        .values_list("pk", "date")[:limit]
     )
     sql, params = candidates.query.sql_with_params()
     rank = SearchRank(F("vector"), tsquery)
     # The rank over the candidates' own vectors (not computed for the rows the LIMIT leaves out).
     rank_sql, rank_params = _expression_sql(rank)
+    table = SearchDocument._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.SEARCH_RANK_MEMORY])
         cursor.execute(
-            f"SELECT c.id FROM ({sql}) AS c(id, date, vector) "  # noqa: S608 (SQL from the ORM)
-            f"ORDER BY {rank_sql.replace(_VECTOR_COLUMN, 'c.vector')} DESC, c.date DESC NULLS LAST, c.id DESC "
+            f"SELECT c.id FROM ({sql}) AS c(id, date) JOIN {table} AS r ON r.id = c.id "  # noqa: S608 (SQL from the ORM)
+            f"ORDER BY {rank_sql.replace(_VECTOR_COLUMN, 'r.vector')} DESC, c.date DESC NULLS LAST, c.id DESC "
             "LIMIT %s OFFSET %s",
             [*params, *rank_params, size, start],
         )
