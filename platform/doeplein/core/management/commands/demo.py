@@ -27,6 +27,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("demo_data")
+        # The search finds the demo data the moment the server is up, not once the worker has worked
+        # through the re-index tasks that creating it queued (those then find nothing new).
+        call_command("rebuild_search_index")
 
         worker = None
         if not no_worker:
