@@ -81,7 +81,8 @@ class LanguageIndex(base.PostgresIndex):
         and configurations as the Python path, without building thousands of expressions in Python).
         The body vector holds the title too (at the title's weight), so that matching needs the body
         vector alone and can use its GIN index. On PostgreSQL it is the document's own ``vector`` (title
-        and body, already stemmed) at the body's weight, not a second ``to_tsvector`` of the text. Returns (SQL, params before the where's)."""
+        and body, already stemmed) at the body's weight, not a second ``to_tsvector`` of the text.
+        Returns (SQL, params before the where's)."""
         from .models import SearchDocument, config_sql
 
         title_weight = next(

@@ -284,9 +284,10 @@ def _ranked_ids(tsquery, queryset, limit, start, size):
     by ``ts_rank`` (title weight A above body weight B), ties newest first.
 
     The candidates are chosen on (id, date) alone, so that sorting them carries no vectors; their
-    vectors are read by key for the rank. The statement runs with ``SEARCH_RANK_MEMORY`` as its
-    ``work_mem`` (PostgreSQL's 4 MB default makes the bitmap of a common word's matches lossy: every
-    row on a lossy page is read and matched again)."""
+    vectors are read by key for the rank. From this statement on, the search's transaction runs with
+    ``SEARCH_RANK_MEMORY`` as its ``work_mem`` (the count pass before it keeps the default, under which
+    PostgreSQL picks its parallel scan; with the 4 MB default the bitmap of a common word's matches here
+    turns lossy, and every row on a lossy page is read and matched again)."""
     from django.conf import settings
     from django.contrib.postgres.search import SearchRank
 
@@ -343,7 +344,11 @@ def _capped_counts(tsquery, access, filters, wanted, limit):
         f"_flag_{name}": ExpressionWrapper(filters[name], output_field=BooleanField()) for name in faceted
     }
     queryset = (
-        _queryset(access, fixed).filter(vector=tsquery).order_by().annotate(**flags).values(*fields, *flags)
+        _queryset(access, fixed)
+        .filter(vector=tsquery)
+        .order_by()
+        .annotate(**flags)
+        .values(*(fields or ["pk"]), *flags)  # no facets wanted: the total alone, from the keys
     )
     bases = [None, *faceted]
 
